@@ -1,0 +1,23 @@
+// Output helpers shared by the CLI commands: human text by default, JSON with --output json.
+import { InvalidArgumentError } from 'commander';
+
+export type OutputFormat = 'human' | 'json';
+
+export const EXIT = {
+  OK: 0,
+  /** The operation ran and failed (a target refused, a step errored). */
+  FAILED: 1,
+  /** Bad invocation: unknown option, missing argument, unreadable file. */
+  USAGE: 2,
+  /** The spec is invalid; nothing was changed. */
+  SPEC_INVALID: 3,
+} as const;
+
+export function parseOutputFormat(value: string): OutputFormat {
+  if (value === 'human' || value === 'json') return value;
+  throw new InvalidArgumentError(`--output must be "human" or "json", not "${value}"`);
+}
+
+export function printJson(value: unknown): void {
+  process.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
+}

@@ -1,0 +1,40 @@
+// `fedbroker validate <file>`: check a federation spec and report every problem with its path and line.
+import { readSpecFile } from '../adapters/spec-file.ts';
+import { formatPath, type SpecProblem } from '../core/spec/problems.ts';
+import type { FederationSpec } from '../core/spec/schema.ts';
+import { trustEdges } from '../core/spec/trust.ts';
+import { EXIT, printJson, type OutputFormat } from './output.ts';
+
+export async function validateCommand(file: string, format: OutputFormat): Promise<number> {
+  const { result } = await readSpecFile(file);
+  if (result.ok) {
+    const summary = summarize(result.spec);
+    if (format === 'json') printJson({ file, valid: true, summary });
+    else console.log(`${file}: valid (${summary.clouds} clouds, ${summary.trustEdges} trust edges, ${summary.policyRules} policy rules, ${summary.examples} examples passed)`);
+    return EXIT.OK;
+  }
+  if (format === 'json') {
+    printJson({ file, valid: false, problems: result.problems.map((p) => ({ ...p, path: formatPath(p.path), pathSegments: p.path })) });
+  } else {
+    const n = result.problems.length;
+    console.error(`${file}: invalid federation spec, ${n} problem${n === 1 ? '' : 's'}:`);
+    for (const p of result.problems) console.error(humanProblem(file, p));
+  }
+  return EXIT.SPEC_INVALID;
+}
+
+function humanProblem(file: string, p: SpecProblem): string {
+  const where = p.line === undefined ? file : `${file}:${p.line}:${p.column ?? 1}`;
+  const path = p.path.length > 0 ? `${formatPath(p.path)}: ` : '';
+  return `  ${where}  ${path}${p.message}  [${p.code}]${p.hint ? `\n      fix: ${p.hint}` : ''}`;
+}
+
+function summarize(spec: FederationSpec) {
+  return {
+    name: spec.metadata.name,
+    clouds: spec.clouds.length,
+    trustEdges: trustEdges(spec).length,
+    policyRules: spec.policy.length,
+    examples: spec.policy.reduce((n, r) => n + r.examples.length, 0),
+  };
+}

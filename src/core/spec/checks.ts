@@ -1,0 +1,139 @@
+// Cross-reference and safety checks of a spec whose parts have the right shape. Works on the parts
+// that parsed (with their original index), so one run reports every problem it can see.
+import type { CloudSpec, FederationSpec, PolicyRule } from './schema.ts';
+import { formatPath, problem, type SpecPath, type SpecProblem } from './problems.ts';
+
+export interface Indexed<T> { readonly index: number; readonly value: T }
+
+export interface SpecParts {
+  /** Every cloud alias the document names, including clouds whose other fields are invalid. */
+  readonly aliases: readonly string[];
+  readonly clouds: readonly Indexed<CloudSpec>[];
+  readonly policy: readonly Indexed<PolicyRule>[];
+  readonly trust?: FederationSpec['trust'];
+  readonly naming?: FederationSpec['naming'];
+  readonly privileged?: FederationSpec['privileged'];
+}
+
+export function checkSpecParts(parts: SpecParts): SpecProblem[] {
+  return [
+    ...checkNaming(parts.naming),
+    ...checkClouds(parts.clouds),
+    ...checkTrust(parts),
+    ...parts.policy.flatMap((rule) => checkRule(parts, rule)),
+    ...duplicates(parts.policy.map((r) => ({ key: r.value.name, path: ['policy', r.index, 'name'] })), 'policy rule name'),
+  ];
+}
+
+export function privilegedKeystoneRoles(privileged: FederationSpec['privileged'] | undefined): Set<string> {
+  return new Set(['admin', ...(privileged?.keystoneRoles ?? [])].map((r) => r.toLowerCase()));
+}
+
+export function privilegedClusterRoles(privileged: FederationSpec['privileged'] | undefined): Set<string> {
+  return new Set(['cluster-admin', ...(privileged?.kubernetesClusterRoles ?? [])]);
+}
+
+function checkNaming(naming: FederationSpec['naming'] | undefined): SpecProblem[] {
+  if (!naming) return [];
+  const out: SpecProblem[] = [];
+  if (!naming.username.includes('{homeCloud}') || !naming.username.includes('{username}')) {
+    out.push(problem('ERR_SPEC_NAMING', ['naming', 'username'], 'the username template must contain {homeCloud} and {username}',
+      'keep both placeholders, e.g. "{homeCloud}.{username}", so users of two clouds never collide'));
+  }
+  if (!naming.keystoneDomain.includes('{homeCloud}')) {
+    out.push(problem('ERR_SPEC_NAMING', ['naming', 'keystoneDomain'], 'the Keystone domain template must contain {homeCloud}',
+      'use e.g. "fed-{homeCloud}": each home cloud needs its own domain'));
+  }
+  return out;
+}
+
+function checkClouds(clouds: readonly Indexed<CloudSpec>[]): SpecProblem[] {
+  return [
+    ...duplicates(clouds.map((c) => ({ key: c.value.alias, path: ['clouds', c.index, 'alias'] })), 'cloud alias'),
+    ...duplicates(clouds.map((c) => ({ key: `${c.value.keycloak.url.replace(/\/$/, '')} realm ${c.value.keycloak.realm}`, path: ['clouds', c.index, 'keycloak', 'realm'] })), 'Keycloak realm'),
+    ...duplicates(clouds.flatMap((c) => c.value.emailDomains.map((d, i) => ({ key: d, path: ['clouds', c.index, 'emailDomains', i] }))), 'email domain',
+      'an email domain identifies one home cloud; remove it from all but one cloud'),
+    ...clouds.flatMap((c) => duplicates((c.value.kubernetes?.clusters ?? []).map((k, i) => ({ key: k.name, path: ['clouds', c.index, 'kubernetes', 'clusters', i, 'name'] })), 'cluster name')),
+  ];
+}
+
+function checkTrust(parts: SpecParts): SpecProblem[] {
+  if (parts.trust?.mode !== 'edges') return [];
+  const known = new Set(parts.aliases);
+  const out: SpecProblem[] = [];
+  parts.trust.edges.forEach((edge, i) => {
+    const path: SpecPath = ['trust', 'edges', i];
+    for (const end of ['from', 'to'] as const) {
+      if (!known.has(edge[end])) out.push(unknownCloud([...path, end], edge[end], known));
+    }
+    if (edge.from === edge.to) out.push(problem('ERR_SPEC_TRUST', path, `cloud "${edge.from}" cannot trust itself`, 'remove this edge; a cloud\'s own users are home there'));
+  });
+  out.push(...duplicates(parts.trust.edges.map((e, i) => ({ key: `${e.from} -> ${e.to}`, path: ['trust', 'edges', i] })), 'trust edge'));
+  return out;
+}
+
+function checkRule(parts: SpecParts, { index, value: rule }: Indexed<PolicyRule>): SpecProblem[] {
+  const base: SpecPath = ['policy', index];
+  const clouds = new Map(parts.clouds.map((c) => [c.value.alias, c.value]));
+  const known = new Set(parts.aliases);
+  const out: SpecProblem[] = [];
+  (rule.when.homeClouds ?? []).forEach((h, i) => { if (!known.has(h)) out.push(unknownCloud([...base, 'when', 'homeClouds', i], h, known)); });
+  const privilegedRoles = privilegedKeystoneRoles(parts.privileged);
+  const privilegedCluster = privilegedClusterRoles(parts.privileged);
+  rule.grant.forEach((grant, g) => {
+    const gPath: SpecPath = [...base, 'grant', g];
+    (grant.clouds ?? []).forEach((c, i) => { if (!known.has(c)) out.push(unknownCloud([...gPath, 'clouds', i], c, known)); });
+    const targets = (grant.clouds ?? [...known]).map((c) => clouds.get(c)).filter((c): c is CloudSpec => c !== undefined);
+    grant.keystone.forEach((k, i) => {
+      k.roles.forEach((role, r) => {
+        if (privilegedRoles.has(role.toLowerCase())) {
+          out.push(problem('ERR_SPEC_PRIVILEGED_GRANT', [...gPath, 'keystone', i, 'roles', r], `policy may not grant the privileged Keystone role "${role}"`,
+            'grant a non-privileged role such as "member"; privileged roles are assigned by cloud admins, not by federation policy'));
+        }
+      });
+      if (grant.clouds && targets.some((t) => !t.keystone)) {
+        out.push(problem('ERR_SPEC_GRANT', [...gPath, 'keystone', i], `a target cloud of this grant has no keystone section: ${targets.filter((t) => !t.keystone).map((t) => t.alias).join(', ')}`,
+          'add a keystone section to that cloud or remove it from "clouds"'));
+      }
+    });
+    grant.kubernetes.forEach((k, i) => out.push(...checkKubernetesGrant([...gPath, 'kubernetes', i], k, targets, privilegedCluster)));
+  });
+  return out;
+}
+
+function checkKubernetesGrant(path: SpecPath, k: PolicyRule['grant'][number]['kubernetes'][number], targets: CloudSpec[], privileged: Set<string>): SpecProblem[] {
+  const out: SpecProblem[] = [];
+  if ((k.clusterRole === undefined) === (k.role === undefined)) {
+    out.push(problem('ERR_SPEC_GRANT', path, 'a Kubernetes grant needs exactly one of "clusterRole" or "role"', 'keep one of the two'));
+  }
+  if (k.role !== undefined && k.namespace === undefined) {
+    out.push(problem('ERR_SPEC_GRANT', [...path, 'namespace'], 'a namespaced "role" needs a "namespace"', 'add "namespace", or use "clusterRole"'));
+  }
+  for (const field of ['clusterRole', 'role'] as const) {
+    const name = k[field];
+    if (name !== undefined && (name.startsWith('system:') || (field === 'clusterRole' && privileged.has(name)))) {
+      out.push(problem('ERR_SPEC_PRIVILEGED_GRANT', [...path, field], `policy may not bind the privileged ${field === 'role' ? 'Role' : 'ClusterRole'} "${name}"`,
+        'bind a non-privileged role such as "view" or "edit"; "system:*" and privileged ClusterRoles are never granted by federation policy'));
+    }
+  }
+  if (k.cluster !== undefined && !targets.some((t) => t.kubernetes?.clusters.some((c) => c.name === k.cluster))) {
+    out.push(problem('ERR_SPEC_UNKNOWN_REF', [...path, 'cluster'], `no target cloud of this grant has a cluster named "${k.cluster}"`,
+      'use a cluster name from clouds[].kubernetes.clusters, or omit "cluster" to mean every cluster of the target cloud'));
+  }
+  return out;
+}
+
+function unknownCloud(path: SpecPath, alias: string, known: Set<string>): SpecProblem {
+  return problem('ERR_SPEC_UNKNOWN_REF', path, `unknown cloud "${alias}"`, `use one of the aliases in clouds[]: ${[...known].join(', ') || '(none)'}`);
+}
+
+function duplicates(entries: { key: string; path: SpecPath }[], what: string, hint?: string): SpecProblem[] {
+  const seen = new Map<string, SpecPath>();
+  const out: SpecProblem[] = [];
+  for (const { key, path } of entries) {
+    const first = seen.get(key);
+    if (first) out.push(problem('ERR_SPEC_DUPLICATE', path, `duplicate ${what} "${key}" (first defined at ${formatPath(first)})`, hint ?? `give each ${what} a unique value`));
+    else seen.set(key, path);
+  }
+  return out;
+}

@@ -1,0 +1,50 @@
+// Parse spec text (YAML or JSON) and validate it; every problem carries its YAML line and column.
+import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node } from 'yaml';
+import { problem, type SpecPath, type SpecProblem } from './problems.ts';
+import { validateSpec, type ValidationResult } from './validate.ts';
+
+export function parseSpecText(text: string): ValidationResult {
+  const lineCounter = new LineCounter();
+  const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
+  if (doc.errors.length > 0) {
+    return {
+      ok: false,
+      problems: doc.errors.map((e) => {
+        const pos = lineCounter.linePos(e.pos[0]);
+        return { ...problem('ERR_SPEC_YAML', [], e.message.split('\n')[0] ?? e.message, 'fix the YAML syntax at this line'), line: pos.line, column: pos.col };
+      }),
+    };
+  }
+  const result = validateSpec(doc.toJS({ maxAliasCount: 100 }));
+  if (result.ok) return result;
+  return { ok: false, problems: result.problems.map((p) => withPosition(p, doc, lineCounter)) };
+}
+
+function withPosition(p: SpecProblem, doc: Document, lineCounter: LineCounter): SpecProblem {
+  const offset = offsetOf(doc, p.path);
+  if (offset === undefined) return p;
+  const pos = lineCounter.linePos(offset);
+  return { ...p, line: pos.line, column: pos.col };
+}
+
+/** Offset of the deepest node on `path` that exists: the key of a mapping entry, or a list item. */
+function offsetOf(doc: Document, path: SpecPath): number | undefined {
+  let node: unknown = doc.contents;
+  let offset = (doc.contents as Node | null)?.range?.[0];
+  for (const segment of path) {
+    if (isMap(node)) {
+      const pair = node.items.find((item) => isScalar(item.key) && item.key.value === segment);
+      if (!pair) break;
+      offset = (pair.key as Node).range?.[0] ?? offset;
+      node = pair.value;
+    } else if (isSeq(node) && typeof segment === 'number') {
+      const item = node.items[segment] as Node | undefined;
+      if (!item) break;
+      offset = item.range?.[0] ?? offset;
+      node = item;
+    } else {
+      break;
+    }
+  }
+  return offset;
+}

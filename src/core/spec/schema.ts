@@ -1,0 +1,164 @@
+// The federation spec (config/federation.yaml): its shape, as a zod schema.
+// Shape only; cross-references and policy safety are checked in ./validate.ts.
+import { z } from 'zod';
+
+export const API_VERSION = 'federation.scs.community/v1alpha1';
+
+const dnsLabel = /^[a-z]([a-z0-9-]{0,30}[a-z0-9])?$/;
+export const cloudAlias = z.string().regex(dnsLabel, {
+  message: 'must be a lowercase DNS label (a-z, 0-9, "-", at most 32 characters, starting with a letter)',
+});
+const name = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.-]*$/, { message: 'must be letters, digits, "_", "." or "-"' });
+const httpsUrl = z.url({ protocol: /^https$/, message: 'must be an https:// URL' });
+const emailDomain = z.string().regex(/^(?=.{1,253}$)([a-z0-9]([a-z0-9-]*[a-z0-9])?\.)+[a-z]{2,63}$/, {
+  message: 'must be a lowercase domain name such as "a.example"',
+});
+const groupPath = z.string().regex(/^\/[^/]+(\/[^/]+)*$/, { message: 'must be a full group path such as "/projects/p1/members"' });
+
+/** A secret is never written into the spec: it is read from an environment variable or a file at use time. */
+export const secretRef = z.union([
+  z.strictObject({ env: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, { message: 'must be an environment variable name' }) }),
+  z.strictObject({ file: z.string().min(1) }),
+], { message: 'must be a secret reference: { env: NAME } or { file: path }' });
+
+const keycloakAdmin = z.union([
+  z.strictObject({ realm: z.string().min(1).default('master'), clientId: z.string().min(1).default('admin-cli'), username: z.string().min(1), password: secretRef }),
+  z.strictObject({ realm: z.string().min(1).default('master'), clientId: z.string().min(1), clientSecret: secretRef }),
+], { message: 'must give either username + password or clientId + clientSecret (as secret references)' });
+
+const keycloak = z.strictObject({
+  url: httpsUrl,
+  realm: z.string().min(1),
+  caFile: z.string().min(1).optional(),
+  admin: keycloakAdmin,
+  /** Older Keycloak (before mid-2024) sends logout tokens typed `JWT` instead of `logout+jwt`. */
+  insecureAcceptUntypedLogoutTokens: z.boolean().default(false),
+});
+
+const keystone = z.strictObject({
+  url: httpsUrl,
+  caFile: z.string().min(1).optional(),
+  admin: z.strictObject({
+  username: z.string().min(1),
+    password: secretRef,
+    userDomain: z.string().min(1).default('Default'),
+    project: z.string().min(1).default('admin'),
+    projectDomain: z.string().min(1).default('Default'),
+  }),
+  /** Name of the OS-FEDERATION identity provider for this cloud's realm. */
+  identityProvider: name.default('keycloak'),
+  /** Client id in this cloud's realm whose tokens Keystone accepts (pinned in every mapping rule). */
+  audience: z.string().min(1).default('openstack'),
+});
+
+const cluster = z.strictObject({
+  name,
+  apiUrl: httpsUrl,
+  caFile: z.string().min(1).optional(),
+  token: secretRef,
+  /** Client id in this cloud's realm whose tokens the cluster accepts. */
+  audience: z.string().min(1).default('kubernetes'),
+});
+
+export const cloudSchema = z.strictObject({
+  alias: cloudAlias,
+  displayName: z.string().min(1),
+  emailDomains: z.array(emailDomain).default([]),
+  homeProtocol: z.enum(['oidc', 'saml']).default('oidc'),
+  keycloak,
+  keystone: keystone.optional(),
+  kubernetes: z.strictObject({ clusters: z.array(cluster).min(1) }).optional(),
+});
+
+export const trustSchema = z.discriminatedUnion('mode', [
+  z.strictObject({ mode: z.literal('mesh') }),
+  z.strictObject({ mode: z.literal('edges'), edges: z.array(z.strictObject({ from: cloudAlias, to: cloudAlias })).min(1) }),
+], { message: 'mode must be "mesh" or "edges"' });
+
+const attributeValues = z.union([z.string(), z.array(z.string()).min(1)]);
+
+const keystoneGrant = z.strictObject({
+  domain: z.string().min(1).default('Default'),
+  project: z.string().min(1),
+  roles: z.array(z.string().min(1)).min(1),
+});
+
+const kubernetesGrant = z.strictObject({
+  cluster: name.optional(),
+  namespace: name.optional(),
+  clusterRole: z.string().min(1).optional(),
+  role: z.string().min(1).optional(),
+});
+
+const grant = z.strictObject({
+  /** Partner clouds this grant applies to; omitted = every cloud that trusts the subject's home. */
+  clouds: z.array(cloudAlias).min(1).optional(),
+  keystone: z.array(keystoneGrant).default([]),
+  kubernetes: z.array(kubernetesGrant).default([]),
+});
+
+const example = z.strictObject({
+  name: z.string().optional(),
+  subject: z.strictObject({
+    homeCloud: cloudAlias,
+  username: z.string().min(1),
+    groups: z.array(groupPath).default([]),
+    attributes: z.record(z.string(), attributeValues).default({}),
+  }),
+  target: cloudAlias,
+  expect: z.strictObject({
+    keystone: z.array(keystoneGrant).default([]),
+    kubernetes: z.array(kubernetesGrant).default([]),
+  }),
+});
+
+export const policyRuleSchema = z.strictObject({
+  name,
+  description: z.string().optional(),
+  when: z.strictObject({
+    homeClouds: z.array(cloudAlias).min(1).optional(),
+    groups: z.strictObject({ any: z.array(groupPath).min(1).optional(), all: z.array(groupPath).min(1).optional() }).optional(),
+    attributes: z.record(z.string().min(1), attributeValues).optional(),
+  }),
+  grant: z.array(grant).min(1),
+  examples: z.array(example).default([]),
+});
+
+export const namingSchema = z.strictObject({
+  /** Downstream user name; must contain {homeCloud} and {username} so two clouds' users never collide. */
+  username: z.string().default('{homeCloud}.{username}'),
+  /** Keystone domain per home cloud in each partner cloud; must contain {homeCloud}. */
+  keystoneDomain: z.string().default('fed-{homeCloud}'),
+}).default({ username: '{homeCloud}.{username}', keystoneDomain: 'fed-{homeCloud}' });
+
+export const privilegedSchema = z.strictObject({
+  /** Keystone roles policy may never grant; `admin` is always among them. */
+  keystoneRoles: z.array(z.string().min(1)).default(['admin']),
+  /** Kubernetes ClusterRoles policy may never bind; `cluster-admin` is always among them. */
+  kubernetesClusterRoles: z.array(z.string().min(1)).default(['cluster-admin']),
+}).default({ keystoneRoles: ['admin'], kubernetesClusterRoles: ['cluster-admin'] });
+
+export const federationSpecSchema = z.strictObject({
+  apiVersion: z.literal(API_VERSION, { message: `must be "${API_VERSION}"` }),
+  kind: z.literal('Federation', { message: 'must be "Federation"' }),
+  metadata: z.strictObject({ name: name }),
+  broker: z.strictObject({
+  /** Public base URL of the broker: back-channel logout receiver and discovery page. */
+    url: httpsUrl,
+  }),
+  naming: namingSchema,
+  privileged: privilegedSchema,
+  clouds: z.array(cloudSchema).min(1),
+  trust: trustSchema.default({ mode: 'mesh' }),
+  policy: z.array(policyRuleSchema).default([]),
+});
+
+export type FederationSpecInput = z.input<typeof federationSpecSchema>;
+export type FederationSpec = z.output<typeof federationSpecSchema>;
+export type CloudSpec = FederationSpec['clouds'][number];
+export type PolicyRule = FederationSpec['policy'][number];
+export type GrantSpec = PolicyRule['grant'][number];
+export type KeystoneGrant = GrantSpec['keystone'][number];
+export type KubernetesGrant = GrantSpec['kubernetes'][number];
+export type PolicyExample = PolicyRule['examples'][number];
+export type SecretRef = z.output<typeof secretRef>;

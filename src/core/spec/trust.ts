@@ -1,0 +1,17 @@
+// Trust edges of the federation: an edge home → partner lets users of `home` log into `partner`.
+import type { FederationSpec } from './schema.ts';
+
+export interface TrustEdge {
+  readonly home: string;
+  readonly partner: string;
+}
+
+export function trustEdges(spec: Pick<FederationSpec, 'clouds' | 'trust'>): TrustEdge[] {
+  if (spec.trust.mode === 'edges') return spec.trust.edges.map((e) => ({ home: e.from, partner: e.to }));
+  const aliases = spec.clouds.map((c) => c.alias);
+  return aliases.flatMap((home) => aliases.filter((p) => p !== home).map((partner) => ({ home, partner })));
+}
+
+export function isTrusted(spec: Pick<FederationSpec, 'clouds' | 'trust'>, home: string, partner: string): boolean {
+  return trustEdges(spec).some((e) => e.home === home && e.partner === partner);
+}

@@ -1,0 +1,22 @@
+// Test helpers: the demo spec as a fresh mutable document, for building variants in unit tests.
+import { readFileSync } from 'node:fs';
+import { parse } from 'yaml';
+import { validateSpec } from '../../src/core/spec/validate.ts';
+import type { FederationSpec } from '../../src/core/spec/schema.ts';
+
+export const EXAMPLE_SPEC_PATH = new URL('../../config/federation.example.yaml', import.meta.url).pathname;
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type MutableDoc = any;
+
+export function exampleDoc(): MutableDoc {
+  return parse(readFileSync(EXAMPLE_SPEC_PATH, 'utf8'));
+}
+
+export function exampleSpec(mutate: (doc: MutableDoc) => void = () => {}): FederationSpec {
+  const doc = exampleDoc();
+  mutate(doc);
+  const result = validateSpec(doc);
+  if (!result.ok) throw new Error(`spec variant is invalid: ${JSON.stringify(result.problems)}`);
+  return result.spec;
+}
