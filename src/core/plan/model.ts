@@ -1,0 +1,44 @@
+// The objects a plan is made of, for every system: desired (rendered from the spec) and observed
+// (read from the system). A scope is what the system nests objects in: a realm, a domain, a cluster.
+import type { JsonValue } from '../json.ts';
+
+export type SystemName = 'keycloak' | 'keystone' | 'kubernetes';
+
+export interface ObjectAddress {
+  readonly system: SystemName;
+  readonly cloud: string;
+  readonly scope: string;
+  readonly kind: string;
+  /** Unique per (system, cloud, scope, kind). */
+  readonly name: string;
+}
+
+export interface DesiredObject extends ObjectAddress {
+  /** The fields the broker controls; observed fields outside these are left alone. */
+  readonly fields: Readonly<Record<string, JsonValue>>;
+  /** Written on create/update, never compared (e.g. secrets a system does not return). */
+  readonly writeOnly?: Readonly<Record<string, JsonValue | SecretFromClient>>;
+  /** Settings the broker adjusts but never owns: updated, never deleted (e.g. realm event settings). */
+  readonly shared?: boolean;
+}
+
+export interface ObservedObject extends ObjectAddress {
+  readonly fields: Readonly<Record<string, JsonValue>>;
+  /** Carries the broker's managed-by marker for this federation. */
+  readonly managed: boolean;
+  /** The system's own id, when it has one (needed to update or delete). */
+  readonly id?: string;
+}
+
+/** A value the renderer cannot know; the apply step reads it from a client in another realm. */
+export interface SecretFromClient {
+  readonly $secretFromClient: { readonly cloud: string; readonly realm: string; readonly clientId: string };
+}
+
+export function isSecretFromClient(value: unknown): value is SecretFromClient {
+  return typeof value === 'object' && value !== null && '$secretFromClient' in value;
+}
+
+export function addressKey(a: ObjectAddress): string {
+  return `${a.system}/${a.cloud}/${a.scope}/${a.kind}/${a.name}`;
+}

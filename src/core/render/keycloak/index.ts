@@ -1,0 +1,46 @@
+// Render the desired Keycloak state of the whole federation from the spec and the home clouds'
+// metadata: for every trust edge H → P, the client in H and the identity provider in P (DESIGN §4).
+import { BrokerError } from '../../errors.ts';
+import type { CloudSpec, FederationSpec, PolicyRule } from '../../spec/schema.ts';
+import { trustEdges } from '../../spec/trust.ts';
+import { renderHomeClient } from './home-client.ts';
+import type { HomeMetadata } from './metadata.ts';
+import type { KeycloakObject } from './model.ts';
+import { renderPartnerIdentityProvider, renderPartnerMappers } from './partner-idp.ts';
+import { renderMirroredGroups, renderPartnerRealm, renderRealmEvents } from './partner-realm.ts';
+
+export type HomeMetadataByCloud = Readonly<Record<string, HomeMetadata>>;
+
+export function renderKeycloak(spec: FederationSpec, metadata: HomeMetadataByCloud): KeycloakObject[] {
+  const clouds = new Map(spec.clouds.map((c) => [c.alias, c]));
+  const edges = trustEdges(spec);
+  const out: KeycloakObject[] = spec.clouds.map(renderRealmEvents);
+  for (const partner of spec.clouds.filter((c) => edges.some((e) => e.partner === c.alias))) {
+    out.push(...renderPartnerRealm(spec, partner));
+  }
+  for (const edge of edges) {
+    const home = clouds.get(edge.home) as CloudSpec;
+    const partner = clouds.get(edge.partner) as CloudSpec;
+    const homeMetadata = metadata[home.alias];
+    if (!homeMetadata) throw new BrokerError('ERR_INTERNAL', `no identity provider metadata for home cloud ${home.alias}`, { details: { cloud: home.alias } });
+    const groups = groupsReferenced(spec.policy, home.alias, partner.alias);
+    out.push(
+      renderHomeClient(spec, home, partner),
+      renderPartnerIdentityProvider(spec, home, partner, homeMetadata),
+      ...renderPartnerMappers(spec, home, partner, homeMetadata.protocol, groups),
+      ...renderMirroredGroups(spec, home, partner, groups),
+    );
+  }
+  return out;
+}
+
+/** Home group paths that policy conditions on, for users of `home` with grants in `partner`. */
+export function groupsReferenced(policy: readonly PolicyRule[], home: string, partner: string): string[] {
+  const paths = new Set<string>();
+  for (const rule of policy) {
+    if (rule.when.homeClouds && !rule.when.homeClouds.includes(home)) continue;
+    if (!rule.grant.some((g) => !g.clouds || g.clouds.includes(partner))) continue;
+    for (const p of [...(rule.when.groups?.any ?? []), ...(rule.when.groups?.all ?? [])]) paths.add(p);
+  }
+  return [...paths].sort();
+}

@@ -1,0 +1,24 @@
+// Keycloak objects the broker renders. Scope = realm. Adapters map each kind to its admin REST resource.
+import type { DesiredObject } from '../../plan/model.ts';
+
+export type KeycloakKind =
+  | 'realmEvents'            // realm event settings (LOGIN/LOGOUT stored): shared, never deleted
+  | 'userProfileAttribute'   // a user-profile attribute the broker declares (home_cloud, ...), admin-edit only
+  | 'group'                  // a group (by full path) mirroring a home group in a partner realm
+  | 'client'                 // the client for a partner's broker endpoint in a home realm (OIDC or SAML)
+  | 'clientScope'            // the federation client scope in a partner realm
+  | 'clientDefaultScope'     // that scope attached as default scope to one of the partner's own clients
+  | 'identityProvider'       // the home cloud as identity provider in a partner realm
+  | 'identityProviderMapper' // its mappers (name = "<idp alias>/<mapper name>")
+  | 'organization';          // email-domain discovery: one organization per home cloud in a partner realm
+
+/** Order of creation; deletion runs in reverse. */
+export const KEYCLOAK_KIND_ORDER: readonly KeycloakKind[] = [
+  'realmEvents', 'userProfileAttribute', 'group', 'client', 'clientScope', 'clientDefaultScope',
+  'identityProvider', 'identityProviderMapper', 'organization',
+];
+
+export interface KeycloakObject extends DesiredObject {
+  readonly system: 'keycloak';
+  readonly kind: KeycloakKind;
+}

@@ -1,0 +1,74 @@
+// In partner realm P: home cloud H as identity provider, and the mappers that stamp who the user is:
+// username "<H>.<username>", a hard-coded home_cloud (never taken from a claim), the home subject,
+// email, the raw home groups, and membership of the mirrored groups policy refers to.
+// Every mapper syncs in FORCE mode, so each login re-applies them.
+import { managedMarkers } from '../../managed.ts';
+import type { CloudSpec, FederationSpec } from '../../spec/schema.ts';
+import type { HomeMetadata } from './metadata.ts';
+import { realmUrl } from './metadata.ts';
+import type { KeycloakObject } from './model.ts';
+import { HOME_CLOUD_ATTRIBUTE, HOME_GROUPS_ATTRIBUTE, HOME_SUBJECT_ATTRIBUTE, homeClientId, mirroredGroupPath } from './names.ts';
+
+export function renderPartnerIdentityProvider(spec: FederationSpec, home: CloudSpec, partner: CloudSpec, metadata: HomeMetadata): KeycloakObject {
+  const common = { system: 'keycloak', cloud: partner.alias, scope: partner.keycloak.realm, kind: 'identityProvider', name: home.alias } as const;
+  const base = {
+    alias: home.alias, displayName: home.displayName, enabled: true, trustEmail: false, storeToken: false,
+    linkOnly: false, hideOnLogin: false, firstBrokerLoginFlowAlias: 'first broker login',
+  };
+  const markers = managedMarkers(spec.metadata.name);
+  if (metadata.protocol === 'saml') {
+    return { ...common, fields: { ...base, providerId: 'saml', config: {
+      ...markers, syncMode: 'FORCE',
+      entityId: realmUrl(partner.keycloak.url, partner.keycloak.realm),
+      idpEntityId: metadata.entityId,
+      singleSignOnServiceUrl: metadata.singleSignOnServiceUrl,
+      ...(metadata.singleLogoutServiceUrl && { singleLogoutServiceUrl: metadata.singleLogoutServiceUrl }),
+      nameIDPolicyFormat: 'urn:oasis:names:tc:SAML:1.1:nameid-format:unspecified', principalType: 'SUBJECT',
+      postBindingResponse: 'true', postBindingAuthnRequest: 'true', postBindingLogout: 'true',
+      validateSignature: 'true', wantAssertionsSigned: 'true', signingCertificate: metadata.signingCertificates.join(','),
+      backchannelSupported: 'true',
+    } } };
+  }
+  return {
+    ...common,
+    fields: { ...base, providerId: 'oidc', config: {
+      ...markers, syncMode: 'FORCE',
+      issuer: metadata.issuer, authorizationUrl: metadata.authorizationEndpoint, tokenUrl: metadata.tokenEndpoint,
+      jwksUrl: metadata.jwksUri, useJwksUrl: 'true', validateSignature: 'true',
+      ...(metadata.userinfoEndpoint && { userInfoUrl: metadata.userinfoEndpoint }),
+      ...(metadata.endSessionEndpoint && { logoutUrl: metadata.endSessionEndpoint }),
+      clientId: homeClientId(partner.alias), clientAuthMethod: 'client_secret_post',
+      pkceEnabled: 'true', pkceMethod: 'S256', defaultScope: 'openid profile email',
+      backchannelSupported: 'true', sendIdTokenOnLogout: 'true', disableUserInfo: 'false',
+    } },
+    writeOnly: { 'config.clientSecret': { $secretFromClient: { cloud: home.alias, realm: home.keycloak.realm, clientId: homeClientId(partner.alias) } } },
+  };
+}
+
+export function renderPartnerMappers(spec: FederationSpec, home: CloudSpec, partner: CloudSpec, protocol: HomeMetadata['protocol'], groups: readonly string[]): KeycloakObject[] {
+  const markers = managedMarkers(spec.metadata.name);
+  const saml = protocol === 'saml';
+  const mapper = (name: string, type: string, config: Record<string, string>): KeycloakObject => ({
+    system: 'keycloak', cloud: partner.alias, scope: partner.keycloak.realm, kind: 'identityProviderMapper', name: `${home.alias}/${name}`,
+    fields: { name, identityProviderAlias: home.alias, identityProviderMapper: type, config: { ...markers, syncMode: 'FORCE', ...config } },
+  });
+  const fromClaim = (name: string, claim: string, attribute: string) => saml
+    ? mapper(name, 'saml-user-attribute-idp-mapper', { 'attribute.name': claim, 'user.attribute': attribute })
+    : mapper(name, 'oidc-user-attribute-idp-mapper', { claim, 'user.attribute': attribute });
+  const usernameTemplate = spec.naming.username.replaceAll('{homeCloud}', home.alias)
+    .replaceAll('{username}', saml ? '${ATTRIBUTE.username}' : '${CLAIM.preferred_username}');
+  return [
+    saml
+      ? mapper('username', 'saml-username-idp-mapper', { template: usernameTemplate, target: 'LOCAL' })
+      : mapper('username', 'oidc-username-idp-mapper', { template: usernameTemplate, target: 'LOCAL' }),
+    mapper('home-cloud', 'hardcoded-attribute-idp-mapper', { attribute: HOME_CLOUD_ATTRIBUTE, 'attribute.value': home.alias }),
+    fromClaim('home-subject', 'sub', HOME_SUBJECT_ATTRIBUTE),
+    fromClaim('email', 'email', 'email'),
+    fromClaim('home-groups', 'groups', HOME_GROUPS_ATTRIBUTE),
+    ...groups.map((path) => saml
+      ? mapper(`group ${path}`, 'saml-advanced-group-idp-mapper', {
+        attributes: JSON.stringify([{ key: 'groups', value: path }]), 'are.attribute.values.regex': 'false', group: mirroredGroupPath(home.alias, path) })
+      : mapper(`group ${path}`, 'oidc-advanced-group-idp-mapper', {
+        claims: JSON.stringify([{ key: 'groups', value: path }]), 'are.claim.values.regex': 'false', group: mirroredGroupPath(home.alias, path) })),
+  ];
+}
