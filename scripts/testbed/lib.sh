@@ -41,3 +41,71 @@ secret() {
 }
 
 pid_alive() { [ -f "$1" ] && kill -0 "$(cat "$1")" 2>/dev/null; }
+
+# --- Keycloak, Redis and the orchestration scripts (install/keycloak/redis/up/down/status/wait) ---
+export JAVA_HOME="${FEDBROKER_JAVA_HOME:-/usr/lib/jvm/java-17-openjdk-amd64}"
+KEYCLOAK_CACHE_DIR="$CACHE_DIR/keycloak"
+KEYCLOAK_ARCHIVE="$KEYCLOAK_CACHE_DIR/keycloak-quarkus-dist-$KEYCLOAK_VERSION.tar.gz"
+# Unpacked and `kc.sh build`-optimized once; read-only afterwards. KEYCLOAK_DATA_DIR is the per-test-bed
+# Keycloak home (links to KEYCLOAK_HOME plus its own data/: database, realm import, truststore, tmp).
+KEYCLOAK_HOME="$KEYCLOAK_CACHE_DIR/keycloak-$KEYCLOAK_VERSION"
+KEYCLOAK_BUILD_OPTS=(--db=dev-file --health-enabled=true)
+KEYCLOAK_DATA_DIR="$TESTBED_DIR/keycloak"
+KEYCLOAK_MGMT_URL="https://$TESTBED_HOST:$KEYCLOAK_MGMT_PORT"
+KEYCLOAK_PID="$RUN_DIR/keycloak.pid"
+KEYCLOAK_LOG="$LOG_DIR/keycloak.log"
+REALMS_DIR="$TESTBED_ROOT/realms"
+REDIS_DIR="$TESTBED_DIR/redis"
+REDIS_PID="$RUN_DIR/redis.pid"
+REDIS_LOG="$LOG_DIR/redis.log"
+REDIS_URL="redis://$TESTBED_HOST:$REDIS_PORT"
+TESTBED_JSON="$TESTBED_DIR/testbed.json"
+
+# curl to a test-bed HTTPS endpoint, trusting the test CA only.
+tb_curl() { curl -fsS --max-time 5 --cacert "$CA_DIR/ca.pem" "$@"; }
+# wait_until SECONDS COMMAND...: run COMMAND every 0.25 s until it succeeds; fails when time is up.
+wait_until() {
+  local deadline=$((SECONDS + $1)); shift
+  until "$@"; do [ "$SECONDS" -lt "$deadline" ] || return 1; sleep 0.25; done
+}
+keycloak_realm_ready() { tb_curl -o /dev/null "$KEYCLOAK_URL/realms/$1/.well-known/openid-configuration" 2>/dev/null; }
+keycloak_ready() {
+  tb_curl -o /dev/null "$KEYCLOAK_MGMT_URL/health/ready" 2>/dev/null || return 1
+  local cloud; for cloud in "${CLOUDS[@]}"; do keycloak_realm_ready "$cloud" || return 1; done
+}
+redis_ready() { [ "$(redis-cli -h "$TESTBED_HOST" -p "$REDIS_PORT" ping 2>/dev/null)" = PONG ]; }
+# Last lines of a log file on stderr (for failures).
+log_tail() { log "last ${2:-40} lines of $1:"; tail -n "${2:-40}" "$1" >&2 2>/dev/null || true; }
+# RSS in KiB of the process groups of all live pid files in RUN_DIR (or of the pid files given).
+testbed_rss_kib() {
+  local file pgids=() files=("$@")
+  [ $# -gt 0 ] || files=("$RUN_DIR"/*.pid)
+  for file in "${files[@]}"; do
+    pid_alive "$file" && pgids+=("$(ps -o pgid= -p "$(cat "$file")" | tr -d ' ' || true)")
+  done
+  [ ${#pgids[@]} -gt 0 ] || { echo 0; return; }
+  printf '%s\n' "${pgids[@]}" | sort -u | while read -r g; do ps -o rss= -g "$g" || true; done | awk '{s+=$1} END {print s+0}'
+}
+
+# Kubernetes test clusters (scripts/testbed/kube.sh): one etcd shared by one kube-apiserver per cloud.
+# Versions come from the build recipes in tools/kube and tools/etcd (built by scripts/testbed/kube-build.sh).
+KUBE_VERSION="$(awk '$1 == "require" && $2 == "k8s.io/kubernetes" { print $3 }' "$TESTBED_ROOT/tools/kube/go.mod")"
+ETCD_VERSION="$(awk '$1 == "require" && $2 == "go.etcd.io/etcd/server/v3" { print $3 }' "$TESTBED_ROOT/tools/etcd/go.mod")"
+KUBE_APISERVER_BIN="$CACHE_DIR/kube/$KUBE_VERSION/kube-apiserver"
+ETCD_BIN="$CACHE_DIR/etcd/$ETCD_VERSION/etcd"
+ETCD_CLIENT_PORT="${FEDBROKER_ETCD_CLIENT_PORT:-16479}"
+ETCD_PEER_PORT="${FEDBROKER_ETCD_PEER_PORT:-16480}"
+declare -A KUBE_API_PORT=([cloud-a]=16441 [cloud-b]=16442 [cloud-c]=16443)
+# stop_pidfile FILE [SECONDS]: TERM the pid, wait (default 30 s), then KILL its process group; removes FILE.
+stop_pidfile() {
+  local file="$1" pid
+  if pid_alive "$file"; then
+    pid="$(cat "$file")"
+    kill -TERM "$pid" 2>/dev/null || true
+    wait_until "${2:-30}" pid_gone "$pid" || kill -KILL -- "-$pid" "$pid" 2>/dev/null || true
+  fi
+  rm -f "$file"
+}
+pid_gone() { ! kill -0 "$1" 2>/dev/null; }
+# True when something accepts TCP connections on 127.0.0.1:PORT.
+port_in_use() { (: < "/dev/tcp/$TESTBED_HOST/$1") 2>/dev/null; }

@@ -1,0 +1,90 @@
+#!/usr/bin/env bash
+# Brings the whole loopback test bed up: install, CA, Redis, Keycloak, the Keystones; then writes
+# $TESTBED_DIR/testbed.json (what the tests read) and prints the time of each phase and the memory used.
+# Idempotent: parts that already run and answer are only checked, so a second `up` takes seconds.
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+ensure_dirs
+
+if pid_alive "$KEYCLOAK_PID"; then kind="already running"
+elif [ -d "$KEYCLOAK_DATA_DIR/data/h2" ]; then kind="warm start"
+else kind="cold start"; fi
+
+# Peak RSS of the test-bed processes, sampled every second while `up` runs.
+peak_file="$RUN_DIR/up-peak-rss"
+echo 0 > "$peak_file"
+(
+  peak=0
+  while sleep 1; do
+    now="$(testbed_rss_kib)"
+    if [ "$now" -gt "$peak" ]; then peak=$now; echo "$peak" > "$peak_file"; fi
+  done
+) &
+sampler=$!
+trap 'kill "$sampler" 2>/dev/null || true' EXIT
+
+timings=()
+since() { awk -v a="$1" -v b="$EPOCHREALTIME" 'BEGIN { printf "%.1f", b - a }'; }
+phase() {
+  local name="$1" t0="$EPOCHREALTIME"; shift
+  "$@" || die "phase $name failed"
+  timings+=("$name $(since "$t0")s")
+}
+keystone_up() {
+  if [ -f "$HERE/keystone.sh" ]; then bash "$HERE/keystone.sh" up
+  else log "up: scripts/testbed/keystone.sh not present; Keystone skipped"; fi
+}
+
+write_testbed_json() {
+  local clouds="" cloud
+  for cloud in "${CLOUDS[@]}"; do clouds+="$cloud=${KEYSTONE_HTTPS_PORT[$cloud]} "; done
+  CA="$CA_DIR/ca.pem" KC_URL="$KEYCLOAK_URL" KC_USER="$KEYCLOAK_ADMIN_USER" SECRETS="$SECRETS_DIR" \
+  REDIS="$REDIS_URL" HOST="$TESTBED_HOST" CLOUD_PORTS="$clouds" OUT="$TESTBED_JSON" /usr/bin/python3 - <<'PY'
+import json, os
+e = os.environ
+clouds = {}
+for item in e["CLOUD_PORTS"].split():
+    cloud, port = item.split("=")
+    clouds[cloud] = {
+        "realm": cloud,
+        "issuer": f"{e['KC_URL']}/realms/{cloud}",
+        "keystone": {
+            "url": f"https://{e['HOST']}:{port}",
+            "adminUser": "admin",
+            "adminPasswordFile": f"{e['SECRETS']}/keystone-admin-{cloud}",
+            "identityProvider": "keycloak",
+        },
+    }
+doc = {
+    "caFile": e["CA"],
+    "keycloak": {"url": e["KC_URL"], "adminUser": e["KC_USER"], "adminPasswordFile": f"{e['SECRETS']}/keycloak-admin"},
+    "redis": {"url": e["REDIS"]},
+    "clouds": clouds,
+}
+tmp = e["OUT"] + ".tmp"
+with open(tmp, "w") as f:
+    json.dump(doc, f, indent=2)
+    f.write("\n")
+os.replace(tmp, e["OUT"])
+PY
+}
+
+t_total="$EPOCHREALTIME"
+phase install bash "$HERE/install.sh"
+phase ca bash "$HERE/ca.sh"
+phase redis bash "$HERE/redis.sh" up
+phase keycloak bash "$HERE/keycloak.sh" up
+phase keystone keystone_up
+phase testbed.json write_testbed_json
+phase check bash "$HERE/wait.sh" 60
+total="$(since "$t_total")"
+
+kc_kib="$(testbed_rss_kib "$KEYCLOAK_PID")"
+redis_kib="$(testbed_rss_kib "$REDIS_PID")"
+all_kib="$(testbed_rss_kib)"
+peak_kib="$(cat "$peak_file")"; [ "$peak_kib" -gt "$all_kib" ] || peak_kib="$all_kib"
+mib() { echo "$(( $1 / 1024 )) MiB"; }
+summary=""; for t in "${timings[@]}"; do summary+="${summary:+, }$t"; done
+echo "test bed up ($kind) in ${total}s: $summary"
+echo "memory (RSS): keycloak $(mib "$kc_kib"), redis $(mib "$redis_kib"), keystone+apache $(mib $((all_kib - kc_kib - redis_kib))); all $(mib "$all_kib"), peak during up $(mib "$peak_kib")"
+echo "testbed.json: $TESTBED_JSON"
