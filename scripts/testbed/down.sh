@@ -12,7 +12,8 @@ case "${1:-}" in
 esac
 
 rc=0
-if [ -f "$HERE/keystone.sh" ]; then bash "$HERE/keystone.sh" down || rc=1; fi
+bash "$HERE/kube.sh" down || rc=1
+bash "$HERE/keystone.sh" down || rc=1
 bash "$HERE/keycloak.sh" down || rc=1
 bash "$HERE/redis.sh" down || rc=1
 

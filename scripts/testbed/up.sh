@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Brings the whole loopback test bed up: install, CA, Redis, Keycloak, the Keystones; then writes
+# Brings the whole loopback test bed up: install, CA, Redis, Keycloak, the Keystones, the Kubernetes
+# clusters (kube-apiserver + etcd, built from source once and cached); then writes
 # $TESTBED_DIR/testbed.json (what the tests read) and prints the time of each phase and the memory used.
 # Idempotent: parts that already run and answer are only checked, so a second `up` takes seconds.
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
@@ -30,21 +31,18 @@ phase() {
   "$@" || die "phase $name failed"
   timings+=("$name $(since "$t0")s")
 }
-keystone_up() {
-  if [ -f "$HERE/keystone.sh" ]; then bash "$HERE/keystone.sh" up
-  else log "up: scripts/testbed/keystone.sh not present; Keystone skipped"; fi
-}
 
 write_testbed_json() {
   local clouds="" cloud
-  for cloud in "${CLOUDS[@]}"; do clouds+="$cloud=${KEYSTONE_HTTPS_PORT[$cloud]} "; done
+  for cloud in "${CLOUDS[@]}"; do clouds+="$cloud=${KEYSTONE_HTTPS_PORT[$cloud]}=${KUBE_API_PORT[$cloud]} "; done
   CA="$CA_DIR/ca.pem" KC_URL="$KEYCLOAK_URL" KC_USER="$KEYCLOAK_ADMIN_USER" SECRETS="$SECRETS_DIR" \
-  REDIS="$REDIS_URL" HOST="$TESTBED_HOST" CLOUD_PORTS="$clouds" OUT="$TESTBED_JSON" /usr/bin/python3 - <<'PY'
+  REDIS="$REDIS_URL" HOST="$TESTBED_HOST" CLOUD_PORTS="$clouds" OUT="$TESTBED_JSON" KUBE_DIR="$TESTBED_DIR/kube" \
+  /usr/bin/python3 - <<'PY'
 import json, os
 e = os.environ
 clouds = {}
 for item in e["CLOUD_PORTS"].split():
-    cloud, port = item.split("=")
+    cloud, port, kube_port = item.split("=")
     clouds[cloud] = {
         "realm": cloud,
         "issuer": f"{e['KC_URL']}/realms/{cloud}",
@@ -53,6 +51,11 @@ for item in e["CLOUD_PORTS"].split():
             "adminUser": "admin",
             "adminPasswordFile": f"{e['SECRETS']}/keystone-admin-{cloud}",
             "identityProvider": "keycloak",
+        },
+        "kubernetes": {
+            "url": f"https://{e['HOST']}:{kube_port}",
+            "adminTokenFile": f"{e['SECRETS']}/kubernetes-admin-token-{cloud}",
+            "authenticationConfigFile": f"{e['KUBE_DIR']}/{cloud}/authentication-config.yaml",
         },
     }
 doc = {
@@ -74,7 +77,9 @@ phase install bash "$HERE/install.sh"
 phase ca bash "$HERE/ca.sh"
 phase redis bash "$HERE/redis.sh" up
 phase keycloak bash "$HERE/keycloak.sh" up
-phase keystone keystone_up
+phase keystone bash "$HERE/keystone.sh" up
+phase kube-build bash "$HERE/kube-build.sh"
+phase kubernetes bash "$HERE/kube.sh" up
 phase testbed.json write_testbed_json
 phase check bash "$HERE/wait.sh" 60
 total="$(since "$t_total")"
@@ -86,5 +91,5 @@ peak_kib="$(cat "$peak_file")"; [ "$peak_kib" -gt "$all_kib" ] || peak_kib="$all
 mib() { echo "$(( $1 / 1024 )) MiB"; }
 summary=""; for t in "${timings[@]}"; do summary+="${summary:+, }$t"; done
 echo "test bed up ($kind) in ${total}s: $summary"
-echo "memory (RSS): keycloak $(mib "$kc_kib"), redis $(mib "$redis_kib"), keystone+apache $(mib $((all_kib - kc_kib - redis_kib))); all $(mib "$all_kib"), peak during up $(mib "$peak_kib")"
+echo "memory (RSS): keycloak $(mib "$kc_kib"), redis $(mib "$redis_kib"), keystone+apache+kubernetes $(mib $((all_kib - kc_kib - redis_kib))); all $(mib "$all_kib"), peak during up $(mib "$peak_kib")"
 echo "testbed.json: $TESTBED_JSON"

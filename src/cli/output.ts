@@ -11,6 +11,8 @@ export const EXIT = {
   USAGE: 2,
   /** The spec is invalid; nothing was changed. */
   SPEC_INVALID: 3,
+  /** `plan --detailed-exitcode`: the plan has changes. */
+  CHANGES_PRESENT: 4,
 } as const;
 
 export function parseOutputFormat(value: string): OutputFormat {
