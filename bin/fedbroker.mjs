@@ -4,4 +4,6 @@ import { register } from 'tsx/esm/api';
 
 register();
 const { main } = await import('../src/cli/main.ts');
-process.exitCode = await main(process.argv.slice(2));
+const code = await main(process.argv.slice(2));
+// Exit once output is flushed, without waiting for idle keep-alive connections to time out.
+process.stdout.write('', () => process.stderr.write('', () => process.exit(code)));

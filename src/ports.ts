@@ -7,18 +7,23 @@ import type { DesiredObject, ObservedObject } from './core/plan/model.ts';
 import type { HomeMetadata } from './core/render/keycloak/metadata.ts';
 import type { CloudSpec } from './core/spec/schema.ts';
 
-/** Keycloak admin API of one cloud (one admin client per cloud); every call names its realm. */
-export interface KeycloakAdminPort {
+/**
+ * What plan/apply needs from any configured system (a realm, a Keystone, a cluster).
+ * `observe` returns the scope's objects of this federation (managed markers), plus any object,
+ * managed or not, at the address of a desired one (so the plan reports a conflict instead of
+ * overwriting). `apply` runs one create/update/delete; `writeOnly` holds resolved write-only
+ * fields by dotted path. Both are idempotent.
+ */
+export interface ManagedSystemPort {
   readonly cloud: string;
+  observe(scope: string, federation: string, desired: readonly DesiredObject[]): Promise<ObservedObject[]>;
+  apply(change: Change, writeOnly: Readonly<Record<string, JsonValue>>): Promise<void>;
+}
+
+/** Keycloak admin API of one cloud (one admin client per cloud); every call names its realm (= scope). */
+export interface KeycloakAdminPort extends ManagedSystemPort {
   realmExists(realm: string): Promise<boolean>;
   clientExists(realm: string, clientId: string): Promise<boolean>;
-  /**
-   * The realm's objects of this federation (managed markers), plus any object, managed or not,
-   * with the address of a desired one (so the plan can report conflicts instead of overwriting).
-   */
-  observe(realm: string, federation: string, desired: readonly DesiredObject[]): Promise<ObservedObject[]>;
-  /** Apply one create/update/delete; `writeOnly` holds resolved write-only fields (dotted paths). */
-  apply(change: Change, writeOnly: Readonly<Record<string, JsonValue>>): Promise<void>;
   /** The secret of a confidential client (never logged). */
   clientSecret(realm: string, clientId: string): Promise<string>;
 }

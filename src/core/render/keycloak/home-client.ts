@@ -23,12 +23,14 @@ export function renderHomeClient(spec: FederationSpec, home: CloudSpec, partner:
       attributes: {
         ...markers,
         'saml.assertion.signature': 'true', 'saml.server.signature': 'true', 'saml.client.signature': 'false',
-        'saml_name_id_format': 'username', 'saml.force.name.id.format': 'true',
+        'saml_name_id_format': 'username', 'saml_force_name_id_format': 'true',
         'saml_assertion_consumer_url_post': endpoint, 'saml_single_logout_service_url_post': endpoint,
       },
       protocolMappers: [
         samlMapper('username', 'saml-user-property-mapper', { 'user.attribute': 'username', 'attribute.name': 'username' }),
         samlMapper('email', 'saml-user-property-mapper', { 'user.attribute': 'email', 'attribute.name': 'email' }),
+        samlMapper('first-name', 'saml-user-property-mapper', { 'user.attribute': 'firstName', 'attribute.name': 'firstName' }),
+        samlMapper('last-name', 'saml-user-property-mapper', { 'user.attribute': 'lastName', 'attribute.name': 'lastName' }),
         samlMapper('subject', 'saml-user-property-mapper', { 'user.attribute': 'id', 'attribute.name': 'sub' }),
         samlMapper('groups', 'saml-group-membership-mapper', { 'attribute.name': 'groups', 'full.path': 'true', single: 'false' }),
       ],
@@ -52,6 +54,8 @@ export function renderHomeClient(spec: FederationSpec, home: CloudSpec, partner:
       oidcMapper('groups', 'oidc-group-membership-mapper', { 'claim.name': 'groups', 'full.path': 'true' }),
       oidcMapper('username', 'oidc-usermodel-attribute-mapper', { 'user.attribute': 'username', 'claim.name': 'preferred_username', 'jsonType.label': 'String' }),
       oidcMapper('email', 'oidc-usermodel-attribute-mapper', { 'user.attribute': 'email', 'claim.name': 'email', 'jsonType.label': 'String' }),
+      oidcMapper('given-name', 'oidc-usermodel-attribute-mapper', { 'user.attribute': 'firstName', 'claim.name': 'given_name', 'jsonType.label': 'String' }),
+      oidcMapper('family-name', 'oidc-usermodel-attribute-mapper', { 'user.attribute': 'lastName', 'claim.name': 'family_name', 'jsonType.label': 'String' }),
     ],
   } };
 }

@@ -64,6 +64,8 @@ export function renderPartnerMappers(spec: FederationSpec, home: CloudSpec, part
     mapper('home-cloud', 'hardcoded-attribute-idp-mapper', { attribute: HOME_CLOUD_ATTRIBUTE, 'attribute.value': home.alias }),
     fromClaim('home-subject', 'sub', HOME_SUBJECT_ATTRIBUTE),
     fromClaim('email', 'email', 'email'),
+    fromClaim('first-name', saml ? 'firstName' : 'given_name', 'firstName'),
+    fromClaim('last-name', saml ? 'lastName' : 'family_name', 'lastName'),
     fromClaim('home-groups', 'groups', HOME_GROUPS_ATTRIBUTE),
     ...groups.map((path) => saml
       ? mapper(`group ${path}`, 'saml-advanced-group-idp-mapper', {

@@ -1,0 +1,120 @@
+// The Keycloak admin API of ONE cloud, as the broker needs it (KeycloakAdminPort). Every call names
+// its realm. Each kind maps to its admin REST resource in ./kinds; this class observes all kinds of
+// a realm and dispatches changes.
+import { BrokerError } from '../../core/errors.ts';
+import type { JsonValue } from '../../core/json.ts';
+import type { Change } from '../../core/plan/diff.ts';
+import type { DesiredObject, ObjectAddress, ObservedObject } from '../../core/plan/model.ts';
+import type { KeycloakAdminPort } from '../../ports.ts';
+import type { FetchLike } from '../http-out.ts';
+import { AdminTokenSource, type AdminCredentials } from './admin-token.ts';
+import { isKeycloakKind, KIND_HANDLERS } from './kinds/index.ts';
+import type { KindHandler } from './kinds/kind.ts';
+import { clientIdToId } from './kinds/mapper-owners.ts';
+import { RealmReader } from './kinds/realm-reader.ts';
+import { KeycloakRest, urlPath } from './rest.ts';
+
+export interface KeycloakAdminOptions {
+  readonly cloud: string;
+  /** Keycloak base URL (no /realms, no /admin). */
+  readonly baseUrl: string;
+  /** The realm the admin account lives in. */
+  readonly adminRealm: string;
+  readonly credentials: AdminCredentials;
+  /** HttpOut.fetch of this cloud: every call goes through the broker's outbound HTTP module. */
+  readonly fetch: FetchLike;
+  readonly now?: () => number;
+  /** Releases what `fetch` holds (the HttpOut's connections). */
+  readonly close?: () => Promise<void>;
+}
+
+export class KeycloakAdmin implements KeycloakAdminPort {
+  readonly cloud: string;
+  readonly #rest: KeycloakRest;
+  readonly #close: (() => Promise<void>) | undefined;
+
+  constructor(options: KeycloakAdminOptions) {
+    this.cloud = options.cloud;
+    this.#close = options.close;
+    const baseUrl = options.baseUrl.replace(/\/+$/, '');
+    const tokens = new AdminTokenSource({ ...options, baseUrl });
+    this.#rest = new KeycloakRest({ cloud: options.cloud, baseUrl, tokens, fetch: options.fetch });
+  }
+
+  async realmExists(realm: string): Promise<boolean> {
+    const answer = await this.#rest.realm('', { realm, object: 'realm', allowNotFound: true });
+    return answer.status !== 404;
+  }
+
+  async clientExists(realm: string, clientId: string): Promise<boolean> {
+    await this.#requireRealm(realm);
+    return (await clientIdToId(this.#rest, realm, clientId)) !== undefined;
+  }
+
+  async observe(realm: string, federation: string, desired: readonly DesiredObject[]): Promise<ObservedObject[]> {
+    await this.#requireRealm(realm);
+    const here = desired.filter((d) => d.system === 'keycloak' && d.cloud === this.cloud && d.scope === realm);
+    const reader = new RealmReader(this.#rest, realm);
+    const perKind = await Promise.all(Object.entries(KIND_HANDLERS).map(([kind, handler]) =>
+      handler.observe({ rest: this.#rest, realm, federation, reader, desired: here.filter((d) => d.kind === kind) })));
+    return perKind.flat();
+  }
+
+  async apply(change: Change, writeOnly: Readonly<Record<string, JsonValue>>): Promise<void> {
+    const { desired, observed } = change;
+    switch (change.action) {
+      case 'noop':
+        return;
+      case 'conflict':
+        throw new BrokerError('ERR_CONFLICT', change.reason ?? `${change.key} is not the broker's to change`, { details: this.#details(desired ?? observed) });
+      case 'create':
+        return this.#handler(desired).create(this.#rest, required(desired, change), writeOnly);
+      case 'update':
+        return this.#handler(desired).update(this.#rest, required(desired, change), required(observed, change), writeOnly);
+      case 'delete':
+        return this.#handler(observed).remove(this.#rest, required(observed, change));
+    }
+  }
+
+  async clientSecret(realm: string, clientId: string): Promise<string> {
+    const object = `client "${clientId}"`;
+    const id = await clientIdToId(this.#rest, realm, clientId);
+    if (!id) {
+      throw new BrokerError('ERR_KEYCLOAK_CLIENT_NOT_FOUND', `client "${clientId}" does not exist in realm "${realm}" of cloud ${this.cloud}`,
+        { details: { cloud: this.cloud, realm, object } });
+    }
+    const credential = await this.#rest.get<{ value?: unknown }>(urlPath`/clients/${id}/client-secret`, { realm, object });
+    if (typeof credential?.value !== 'string' || credential.value === '') {
+      throw new BrokerError('ERR_KEYCLOAK_API', `client "${clientId}" in realm "${realm}" of cloud ${this.cloud} has no secret (is it a public client?)`,
+        { details: { cloud: this.cloud, realm, object } });
+    }
+    return credential.value;
+  }
+
+  async close(): Promise<void> {
+    await this.#close?.();
+  }
+
+  async #requireRealm(realm: string): Promise<void> {
+    if (await this.realmExists(realm)) return;
+    throw new BrokerError('ERR_KEYCLOAK_REALM_NOT_FOUND', `realm "${realm}" does not exist in Keycloak of cloud ${this.cloud}`,
+      { details: { cloud: this.cloud, realm } });
+  }
+
+  #handler(address: ObjectAddress | undefined): KindHandler {
+    if (!address || address.system !== 'keycloak' || address.cloud !== this.cloud || !isKeycloakKind(address.kind)) {
+      throw new BrokerError('ERR_INTERNAL', `change for ${address ? `${address.system}/${address.cloud}/${address.kind}` : 'nothing'} sent to the Keycloak adapter of cloud ${this.cloud}`,
+        { details: this.#details(address) });
+    }
+    return KIND_HANDLERS[address.kind];
+  }
+
+  #details(address: ObjectAddress | undefined): Record<string, unknown> {
+    return { cloud: this.cloud, ...(address && { realm: address.scope, object: `${address.kind} "${address.name}"` }) };
+  }
+}
+
+function required<T>(value: T | undefined, change: Change): T {
+  if (value === undefined) throw new BrokerError('ERR_INTERNAL', `change ${change.action} of ${change.key} lacks its object`, { details: { key: change.key } });
+  return value;
+}
