@@ -19,4 +19,4 @@ fi
 stop_testbed() { if [ "$started_testbed" = true ] && [ -z "${FEDBROKER_KEEP_TESTBED:-}" ]; then bash scripts/testbed/down.sh || true; fi; }
 trap stop_testbed EXIT
 
-node scripts/run-tests.mjs unit integration
+node scripts/run-tests.mjs unit integration e2e
