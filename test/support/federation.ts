@@ -20,6 +20,19 @@ export function fedbroker(...args: string[]): SpawnSyncReturns<string> {
   return spawnSync(process.execPath, [join(root, 'bin/fedbroker.mjs'), ...args], { cwd: root, encoding: 'utf8', timeout: 180_000 });
 }
 
+/** Like `fedbroker`, without blocking this process (for tests that serve something to the CLI). */
+export function fedbrokerAsync(...args: string[]): Promise<{ status: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolvePromise, reject) => {
+    const child = spawn(process.execPath, [join(root, 'bin/fedbroker.mjs'), ...args], { cwd: root });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (c: Buffer) => { stdout += c.toString(); });
+    child.stderr.on('data', (c: Buffer) => { stderr += c.toString(); });
+    child.on('error', reject);
+    child.on('exit', (status) => resolvePromise({ status, stdout, stderr }));
+  });
+}
+
 /** Runs `fedbroker apply --yes` and SIGKILLs it after the k-th applied step; resolves with the steps seen. */
 export function applyAndKillAfter(spec: string, k: number): Promise<number> {
   return new Promise((resolvePromise, reject) => {

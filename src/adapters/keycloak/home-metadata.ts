@@ -1,7 +1,7 @@
 // Reads what a home cloud's Keycloak realm publishes (HomeMetadataPort): the OIDC discovery document,
 // or the SAML IdP descriptor when the cloud offers SAML as home. Through the cloud's HttpOut only.
 // Errors name the cloud and URL: unreachable → the HTTP module's code; a non-200 answer →
-// ERR_DISCOVERY_UNREACHABLE; anything malformed → ERR_METADATA_INVALID.
+// ERR_DISCOVERY_UNREACHABLE (404: ERR_KEYCLOAK_REALM_NOT_FOUND); anything malformed → ERR_METADATA_INVALID.
 import { BrokerError, isBrokerError } from '../../core/errors.ts';
 import { realmUrl, type HomeMetadata, type OidcHomeMetadata } from '../../core/render/keycloak/metadata.ts';
 import type { CloudSpec } from '../../core/spec/schema.ts';
@@ -51,6 +51,10 @@ async function fetchDocument(http: HttpOut, cloud: CloudSpec, url: string): Prom
     throw cause;
   }
   const text = await response.text();
+  if (response.status === 404) {
+    throw new BrokerError('ERR_KEYCLOAK_REALM_NOT_FOUND', `realm "${cloud.keycloak.realm}" of cloud ${cloud.alias} does not exist at ${cloud.keycloak.url} (${url} answered 404)`,
+      { details: { ...details, realm: cloud.keycloak.realm, status: 404 } });
+  }
   if (response.status !== 200) {
     throw new BrokerError('ERR_DISCOVERY_UNREACHABLE', `${url} answered ${response.status}: cloud ${cloud.alias} does not publish its identity-provider metadata there (is the realm right?)`,
       { details: { ...details, status: response.status } });

@@ -1,0 +1,161 @@
+// Acceptance of plan/apply for the Keycloak mesh against the real test bed: idempotent re-apply
+// with zero writes on the wire, crash safety, offboarding, and bad input that changes nothing.
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:https';
+import type { AddressInfo } from 'node:net';
+import { isBrokerError, type ErrorCode } from '../../src/core/errors.ts';
+import { isEmptyPlan } from '../../src/core/plan/diff.ts';
+import type { ObservedObject } from '../../src/core/plan/model.ts';
+import { renderKeycloak } from '../../src/core/render/keycloak/index.ts';
+import type { FederationSpec } from '../../src/core/spec/schema.ts';
+import { parseSpecText } from '../../src/core/spec/parse.ts';
+import { applyPlan, planFederation } from '../../src/services/onboarding.ts';
+import { applyAndKillAfter, countedDeps, DEMO_SPEC, fedbroker, fedbrokerAsync, withoutCloudC, writeSpecVariant } from '../support/federation.ts';
+import { adminJson, jsonBody } from '../support/keycloak-admin.ts';
+import { exampleSpec } from '../support/specs.ts';
+import { loadTestbed } from '../support/testbed.ts';
+
+function specAt(file: string): FederationSpec {
+  const result = parseSpecText(readFileSync(file, 'utf8'));
+  assert.ok(result.ok, JSON.stringify(result.problems));
+  return result.spec;
+}
+
+/** Everything the broker owns in every realm, without server-generated ids. */
+async function ownedState(spec: FederationSpec = exampleSpec()): Promise<string> {
+  const deps = await countedDeps(spec);
+  try {
+    const desired = renderKeycloak(spec, Object.fromEntries(await Promise.all(spec.clouds.map(async (c) => [c.alias, await deps.homeMetadata.read(c)]))));
+    const observed = (await Promise.all(spec.clouds.map((c) => deps.keycloak(c.alias).observe(c.keycloak.realm, spec.metadata.name, desired)))).flat();
+    // Server-generated values (ids, secret creation times) differ after a re-create; order of lists does not matter.
+    const generated = /^(id|internalId|containerId|parentId|subGroupCount|client\.secret\.creation\.time)$/;
+    const byName = (a: unknown, b: unknown) => String((a as { name?: string }).name).localeCompare(String((b as { name?: string }).name));
+    const strip = (v: unknown): unknown => Array.isArray(v) ? v.map(strip).sort(byName)
+      : v && typeof v === 'object' ? Object.fromEntries(Object.entries(v).filter(([k]) => !generated.test(k)).map(([k, x]) => [k, strip(x)])) : v;
+    return JSON.stringify(observed.map((o: ObservedObject) => ({ ...o, id: undefined, fields: strip(o.fields) }))
+      .sort((a, b) => `${a.cloud}/${a.kind}/${a.name}`.localeCompare(`${b.cloud}/${b.kind}/${b.name}`)));
+  } finally {
+    await deps.close();
+  }
+}
+
+async function rejectsWithCode(promise: Promise<unknown>, code: ErrorCode, details: Record<string, string>): Promise<void> {
+  await assert.rejects(promise, (e: unknown) => {
+    assert.ok(isBrokerError(e, code), `expected ${code}, got ${String(e)}`);
+    for (const [k, v] of Object.entries(details)) assert.equal(e.details[k], v, `details.${k}`);
+    return true;
+  });
+}
+
+describe('plan/apply of the Keycloak mesh on the real test bed', () => {
+  let converged: string;
+
+  before(async () => {
+    const apply = fedbroker('apply', DEMO_SPEC, '--yes');
+    assert.equal(apply.status, 0, apply.stderr);
+    converged = await ownedState();
+  });
+
+  after(() => {
+    assert.equal(fedbroker('apply', DEMO_SPEC, '--yes').status, 0, 'the federation is left converged');
+  });
+
+  it('re-apply: the plan is empty and applying it makes no write call', async () => {
+    const deps = await countedDeps();
+    try {
+      const plan = await planFederation(exampleSpec(), deps);
+      assert.ok(isEmptyPlan(plan));
+      await applyPlan(plan, deps);
+      assert.equal(deps.writes(), 0);
+    } finally {
+      await deps.close();
+    }
+    const again = fedbroker('apply', DEMO_SPEC, '--yes');
+    assert.equal(again.status, 0);
+    assert.match(again.stdout, /No changes: the federation matches the spec\./);
+  });
+
+  it('offboarding cloud-c removes every broker object about it and leaves hand-made ones', async () => {
+    const handMade = { alias: 'hand-made-cloud-c-idp', providerId: 'oidc', enabled: true, config: {
+      clientId: 'x', authorizationUrl: 'https://idp.example/auth', tokenUrl: 'https://idp.example/token', clientAuthMethod: 'client_secret_post' } };
+    await adminJson('/admin/realms/cloud-b/identity-provider/instances', jsonBody(handMade));
+    try {
+      const offboard = writeSpecVariant('without-cloud-c', withoutCloudC);
+      const apply = fedbroker('apply', offboard, '--yes');
+      assert.equal(apply.status, 0, apply.stderr);
+      assert.match(fedbroker('plan', offboard).stdout, /No changes/);
+      for (const realm of ['cloud-a', 'cloud-b']) {
+        const idps = await adminJson<{ alias: string }[]>(`/admin/realms/${realm}/identity-provider/instances`);
+        const clients = await adminJson<{ clientId: string; redirectUris?: string[] }[]>(`/admin/realms/${realm}/clients`);
+        const groups = await adminJson<{ name: string }[]>(`/admin/realms/${realm}/groups?briefRepresentation=true`);
+        assert.deepEqual(idps.map((i) => i.alias).filter((a) => a.includes('cloud-c')), realm === 'cloud-b' ? ['hand-made-cloud-c-idp'] : []);
+        assert.deepEqual(clients.filter((c) => `${c.clientId} ${(c.redirectUris ?? []).join(' ')}`.includes('cloud-c')).map((c) => c.clientId), []);
+        assert.deepEqual(groups.map((g) => g.name).filter((n) => n.startsWith('cloud-c')), []);
+      }
+    } finally {
+      await adminJson('/admin/realms/cloud-b/identity-provider/instances/hand-made-cloud-c-idp', { method: 'DELETE' });
+    }
+    assert.equal(fedbroker('apply', DEMO_SPEC, '--yes').status, 0);
+    assert.equal(await ownedState(), converged, 'onboarding cloud-c again restores the same state');
+  });
+
+  for (const killAfter of [1, 9, 25]) {
+    it(`an apply killed after ${killAfter} write(s) is finished by the next apply, to the same state`, async () => {
+      const offboard = writeSpecVariant('without-cloud-c', withoutCloudC);
+      assert.equal(fedbroker('apply', offboard, '--yes').status, 0);
+      const stepsSeen = await applyAndKillAfter(DEMO_SPEC, killAfter);
+      assert.ok(stepsSeen >= killAfter);
+      const pending = JSON.parse(fedbroker('plan', DEMO_SPEC, '-o', 'json').stdout);
+      assert.ok(pending.summary.create + pending.summary.update > 0, 'the killed apply left work to do');
+      assert.equal(pending.summary.conflict, 0);
+      const resume = fedbroker('apply', DEMO_SPEC, '--yes');
+      assert.equal(resume.status, 0, resume.stderr);
+      assert.match(fedbroker('plan', DEMO_SPEC).stdout, /No changes/);
+      assert.equal(await ownedState(), converged);
+    });
+  }
+
+  describe('bad input changes nothing', () => {
+    let stub: Server;
+    let stubUrl: string;
+
+    before(async () => {
+      const ca = loadTestbed().caFile.replace(/ca\.pem$/, '');
+      stub = createServer({ cert: readFileSync(`${ca}server.pem`), key: readFileSync(`${ca}server.key`) }, (_req, res) => {
+        res.writeHead(200, { 'content-type': 'application/samlmetadata+xml' }).end('this is { not XML');
+      });
+      await new Promise<void>((resolve) => stub.listen(0, '127.0.0.1', resolve));
+      stubUrl = `https://127.0.0.1:${(stub.address() as AddressInfo).port}`;
+    });
+    after(() => { stub.closeAllConnections(); stub.close(); });
+
+    const cases: { name: string; code: ErrorCode; details: Record<string, string>; mutate: (d: Record<string, any>, stub: string) => void }[] = [ // eslint-disable-line @typescript-eslint/no-explicit-any
+      { name: 'an unreachable discovery URL', code: 'ERR_HTTP_UNREACHABLE', details: { cloud: 'cloud-a' },
+        mutate: (d) => { d['clouds'][0].keycloak.url = 'https://127.0.0.1:9'; } },
+      { name: 'a SAML descriptor that is not XML', code: 'ERR_METADATA_INVALID', details: { cloud: 'cloud-c' },
+        mutate: (d, url) => { d['clouds'][2].keycloak.url = url; } },
+      { name: 'a realm that does not exist', code: 'ERR_KEYCLOAK_REALM_NOT_FOUND', details: { cloud: 'cloud-b', realm: 'cloud-x' },
+        mutate: (d) => { d['clouds'][1].keycloak.realm = 'cloud-x'; } },
+    ];
+    for (const c of cases) {
+      it(`${c.name}: a coded error naming the cloud, and no write`, async () => {
+        const file = writeSpecVariant(`bad-${c.code}`, (d) => c.mutate(d, stubUrl));
+        const deps = await countedDeps(specAt(file), '/');
+        try {
+          await rejectsWithCode(planFederation(specAt(file), deps), c.code, c.details);
+          assert.equal(deps.writes(), 0);
+        } finally {
+          await deps.close();
+        }
+        const cli = await fedbrokerAsync('apply', file, '--yes', '-o', 'json');
+        assert.equal(cli.status, 1);
+        const error = JSON.parse(cli.stdout).error;
+        assert.equal(error.code, c.code);
+        assert.equal(error.details.cloud, c.details['cloud']);
+        assert.match(fedbroker('plan', DEMO_SPEC).stdout, /No changes/, 'nothing was half-applied');
+      });
+    }
+  });
+});
