@@ -77,6 +77,33 @@ describe('plan/apply of the Keycloak mesh on the real test bed', () => {
     assert.match(again.stdout, /No changes: the federation matches the spec\./);
   });
 
+  it('status reports every condition True on the converged federation', () => {
+    const status = fedbroker('status', DEMO_SPEC, '-o', 'json');
+    assert.equal(status.status, 0, status.stdout + status.stderr);
+    const conditions: { cloud: string; type: string; status: string }[] = JSON.parse(status.stdout).conditions;
+    for (const cloud of ['cloud-a', 'cloud-b', 'cloud-c']) {
+      for (const type of ['DiscoveryReachable', 'RealmConfigured', 'ExamplesPassed']) {
+        assert.equal(conditions.find((c) => c.cloud === cloud && c.type === type)?.status, 'True', `${cloud} ${type}`);
+      }
+    }
+  });
+
+  it('never prints the home clients\' secrets', async () => {
+    const secrets: string[] = [];
+    for (const realm of ['cloud-a', 'cloud-b']) {
+      const clients = await adminJson<{ id: string; clientId: string }[]>(`/admin/realms/${realm}/clients`);
+      for (const c of clients.filter((x) => x.clientId.startsWith('fed-'))) {
+        secrets.push((await adminJson<{ value: string }>(`/admin/realms/${realm}/clients/${c.id}/client-secret`)).value);
+      }
+    }
+    assert.ok(secrets.length >= 4 && secrets.every((x) => x.length >= 16));
+    const offboard = writeSpecVariant('without-cloud-c', withoutCloudC);
+    const outputs = [fedbroker('plan', DEMO_SPEC, '-o', 'json'), fedbroker('apply', offboard, '--yes'), fedbroker('plan', DEMO_SPEC),
+      fedbroker('apply', DEMO_SPEC, '--yes'), fedbroker('status', DEMO_SPEC, '-o', 'json')];
+    for (const out of outputs) for (const secret of secrets) assert.ok(!`${out.stdout}${out.stderr}`.includes(secret), 'a client secret was printed');
+    assert.match(outputs[2]!.stdout, /config\.clientSecret: \(secret of client fed-cloud-c in cloud-[ab]\)/, "the re-created home clients' secrets are re-written");
+  });
+
   it('offboarding cloud-c removes every broker object about it and leaves hand-made ones', async () => {
     const handMade = { alias: 'hand-made-cloud-c-idp', providerId: 'oidc', enabled: true, config: {
       clientId: 'x', authorizationUrl: 'https://idp.example/auth', tokenUrl: 'https://idp.example/token', clientAuthMethod: 'client_secret_post' } };
