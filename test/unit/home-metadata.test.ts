@@ -101,7 +101,7 @@ describe('home identity-provider metadata', () => {
   it('refuses a plain-http endpoint', () => failsWith(cloud('plain-http', 'oidc'), 'ERR_METADATA_INVALID', 'token_endpoint'));
   it('refuses a discovery document without jwks_uri', () => failsWith(cloud('no-jwks', 'oidc'), 'ERR_METADATA_INVALID', 'jwks_uri'));
   it('refuses a discovery document that is not JSON', () => failsWith(cloud('not-json', 'oidc'), 'ERR_METADATA_INVALID'));
-  it('says ERR_DISCOVERY_UNREACHABLE for a realm that does not exist', () => failsWith(cloud('missing', 'oidc'), 'ERR_DISCOVERY_UNREACHABLE', '404'));
+  it('says ERR_KEYCLOAK_REALM_NOT_FOUND for a realm that does not exist', () => failsWith(cloud('missing', 'oidc'), 'ERR_KEYCLOAK_REALM_NOT_FOUND', '404'));
 
   it('reads a SAML descriptor: entity id, HTTP-POST locations, signing certificates only', async () => {
     assert.deepEqual(await reader.read(cloud('good', 'saml')), {
