@@ -1,10 +1,16 @@
 // Ports: the small interfaces through which use cases (src/services) reach the outside world.
 // Adapters in src/adapters implement them (`satisfies`); fakes in src/adapters/fakes do too, and one
 // conformance suite per port (test/contract) runs against both.
+import type { AccessRequest, KubernetesIdentity, RbacSnapshot } from './core/explain/kubernetes.ts';
 import type { JsonValue } from './core/json.ts';
+import type { LogoutIssuer } from './core/logout/token-rules.ts';
+import type { LogoutEventRecord, TargetDelivery } from './core/logout/report.ts';
+import type { FanoutTarget, RealmUser, UserLookup } from './core/logout/subject.ts';
 import type { Change } from './core/plan/diff.ts';
+import type { FederatedSubject } from './core/policy/evaluate.ts';
 import type { DesiredObject, ObservedObject } from './core/plan/model.ts';
 import type { HomeMetadata } from './core/render/keycloak/metadata.ts';
+import type { KeystoneCapabilities } from './core/render/keystone/model.ts';
 import type { CloudSpec } from './core/spec/schema.ts';
 
 /**
@@ -28,6 +34,55 @@ export interface KeycloakAdminPort extends ManagedSystemPort {
   clientSecret(realm: string, clientId: string): Promise<string>;
 }
 
+/**
+ * One Kubernetes cluster of one cloud (scope = cluster name): RBAC objects by server-side apply with
+ * the field manager `scs-federation-broker`, namespaces (created, never deleted) and, when the
+ * broker writes it, the apiserver's AuthenticationConfiguration file.
+ */
+export interface KubernetesAdminPort extends ManagedSystemPort {
+  readonly cluster: string;
+  /** Every ClusterRole, Role, ClusterRoleBinding and RoleBinding as stored (for explain). */
+  readRbac(): Promise<RbacSnapshot>;
+  /** The apiserver's own answer (SubjectAccessReview) for an identity and a resource request. */
+  accessReview(identity: KubernetesIdentity, request: AccessRequest): Promise<{ allowed: boolean; reason?: string }>;
+}
+
+/** The AuthenticationConfiguration file one apiserver reads (on its host); atomic writes, reload confirmation. */
+export interface KubernetesAuthenticationConfigPort {
+  /** The file's content, undefined when it does not exist. */
+  read(): Promise<string | undefined>;
+  /** Replaces the file atomically; false when it already had this content. */
+  write(content: string): Promise<boolean>;
+  /** Waits until the apiserver reports `content` as its active configuration; returns the milliseconds waited. */
+  waitForReload(content: string, timeoutMs?: number): Promise<number>;
+}
+
+/**
+ * Keystone admin API of one cloud (scope = KEYSTONE_SCOPE, "global": identity objects are not regional).
+ * Objects are addressed by name (domains, "<domain>/<name>" for projects and groups); see
+ * src/core/render/keystone for kinds and ownership markers.
+ */
+export interface KeystoneAdminPort extends ManagedSystemPort {
+  /** What this Keystone does that changes the rendering (probed once per adapter; also for `status`). */
+  capabilities(): Promise<KeystoneCapabilities>;
+  /** The shadow users Keystone made for logins through `identityProvider` (deprovisioning, explain). */
+  federatedUsers(identityProvider: string): Promise<FederatedKeystoneUser[]>;
+}
+
+export interface FederatedKeystoneUser {
+  readonly id: string;
+  readonly name: string;
+  /** Name of the domain the shadow user lives in. */
+  readonly domain: string;
+}
+
+/** A home realm's users as policy sees them: username, full group paths (for explain and role sync). */
+export interface HomeDirectoryPort {
+  readonly cloud: string;
+  /** The home user with their groups; undefined when the realm has no such user. */
+  subject(username: string): Promise<FederatedSubject | undefined>;
+}
+
 /** Reads what a home cloud publishes about its identity provider: OIDC discovery or SAML descriptor. */
 export interface HomeMetadataPort {
   read(cloud: CloudSpec): Promise<HomeMetadata>;
@@ -35,4 +90,108 @@ export interface HomeMetadataPort {
 
 export interface Clock {
   now(): Date;
+}
+
+// ---- Single logout (DESIGN §6) ----
+
+/** Header and claims of a JWS. */
+export interface DecodedJwt {
+  readonly header: Readonly<Record<string, unknown>>;
+  readonly claims: Readonly<Record<string, unknown>>;
+}
+
+/** Logout-token signatures, checked against the realm's published keys (JWKS, cached, refetched on an unknown kid). */
+export interface LogoutTokenVerifier {
+  /** Unverified header and claims (to choose the realm); ERR_LOGOUT_MALFORMED when it is no compact JWS. */
+  decode(token: string): DecodedJwt;
+  /** Verified header and claims; ERR_LOGOUT_SIGNATURE when the signature does not verify with the realm's keys. */
+  verify(token: string, issuer: LogoutIssuer): Promise<DecodedJwt>;
+}
+
+/** A LOGOUT event of a realm (Keycloak admin API), reduced to what the catch-all needs. */
+export interface RealmLogoutEvent {
+  readonly id: string;
+  /** ms since epoch, Keycloak's clock. */
+  readonly time: number;
+  readonly userId: string;
+  readonly sessionId?: string;
+}
+
+/** Sessions and users of one cloud's Keycloak, as logout needs them. Every call names its realm. */
+export interface KeycloakSessionsPort {
+  readonly cloud: string;
+  /** The user with federated-identity links, undefined when absent. */
+  userById(realm: string, id: string): Promise<RealmUser | undefined>;
+  /** Users a lookup finds (callers verify each with userMatches). */
+  findUsers(realm: string, lookup: UserLookup): Promise<RealmUser[]>;
+  /** Ids of the user's sessions (online and offline). */
+  sessions(realm: string, userId: string): Promise<string[]>;
+  /** Ends every session of the user (Keycloak notifies the clients of those sessions). */
+  logoutUser(realm: string, userId: string): Promise<void>;
+  /** LOGOUT events from `sinceMs` (inclusive), oldest first, one page. */
+  logoutEvents(realm: string, sinceMs: number, first: number, max: number): Promise<RealmLogoutEvent[]>;
+}
+
+/** Revocation of a subject's live Keystone tokens in one cloud. */
+export interface KeystoneRevocationPort {
+  readonly cloud: string;
+  /** Revokes every token of the federated (shadow) users with this unique id; returns how many users were revoked. */
+  revokeFederatedUser(uniqueId: string): Promise<number>;
+}
+
+export interface EventCheckpoint {
+  /** Time of the newest processed event (ms, Keycloak's clock). */
+  readonly time: number;
+  /** Ids of the processed events that have exactly that time (the next page starts at `time`, inclusive). */
+  readonly ids: readonly string[];
+}
+
+/** Durable logout state (Redis): replay guard, session claims, events, deliveries, checkpoints. */
+export interface LogoutStore {
+  /** true when the key was new (and is now held for ttl); false for a replay. */
+  claimOnce(key: string, ttlSeconds: number): Promise<boolean>;
+  release(key: string): Promise<void>;
+  /** Binds a session to a logout event; answers the event id that holds it already, or undefined when `eventId` got it. */
+  claimSession(sessionKey: string, eventId: string, ttlSeconds: number): Promise<string | undefined>;
+  /** Saves a new event; false when an event with that id exists (nothing changed). */
+  createEvent(event: LogoutEventRecord): Promise<boolean>;
+  addCoalesced(eventId: string, ref: string): Promise<void>;
+  event(id: string): Promise<LogoutEventRecord | undefined>;
+  saveDelivery(eventId: string, delivery: TargetDelivery): Promise<void>;
+  deliveries(eventId: string): Promise<TargetDelivery[]>;
+  checkpoint(cloud: string): Promise<EventCheckpoint | undefined>;
+  saveCheckpoint(cloud: string, checkpoint: EventCheckpoint): Promise<void>;
+  /** Throws when the store is unreachable (readiness). */
+  ping(): Promise<void>;
+}
+
+/** One delivery: one target of one logout event; `key` is its idempotency key. */
+export interface DeliveryJob {
+  readonly key: string;
+  readonly eventId: string;
+  readonly target: FanoutTarget;
+}
+
+export interface DeliveryAttempt {
+  /** 1 for the first attempt. */
+  readonly attempt: number;
+  /** true when no retry follows a failure of this attempt. */
+  readonly final: boolean;
+}
+
+/** Durable, at-least-once delivery with retries and backoff; a job key enqueued twice runs once. */
+export interface DeliveryQueue {
+  enqueue(jobs: readonly DeliveryJob[]): Promise<void>;
+  /** Runs `handler` for every job; a throw schedules a retry (backoff) until the attempts are used up. */
+  process(handler: (job: DeliveryJob, attempt: DeliveryAttempt) => Promise<void>): void;
+  close(): Promise<void>;
+}
+
+/** Audit trail (JSON lines): one entry per logout and per delivery; never secrets. */
+export interface AuditLog {
+  record(entry: { readonly action: string; readonly correlationId: string; readonly [field: string]: unknown }): void;
+}
+
+export interface IdSource {
+  newId(): string;
 }

@@ -169,6 +169,11 @@ main() {
       done
       for pid in "${pids[@]}"; do wait "$pid" || rc=1; done
       [ $rc = 0 ] || die "kubernetes: not all API servers became ready"
+      # No kube-controller-manager here: fill the aggregated ClusterRoles (view, edit, admin) once.
+      for cloud in "${clouds[@]}"; do
+        /usr/bin/python3 "$TESTBED_ROOT/scripts/testbed/kube-aggregate-roles.py" "$(api_url "$cloud")" "$CA_DIR/ca.pem" "$SECRETS_DIR/kubernetes-admin-token-$cloud" >/dev/null \
+          || die "kubernetes $cloud: filling the aggregated ClusterRoles failed"
+      done
       ;;
     down)
       local files=()

@@ -3,9 +3,12 @@ import { Command, CommanderError, Option } from 'commander';
 import { isBrokerError } from '../core/errors.ts';
 import { EXIT, parseOutputFormat, printJson, type OutputFormat } from './output.ts';
 import type { ApplyOptions, PlanOptions } from './federation-commands.ts';
+import type { LogoutOptions } from './logout-commands.ts';
+import type { ServeOptions } from './serve.ts';
 
 // Command modules load on use, so `validate` never loads the adapters of systems it does not call.
 const federationCommands = () => import('./federation-commands.ts');
+const logoutCommands = () => import('./logout-commands.ts');
 
 const outputOption = () => new Option('-o, --output <format>', 'output format: human or json').default('human').argParser(parseOutputFormat);
 
@@ -36,6 +39,40 @@ export function buildProgram(setExitCode: (code: number) => void): Command {
     .argument('<spec>', 'federation spec file (YAML)')
     .addOption(outputOption())
     .action(async (spec: string, opts: { output: OutputFormat }) => setExitCode(await (await federationCommands()).statusCommand(spec, opts)));
+  program.command('explain')
+    .description('what a person gets in every partner cloud, and why (Keystone rule, Kubernetes binding)')
+    .argument('<spec>', 'federation spec file (YAML)')
+    .argument('[who]', '<home cloud>:<username>, e.g. cloud-a:alice')
+    .option('--claims <file>', 'explain the claims of a partner realm access token (JSON) instead')
+    .addOption(outputOption())
+    .action(async (spec: string, who: string | undefined, opts: { output: OutputFormat; claims?: string }) =>
+      setExitCode(await (await import('./explain-command.ts')).explainCommand(spec, who, opts)));
+  const logout = program.command('logout')
+    .description('global logout of a federated subject: end their sessions in every realm and revoke their Keystone tokens')
+    .argument('<spec>', 'federation spec file (YAML)')
+    .argument('<who>', '<home cloud>:<username>')
+    .addOption(outputOption())
+    .option('--redis <url>', 'Redis URL (default: $FEDBROKER_REDIS_URL)')
+    .option('--wait <seconds>', 'wait up to this long for the delivery report (a running `serve` delivers)')
+    .action(async (spec: string, who: string, opts: LogoutOptions) => setExitCode(await (await logoutCommands()).logoutCommand(spec, who, opts)));
+  logout.command('status')
+    .description('the delivery report of a logout event')
+    .argument('<id>', 'logout event id')
+    .addOption(outputOption())
+    .option('--redis <url>', 'Redis URL (default: $FEDBROKER_REDIS_URL)')
+    // --redis and --output may also land on the parent `logout` command: read them from both.
+    .action(async (id: string, _opts: unknown, command: Command) => setExitCode(await (await logoutCommands()).logoutStatusCommand(id, command.optsWithGlobals())));
+  program.command('serve')
+    .description('run the broker: back-channel logout receiver, delivery workers, LOGOUT-event poller, /healthz /readyz /metrics')
+    .requiredOption('--spec <file>', 'federation spec file (YAML)')
+    .option('--listen <host:port>', 'listen address (default: $FEDBROKER_LISTEN or 127.0.0.1:17443)')
+    .option('--tls-cert <file>', 'TLS certificate (PEM) (default: $FEDBROKER_TLS_CERT)')
+    .option('--tls-key <file>', 'TLS private key (PEM) (default: $FEDBROKER_TLS_KEY)')
+    .option('--redis <url>', 'Redis URL (default: $FEDBROKER_REDIS_URL)')
+    .option('--poll-interval <ms>', 'LOGOUT-event poll interval, 0 disables (default 2000)')
+    .option('--insecure-http', 'serve plain HTTP (TLS terminates in front); warns at start')
+    .option('--insecure-unauthenticated-admin-api', 'mount the admin API without authentication; warns at start')
+    .action(async (opts: ServeOptions) => setExitCode(await (await import('./serve.ts')).serveCommand(opts)));
   return program;
 }
 
@@ -61,5 +98,5 @@ function reportError(error: unknown, json: boolean): number {
     console.error(`fedbroker: ${message} [${code}]${where ? ` (${where})` : ''}`);
     if (!isBrokerError(error) && error instanceof Error && error.stack) console.error(error.stack);
   }
-  return code === 'ERR_SPEC_FILE' || code === 'ERR_CONFIRMATION_REQUIRED' ? EXIT.USAGE : EXIT.FAILED;
+  return code === 'ERR_SPEC_FILE' || code === 'ERR_CONFIRMATION_REQUIRED' || code === 'ERR_USAGE' ? EXIT.USAGE : EXIT.FAILED;
 }

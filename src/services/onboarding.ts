@@ -1,34 +1,51 @@
-// Onboarding and offboarding: plan, then apply. The story of a plan:
+// Onboarding and offboarding: plan, then apply, over every configured system. The story of a plan:
 //   1. read each home cloud's identity-provider metadata (discovery or SAML descriptor)
 //   2. check that every realm and every partner client the spec names exists (else nothing is written)
-//   3. render the desired objects from the spec
-//   4. observe what the broker owns in every realm (and whatever sits at a desired address)
-//   5. diff → ordered changes; secrets whose source client is new are re-written
+//   3. ask each Keystone what it supports (the rendering depends on it)
+//   4. render the desired objects of Keycloak, Keystone and Kubernetes from the spec
+//   5. observe what the broker owns in every realm, Keystone and cluster (and whatever sits at a desired address)
+//   6. diff → ordered changes; secrets whose source client is new are re-written
 // Apply runs the changes in order; each is idempotent, so an interrupted apply is finished by re-running it.
 import { BrokerError } from '../core/errors.ts';
 import type { JsonValue } from '../core/json.ts';
 import { diff, type Change, type Plan } from '../core/plan/diff.ts';
-import { isSecretFromClient } from '../core/plan/model.ts';
+import { isSecretFromClient, type DesiredObject, type ObservedObject } from '../core/plan/model.ts';
 import { rewriteSecretsOfNewClients } from '../core/plan/secrets.ts';
 import { renderKeycloak, type HomeMetadataByCloud } from '../core/render/keycloak/index.ts';
 import { KEYCLOAK_KIND_ORDER } from '../core/render/keycloak/model.ts';
 import type { HomeMetadata } from '../core/render/keycloak/metadata.ts';
+import { KEYSTONE_KIND_ORDER, keystonePartners, renderKeystone, type KeystoneCapabilities } from '../core/render/keystone/index.ts';
+import { KUBERNETES_KIND_ORDER, renderKubernetes, type KubernetesRenderOptions } from '../core/render/kubernetes/index.ts';
 import type { CloudSpec, FederationSpec } from '../core/spec/schema.ts';
 import { trustEdges } from '../core/spec/trust.ts';
-import type { HomeMetadataPort, KeycloakAdminPort } from '../ports.ts';
+import type { HomeMetadataPort, KeycloakAdminPort, KeystoneAdminPort, KubernetesAdminPort, ManagedSystemPort } from '../ports.ts';
 
 export interface OnboardingDeps {
   keycloak(cloud: string): KeycloakAdminPort;
   homeMetadata: HomeMetadataPort;
+  /** Keystone of a cloud with a keystone section; absent: Keystone is not planned. */
+  keystone?(cloud: string): KeystoneAdminPort;
+  /** A cluster of a cloud; absent: Kubernetes is not planned. */
+  kubernetes?(cloud: string, cluster: string): KubernetesAdminPort;
+  /** What the Kubernetes renderer needs from files (issuer CAs of clusters whose authentication config the broker writes). */
+  kubernetesRender?: KubernetesRenderOptions;
 }
+
+/** Keycloak first (logins), then Keystone and Kubernetes (what logins lead to); "system/kind" since kind names repeat. */
+const KIND_ORDER = [
+  ...KEYCLOAK_KIND_ORDER.map((k) => `keycloak/${k}`),
+  ...KEYSTONE_KIND_ORDER.map((k) => `keystone/${k}`),
+  ...KUBERNETES_KIND_ORDER.map((k) => `kubernetes/${k}`),
+];
 
 export async function planFederation(spec: FederationSpec, deps: OnboardingDeps): Promise<Plan> {
   const metadata = await readHomeMetadata(spec, deps);
   await checkRealmsAndClients(spec, deps);
-  const desired = renderKeycloak(spec, metadata);
-  const observed = (await Promise.all(spec.clouds.map((c) =>
-    deps.keycloak(c.alias).observe(c.keycloak.realm, spec.metadata.name, desired.filter((d) => d.cloud === c.alias))))).flat();
-  return rewriteSecretsOfNewClients(diff(desired, observed, KEYCLOAK_KIND_ORDER));
+  const desired: DesiredObject[] = [...renderKeycloak(spec, metadata)];
+  if (deps.keystone) desired.push(...renderKeystone(spec, await keystoneCapabilities(spec, deps)));
+  if (deps.kubernetes) desired.push(...renderKubernetes(spec, deps.kubernetesRender));
+  const observed = await observeAll(spec, deps, desired);
+  return rewriteSecretsOfNewClients(diff(desired, observed, KIND_ORDER));
 }
 
 export interface ApplyProgress {
@@ -45,9 +62,7 @@ export async function applyPlan(plan: Plan, deps: OnboardingDeps, progress: Appl
   const steps = plan.changes.filter((c) => c.action !== 'noop');
   for (const [i, change] of steps.entries()) {
     progress({ step: i + 1, total: steps.length, change, status: 'start' });
-    const address = change.desired ?? change.observed;
-    if (!address) continue;
-    await deps.keycloak(address.cloud).apply(change, await resolveWriteOnly(change, deps));
+    await systemFor(change, deps).apply(change, await resolveWriteOnly(change, deps));
     progress({ step: i + 1, total: steps.length, change, status: 'done' });
   }
   return { applied: steps.length, total: steps.length };
@@ -78,6 +93,38 @@ async function checkRealmsAndClients(spec: FederationSpec, deps: OnboardingDeps)
       }
     }
   }));
+}
+
+async function keystoneCapabilities(spec: FederationSpec, deps: OnboardingDeps): Promise<Record<string, KeystoneCapabilities>> {
+  const keystone = deps.keystone as NonNullable<OnboardingDeps['keystone']>;
+  return Object.fromEntries(await Promise.all(keystonePartners(spec).map(async (c) => [c.alias, await keystone(c.alias).capabilities()] as const)));
+}
+
+async function observeAll(spec: FederationSpec, deps: OnboardingDeps, desired: readonly DesiredObject[]): Promise<ObservedObject[]> {
+  const wanted = (system: string, cloud: string, scope: string) => desired.filter((d) => d.system === system && d.cloud === cloud && d.scope === scope);
+  const reads: Promise<ObservedObject[]>[] = spec.clouds.map((c) =>
+    deps.keycloak(c.alias).observe(c.keycloak.realm, spec.metadata.name, wanted('keycloak', c.alias, c.keycloak.realm)));
+  for (const c of deps.keystone ? keystonePartners(spec) : []) {
+    const port = (deps.keystone as NonNullable<OnboardingDeps['keystone']>)(c.alias);
+    const scopes = [...new Set(desired.filter((d) => d.system === 'keystone' && d.cloud === c.alias).map((d) => d.scope))];
+    for (const scope of scopes) reads.push(port.observe(scope, spec.metadata.name, wanted('keystone', c.alias, scope)));
+  }
+  for (const c of deps.kubernetes ? spec.clouds : []) {
+    for (const cluster of c.kubernetes?.clusters ?? []) {
+      const port = (deps.kubernetes as NonNullable<OnboardingDeps['kubernetes']>)(c.alias, cluster.name);
+      reads.push(port.observe(cluster.name, spec.metadata.name, wanted('kubernetes', c.alias, cluster.name)));
+    }
+  }
+  return (await Promise.all(reads)).flat();
+}
+
+function systemFor(change: Change, deps: OnboardingDeps): ManagedSystemPort {
+  const a = change.desired ?? change.observed;
+  if (!a) throw new BrokerError('ERR_INTERNAL', 'a change without an object');
+  if (a.system === 'keycloak') return deps.keycloak(a.cloud);
+  if (a.system === 'keystone' && deps.keystone) return deps.keystone(a.cloud);
+  if (a.system === 'kubernetes' && deps.kubernetes) return deps.kubernetes(a.cloud, a.scope);
+  throw new BrokerError('ERR_INTERNAL', `no adapter for ${a.system} of cloud ${a.cloud}`, { details: { cloud: a.cloud, system: a.system } });
 }
 
 function refuseConflicts(plan: Plan): void {

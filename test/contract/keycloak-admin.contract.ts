@@ -44,6 +44,8 @@ export function keycloakAdminContract(options: KeycloakContractOptions): void {
     if (o) await port.apply(remove({ ...o, managed: true }), {});
   };
   const at = (kind: KeycloakObject['kind'], match?: (o: Loose) => boolean, realm = first) => pick(run, port.cloud, realm, kind, match);
+  const postBrokerFlow = () => at('authenticationFlow', (o) => o.name.startsWith('fedbroker-post-broker-login'));
+  const firstBrokerFlow = () => at('authenticationFlow', (o) => o.name.startsWith('fedbroker-first-broker-login'));
   const writeOnly = (d: DesiredObject): Record<string, JsonValue> => (d.writeOnly ? { 'config.clientSecret': `contract-secret-${run.tag}` } : {});
 
   /** create → observed as ours and equal → conflict on re-create → update → observed changed → delete (twice) → gone. */
@@ -165,25 +167,77 @@ export function keycloakAdminContract(options: KeycloakContractOptions): void {
       }
     });
 
+    it('authentication flow with sub-flows and configs: create, update (config, order, sub-flow removed), delete', async () => {
+      await lifecycle(postBrokerFlow(), (f) => {
+        const [chained, , allow] = f.executions;
+        const [condition, deny] = chained.executions;
+        return { ...f, description: `${f.description} (changed ${run.tag})`, executions: [
+          { ...allow, index: 0 },
+          { ...chained, index: 1, requirement: 'REQUIRED', executions: [{ ...condition, config: { ...condition.config, attribute_expected_value: 'cloud-.*' } }, deny] },
+        ] };
+      });
+    });
+
+    it('authentication flow: an update adds back missing sub-flows with their executions, in order', async () => {
+      const flow = postBrokerFlow();
+      const bare = withFields(flow, (f) => ({ ...f, executions: [{ ...f.executions[2], index: 0 }] }));
+      await port.apply(create(bare), {});
+      try {
+        await port.apply(update(flow, await mustObserve(bare)), {});
+        const repaired = await mustObserve(flow);
+        assert.deepEqual(compareFields(flow.fields, repaired.fields), []);
+        await port.apply(update(flow, repaired), {});
+        assert.deepEqual(compareFields(flow.fields, (await mustObserve(flow)).fields), [], 'a second update changes nothing');
+      } finally {
+        await removeAt(flow);
+      }
+    });
+
+    it('an identity provider needs the flows it runs, and a flow in use is not deleted', async () => {
+      const [first, flow] = [firstBrokerFlow(), postBrokerFlow()];
+      const provider = at('identityProvider', (o) => o.fields.providerId === 'oidc');
+      await port.apply(create(first), {});
+      await rejectsWith(port.apply(create(provider), writeOnly(provider)), 'ERR_NOT_FOUND');
+      await port.apply(create(flow), {});
+      await port.apply(create(provider), writeOnly(provider));
+      try {
+        await rejectsWith(port.apply(remove(await mustObserve(flow)), {}), 'ERR_CONFLICT');
+        await rejectsWith(port.apply(remove(await mustObserve(first)), {}), 'ERR_CONFLICT');
+        assert.ok(await observedAt(flow), 'the flow is still there');
+      } finally {
+        await removeAt(provider);
+        await removeAt(flow);
+        await removeAt(first);
+      }
+      assert.equal(await observedAt(flow), undefined);
+    });
+
+    it('first broker login flow (nested alternative sub-flows): create, delete', async () => {
+      await lifecycle(firstBrokerFlow(), (f) => ({ ...f, executions: f.executions.map((e: Loose) => e.authenticator === 'idp-review-profile'
+        ? { ...e, config: { 'update.profile.on.first.login': 'on' } } : e) }));
+    });
+
     it('OIDC identity provider: create with a write-only secret never reported, update, delete', async () => {
       const provider = at('identityProvider', (o) => o.fields.providerId === 'oidc');
-      await lifecycle(provider, (f) => ({ ...f, displayName: `changed ${run.tag}`, config: { ...f.config, defaultScope: 'openid email' } }));
+      await lifecycle(provider, (f) => ({ ...f, displayName: `changed ${run.tag}`, config: { ...f.config, defaultScope: 'openid email' } }), [firstBrokerFlow(), postBrokerFlow()]);
     });
 
     it('SAML identity provider: create, update, delete', async () => {
-      await lifecycle(at('identityProvider', (o) => o.fields.providerId === 'saml'), (f) => ({ ...f, config: { ...f.config, wantAssertionsSigned: 'false' } }));
+      await lifecycle(at('identityProvider', (o) => o.fields.providerId === 'saml'), (f) => ({ ...f, config: { ...f.config, wantAssertionsSigned: 'false' } }), [firstBrokerFlow(), postBrokerFlow()]);
     });
 
     it('identity-provider mapper: create, update, delete', async () => {
       const mapper = at('identityProviderMapper', (o) => o.name.endsWith('/username'));
       const provider = at('identityProvider', (o) => o.name === mapper.fields['identityProviderAlias']);
-      await lifecycle(mapper, (f) => ({ ...f, config: { ...f.config, template: `changed.${run.tag}` } }), [provider]);
+      await lifecycle(mapper, (f) => ({ ...f, config: { ...f.config, template: `changed.${run.tag}` } }), [firstBrokerFlow(), postBrokerFlow(), provider]);
     });
 
     it('never reports a client secret, a provider secret or a SAML client\'s private key in observed fields', async () => {
+      const flows = [firstBrokerFlow(), postBrokerFlow()];
       const provider = at('identityProvider', (o) => o.fields.providerId === 'oidc');
       const client = at('client', (o) => o.fields.protocol === 'openid-connect');
       const samlClient = withFields(at('client', (o) => o.fields.protocol === 'saml'), (f) => ({ ...f, attributes: { ...f.attributes, 'saml.client.signature': 'true' } }));
+      for (const flow of flows) await port.apply(create(flow), {});
       await port.apply(create(provider), writeOnly(provider));
       await port.apply(create(client), {});
       await port.apply(create(samlClient), {});
@@ -193,7 +247,7 @@ export function keycloakAdminContract(options: KeycloakContractOptions): void {
         assert.ok(!text.includes(await port.clientSecret(first, client.name)));
         assert.ok(!text.includes('private.key'));
       } finally {
-        for (const o of [provider, client, samlClient]) await removeAt(o);
+        for (const o of [provider, client, samlClient, ...flows]) await removeAt(o);
       }
     });
 

@@ -36,16 +36,29 @@ export function newRun(realms: readonly [string, string, string]): Run {
   return { tag, federation: spec.metadata.name, aliases, objects };
 }
 
-/** Per-run names for the objects whose names the renderer fixes (scope, profile attributes, SAML client ids). */
+/** Per-run names for the objects whose names the renderer fixes (scopes, flows, profile attributes, SAML client ids). */
 function perRun(o: KeycloakObject, tag: string): KeycloakObject {
   const f = o.fields as Loose;
+  const samlClientId = (clientId: string) => clientId.startsWith('https://') ? `${clientId}/${tag}` : clientId;
   switch (o.kind) {
     case 'clientScope': return { ...o, name: `${o.name}-${tag}`, fields: { ...f, name: `${f.name}-${tag}` } };
-    case 'clientDefaultScope': return { ...o, name: `${o.name}-${tag}`, fields: { ...f, clientScope: `${f.clientScope}-${tag}` } };
+    case 'clientDefaultScope': {
+      const [clientId, clientScope] = [samlClientId(f.clientId), `${f.clientScope}-${tag}`];
+      return { ...o, name: `${clientId}/${clientScope}`, fields: { ...f, clientId, clientScope } };
+    }
     case 'userProfileAttribute': return { ...o, name: `${o.name}_${tag}`, fields: { ...f, name: `${f.name}_${tag}`, displayName: `${f.displayName}_${tag}` } };
     case 'client': return f.protocol === 'saml' ? { ...o, name: `${o.name}/${tag}`, fields: { ...f, clientId: `${f.clientId}/${tag}` } } : o;
+    case 'authenticationFlow': return { ...o, name: `${o.name}-${tag}`, fields: { ...f, alias: `${f.alias}-${tag}`, executions: f.executions.map((e: Loose) => perRunExecution(e, tag)) } };
+    case 'identityProvider': return { ...o, fields: { ...f, firstBrokerLoginFlowAlias: `${f.firstBrokerLoginFlowAlias}-${tag}`, postBrokerLoginFlowAlias: `${f.postBrokerLoginFlowAlias}-${tag}` } };
     default: return o;
   }
+}
+
+/** Sub-flow aliases are realm-wide names, and the client-scope condition names the per-run scope. */
+function perRunExecution(e: Loose, tag: string): Loose {
+  if (Array.isArray(e.executions)) return { ...e, name: `${e.name}-${tag}`, executions: e.executions.map((c: Loose) => perRunExecution(c, tag)) };
+  if (e.config?.client_scope) return { ...e, config: { ...e.config, client_scope: `${e.config.client_scope}-${tag}` } };
+  return e;
 }
 
 /** One rendered object, re-addressed to a port's cloud and a realm. */

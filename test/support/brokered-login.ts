@@ -32,6 +32,39 @@ export async function brokeredLogin(page: Page, login: BrokeredLogin): Promise<v
   await shot('3-partner-account');
 }
 
+export interface ChainedLogin { partner: string; through: readonly string[]; user: string; password: string; screenshots?: string }
+
+/**
+ * A login that starts at a partner's account console and clicks the identity-provider buttons of
+ * `through` in turn (e.g. ['cloud-c', 'cloud-a']: Cloud C on cloud-b's page, then Cloud A on
+ * cloud-c's), then types the password at the last realm. Resolves once the browser has left that
+ * realm, wherever it ends up (an error page, the account console); the caller asserts where.
+ */
+export async function loginThrough(page: Page, login: ChainedLogin): Promise<void> {
+  const shot = async (step: string) => {
+    if (!login.screenshots) return;
+    mkdirSync(ARTEFACTS, { recursive: true });
+    await page.screenshot({ path: `${ARTEFACTS}${login.screenshots}-${step}.png` });
+  };
+  await page.goto(`${testbedCloud(login.partner).issuer}/account`);
+  for (const [i, hop] of login.through.entries()) {
+    await page.locator(`#social-${hop}`).waitFor();
+    await shot(`${i + 1}-choose-${hop}`);
+    await page.click(`#social-${hop}`);
+    // The next page has buttons of the same names: wait until it is the chosen cloud's.
+    await page.waitForURL((url) => url.pathname.startsWith(`/realms/${testbedCloud(hop).realm}/`), { timeout: 30_000 });
+  }
+  await page.locator('#username').waitFor();
+  const last = testbedCloud(login.through[login.through.length - 1] as string).realm;
+  await page.fill('#username', login.user);
+  await page.fill('#password', login.password);
+  await shot(`${login.through.length + 1}-home-login`);
+  await page.click('#kc-login');
+  await page.waitForURL((url) => !url.pathname.startsWith(`/realms/${last}/`), { timeout: 30_000 });
+  await page.waitForLoadState('load');
+  await shot(`${login.through.length + 2}-answer`);
+}
+
 /**
  * Code + PKCE flow for `clientId` in the partner realm, reusing the browser's session there. The
  * redirect goes to a loopback listener on an ephemeral port, as CLI tools such as kubectl plugins do.

@@ -2,7 +2,7 @@
 import { readFileSync } from 'node:fs';
 import { parse } from 'yaml';
 import { validateSpec } from '../../src/core/spec/validate.ts';
-import type { FederationSpec } from '../../src/core/spec/schema.ts';
+import { federationSpecSchema, type FederationSpec } from '../../src/core/spec/schema.ts';
 
 export const EXAMPLE_SPEC_PATH = new URL('../../config/federation.example.yaml', import.meta.url).pathname;
 
@@ -19,4 +19,14 @@ export function exampleSpec(mutate: (doc: MutableDoc) => void = () => {}): Feder
   const result = validateSpec(doc);
   if (!result.ok) throw new Error(`spec variant is invalid: ${JSON.stringify(result.problems)}`);
   return result.spec;
+}
+
+/**
+ * A variant checked for shape only, not for cross-references and safety: for tests of the guards
+ * that renderers apply again at render time (a spec that validation would refuse must still fail there).
+ */
+export function unvalidatedSpec(mutate: (doc: MutableDoc) => void): FederationSpec {
+  const doc = exampleDoc();
+  mutate(doc);
+  return federationSpecSchema.parse(doc);
 }

@@ -17,10 +17,16 @@ export interface TestbedKeystone {
   /** Name under which the cloud's own realm is (to be) registered in its Keystone. */
   identityProvider: string;
 }
+export interface TestbedKubernetes {
+  url: string;
+  adminTokenFile: string;
+  authenticationConfigFile: string;
+}
 export interface TestbedCloud {
   realm: string;
   issuer: string;
   keystone: TestbedKeystone;
+  kubernetes: TestbedKubernetes;
 }
 export interface Testbed {
   caFile: string;

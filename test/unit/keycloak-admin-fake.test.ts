@@ -40,6 +40,7 @@ describe('fake Keycloak test hooks', () => {
     const fake = newFake();
     const run = newRun(REALMS);
     const provider = pick(run, fake.cloud, 'cloud-a', 'identityProvider', (o) => o.fields.providerId === 'oidc');
+    for (const flow of run.objects.filter((o) => o.kind === 'authenticationFlow' && o.scope === 'cloud-a')) await fake.apply(create({ ...flow, cloud: fake.cloud }), {});
     await fake.apply(create(provider), { 'config.clientSecret': 's3cret' });
     assert.equal(fake.writeOnlyOf('cloud-a', 'identityProvider', provider.name)?.['config.clientSecret'], 's3cret');
     assert.ok(!JSON.stringify(await fake.observe('cloud-a', run.federation, [])).includes('s3cret'));

@@ -142,6 +142,11 @@ describe('federation spec validation', () => {
     assert.match(problems[1]!.message, /required/);
   });
 
+  it('refuses attribute conditions until partner tokens can carry them', () => {
+    const problems = problemsOf((d) => { d.policy[0].when.attributes = { department: 'sre' }; });
+    assert.deepEqual(at(problems), ['ERR_SPEC_GRANT policy[0].when.attributes']);
+  });
+
   it('accepts secrets only as references, never inline', () => {
     const problems = problemsOf((d) => { d.clouds[0].keycloak.admin.password = 'hunter2'; });
     assert.deepEqual(at(problems), ['ERR_SPEC_SCHEMA clouds[0].keycloak.admin']);

@@ -1,10 +1,11 @@
 // An in-memory Keycloak for one cloud, with the semantics of the real adapter (KeycloakAdminPort):
 // realms hold objects by kind and name, ownership is read from the same markers (attributes, config,
-// annotations), creates meet conflicts, deletes are idempotent, realm events are shared settings.
+// annotations; a flow's description), creates meet conflicts, deletes are idempotent, realm events are
+// shared settings, identity providers need the flows they name, and a flow in use cannot be deleted.
 // `writes` counts create/update/delete calls; `failAfterWrites` makes the next write fail (crash tests).
 import { BrokerError } from '../../core/errors.ts';
 import type { JsonValue } from '../../core/json.ts';
-import { FEDERATION_KEY, isManaged } from '../../core/managed.ts';
+import { FEDERATION_KEY, isManaged, markersFromText } from '../../core/managed.ts';
 import type { Change } from '../../core/plan/diff.ts';
 import type { DesiredObject, ObservedObject } from '../../core/plan/model.ts';
 import { REQUIRED_EVENT_TYPES } from '../../core/render/keycloak/partner-realm.ts';
@@ -20,6 +21,9 @@ interface StoredObject {
   writeOnly: Record<string, JsonValue>;
   secret?: string;
 }
+
+/** Flows every realm has (Keycloak's built-in ones that the broker's objects name). */
+const BUILT_IN_FLOWS = new Set(['browser', 'first broker login']);
 
 /** What a realm whose events are enabled with an empty type list reports: every type. */
 export const FAKE_ALL_EVENT_TYPES: readonly string[] = [...REQUIRED_EVENT_TYPES, 'LOGIN_ERROR', 'LOGOUT_ERROR', 'REFRESH_TOKEN', 'UPDATE_PROFILE'];
@@ -105,6 +109,7 @@ export class FakeKeycloakAdmin implements KeycloakAdminPort {
       throw new BrokerError('ERR_CONFLICT', `${details.object} exists already in realm "${address.scope}" of cloud ${this.cloud}`, { details });
     }
     if (change.action === 'update' && !existing) throw new BrokerError('ERR_NOT_FOUND', `${details.object} is gone; plan again`, { details });
+    if (desired.kind === 'identityProvider') this.#checkFlows(objects, desired, details);
     if (!existing) {
       this.#checkReferences(objects, desired, details);
       const stored: StoredObject = { kind: desired.kind, name: desired.name, fields: structuredClone(desired.fields) as JsonObject, id: this.#newId(), writeOnly: { ...writeOnly } };
@@ -141,6 +146,7 @@ export class FakeKeycloakAdmin implements KeycloakAdminPort {
       case 'group': case 'client': case 'clientScope': return isManaged(asObject(f['attributes']), federation);
       case 'userProfileAttribute': return isManaged(asObject(f['annotations']), federation);
       case 'identityProvider': case 'identityProviderMapper': return isManaged(asObject(f['config']), federation);
+      case 'authenticationFlow': return isManaged(markersFromText(f['description']), federation);
       case 'clientDefaultScope': {
         const scope = objects.get(`clientScope/${String(f['clientScope'])}`);
         return scope !== undefined && isManaged(asObject(scope.fields['attributes']), federation);
@@ -177,9 +183,20 @@ export class FakeKeycloakAdmin implements KeycloakAdminPort {
     }
   }
 
+  #checkFlows(objects: Map<string, StoredObject>, desired: DesiredObject, details: Record<string, unknown>): void {
+    const missing = flowsNamedBy(desired.fields).filter((alias) => !BUILT_IN_FLOWS.has(alias) && !objects.has(`authenticationFlow/${alias}`));
+    if (missing.length > 0) {
+      throw new BrokerError('ERR_NOT_FOUND', `authentication flow "${missing.join('", "')}" needed by ${String(details['object'])} does not exist in realm "${desired.scope}" of cloud ${this.cloud}`, { details });
+    }
+  }
+
   #delete(objects: Map<string, StoredObject>, key: string, details: Record<string, unknown>): void {
     const object = objects.get(key);
     if (!object || object.kind === 'realmEvents') return;
+    if (object.kind === 'authenticationFlow') {
+      const user = [...objects.values()].find((o) => o.kind === 'identityProvider' && flowsNamedBy(o.fields).includes(object.name));
+      if (user) throw new BrokerError('ERR_CONFLICT', `${String(details['object'])} is still used by identity provider "${user.name}"; unbind it first`, { details });
+    }
     const dependents = [...objects.values()].filter((o) => isDependent(o, object));
     if (object.kind === 'group') {
       const federation = asList(asObject(object.fields['attributes'])[FEDERATION_KEY])[0];
@@ -223,6 +240,11 @@ function merge(current: JsonObject, desired: Readonly<Record<string, JsonValue>>
     }
   }
   return out;
+}
+
+/** The flows an identity provider runs (first and post broker login). */
+function flowsNamedBy(fields: Readonly<Record<string, JsonValue>>): string[] {
+  return [fields['firstBrokerLoginFlowAlias'], fields['postBrokerLoginFlowAlias']].filter((a): a is string => typeof a === 'string' && a !== '');
 }
 
 function asObject(value: JsonValue | undefined): JsonObject {

@@ -20,18 +20,25 @@ export interface Plan {
   readonly summary: Readonly<Record<ChangeAction, number>>;
 }
 
-/** kindOrder: creation order of kinds per system; deletions run in reverse. */
+/**
+ * kindOrder: creation order of kinds; deletions run in reverse. Entries are "system/kind" when several
+ * systems share kind names (Keycloak and Keystone both have groups), or bare kinds for one system.
+ */
 export function diff(desired: readonly DesiredObject[], observed: readonly ObservedObject[], kindOrder: readonly string[]): Plan {
   const observedByKey = new Map(observed.map((o) => [addressKey(o), o]));
   const desiredKeys = new Set(desired.map(addressKey));
-  const rank = (kind: string) => { const i = kindOrder.indexOf(kind); return i < 0 ? kindOrder.length : i; };
+  const rankOf = (a: { system: string; kind: string }) => {
+    const qualified = kindOrder.indexOf(`${a.system}/${a.kind}`);
+    const i = qualified >= 0 ? qualified : kindOrder.indexOf(a.kind);
+    return i < 0 ? kindOrder.length : i;
+  };
 
   const forward = [...desired]
-    .sort((a, b) => rank(a.kind) - rank(b.kind) || addressKey(a).localeCompare(addressKey(b)))
+    .sort((a, b) => rankOf(a) - rankOf(b) || addressKey(a).localeCompare(addressKey(b)))
     .map((d) => changeFor(d, observedByKey.get(addressKey(d))));
   const deletions = observed
     .filter((o) => o.managed && !desiredKeys.has(addressKey(o)))
-    .sort((a, b) => rank(b.kind) - rank(a.kind) || addressKey(a).localeCompare(addressKey(b)))
+    .sort((a, b) => rankOf(b) - rankOf(a) || addressKey(a).localeCompare(addressKey(b)))
     .map((o): Change => ({ action: 'delete', key: addressKey(o), observed: o, fieldChanges: [] }));
   const changes = [...forward, ...deletions];
   const summary = { create: 0, update: 0, delete: 0, noop: 0, conflict: 0 };

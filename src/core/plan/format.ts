@@ -59,7 +59,7 @@ function title(system: string): string {
 }
 
 function scopeLabel(system: string): string {
-  return { keycloak: 'realm', keystone: 'region', kubernetes: 'cluster' }[system] ?? 'scope';
+  return { keycloak: 'realm', keystone: 'scope', kubernetes: 'cluster' }[system] ?? 'scope';
 }
 
 function show(value: JsonValue | undefined): string {

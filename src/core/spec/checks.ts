@@ -78,6 +78,10 @@ function checkRule(parts: SpecParts, { index, value: rule }: Indexed<PolicyRule>
   const known = new Set(parts.aliases);
   const out: SpecProblem[] = [];
   (rule.when.homeClouds ?? []).forEach((h, i) => { if (!known.has(h)) out.push(unknownCloud([...base, 'when', 'homeClouds', i], h, known)); });
+  if (rule.when.attributes && Object.keys(rule.when.attributes).length > 0) {
+    out.push(problem('ERR_SPEC_GRANT', [...base, 'when', 'attributes'], 'attribute conditions are not supported yet: partner realms do not carry home attributes into their tokens, so Keystone and Kubernetes could not enforce them',
+      'express the condition as a home group and use when.groups'));
+  }
   const privilegedRoles = privilegedKeystoneRoles(parts.privileged);
   const privilegedCluster = privilegedClusterRoles(parts.privileged);
   rule.grant.forEach((grant, g) => {

@@ -58,6 +58,11 @@ const cluster = z.strictObject({
   token: secretRef,
   /** Client id in this cloud's realm whose tokens the cluster accepts. */
   audience: z.string().min(1).default('kubernetes'),
+  /**
+   * The AuthenticationConfiguration file the cluster's kube-apiserver reads (--authentication-config),
+   * when the broker can write it (same host or a shared volume). Without it the broker manages RBAC only.
+   */
+  authenticationConfigFile: z.string().min(1).optional(),
 });
 
 export const cloudSchema = z.strictObject({

@@ -1,6 +1,7 @@
 // Validate a parsed document as a federation spec: shape, cross-references, safety, examples.
 // Returns every problem found, or the spec deep-frozen.
 import type { z } from 'zod';
+import { kubernetesPolicyProblems } from '../render/kubernetes/policy.ts';
 import { checkExamples } from './examples.ts';
 import { checkSpecParts, type Indexed, type SpecParts } from './checks.ts';
 import { schemaProblems, type SpecProblem } from './problems.ts';
@@ -16,7 +17,7 @@ export type ValidationResult =
 export function validateSpec(document: unknown): ValidationResult {
   const parsed = federationSpecSchema.safeParse(document, { reportInput: true });
   if (parsed.success) {
-    const problems = checkSpecParts(partsOf(parsed.data));
+    const problems = dedupe([...checkSpecParts(partsOf(parsed.data)), ...kubernetesPolicyProblems(parsed.data)]);
     if (problems.length === 0) problems.push(...checkExamples(parsed.data));
     return problems.length === 0 ? { ok: true, spec: deepFreeze(parsed.data), problems: [] } : { ok: false, problems };
   }
@@ -64,7 +65,7 @@ function parsedItems<T>(schema: z.ZodType<T>, list: unknown): Indexed<T>[] {
 function dedupe(problems: SpecProblem[]): SpecProblem[] {
   const seen = new Set<string>();
   return problems.filter((p) => {
-    const key = `${p.code} ${p.path.join('.')} ${p.message}`;
+    const key = `${p.code} ${p.path.join('.')}`; // one problem per code and place
     if (seen.has(key)) return false;
     seen.add(key);
     return true;

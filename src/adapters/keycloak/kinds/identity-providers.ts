@@ -1,13 +1,23 @@
 // Identity providers (by alias, OIDC or SAML) and their mappers (name "<alias>/<mapper name>").
 // Managed markers live in `config`. Keycloak masks the provider's client secret as "**********":
 // it is never reported, written only from the write-only values, and kept by sending the mask back.
+// A provider names the flows it runs (first/post broker login); Keycloak answers a bare 500 for a flow
+// that does not exist, so the adapter checks first and says which flow is missing.
 import { BrokerError } from '../../../core/errors.ts';
 import { isManaged } from '../../../core/managed.ts';
-import type { ObjectAddress, ObservedObject } from '../../../core/plan/model.ts';
+import type { DesiredObject, ObjectAddress, ObservedObject } from '../../../core/plan/model.ts';
 import { urlPath, type KeycloakRest } from '../rest.ts';
+import { missingFlows } from './authentication-flows.ts';
 import { objectLabel, objectOf, observedObject, withWriteOnly, without, type JsonObject, type KindHandler } from './kind.ts';
 
 const providerPath = (alias: string) => urlPath`/identity-provider/instances/${alias}`;
+
+async function requireFlows(rest: KeycloakRest, desired: DesiredObject): Promise<void> {
+  const missing = await missingFlows(rest, desired.scope, desired.fields);
+  if (missing.length === 0) return;
+  throw new BrokerError('ERR_NOT_FOUND', `authentication flow "${missing.join('", "')}" needed by ${objectLabel(desired)} does not exist in realm "${desired.scope}" of cloud ${rest.cloud}`,
+    { details: { cloud: rest.cloud, realm: desired.scope, object: objectLabel(desired), flows: missing } });
+}
 
 function providerFields(provider: JsonObject): JsonObject {
   return { ...without(provider, 'internalId', 'types'), config: without(objectOf(provider['config']), 'clientSecret') };
@@ -23,10 +33,12 @@ export const identityProviders: KindHandler = {
   },
 
   async create(rest, desired, writeOnly) {
+    await requireFlows(rest, desired);
     await rest.realm('/identity-provider/instances', { realm: desired.scope, object: objectLabel(desired), method: 'POST', body: withWriteOnly({ ...desired.fields }, writeOnly) });
   },
 
   async update(rest, desired, _observed, writeOnly) {
+    await requireFlows(rest, desired);
     const target = { realm: desired.scope, object: objectLabel(desired) };
     const current = await rest.get<JsonObject>(providerPath(desired.name), target);
     const body = withWriteOnly({

@@ -1,6 +1,7 @@
 // One handler per Keycloak kind the renderer emits.
 import { BrokerError } from '../../../core/errors.ts';
 import type { KeycloakKind } from '../../../core/render/keycloak/model.ts';
+import { authenticationFlows } from './authentication-flows.ts';
 import { clientDefaultScopes } from './default-scopes.ts';
 import { groups } from './groups.ts';
 import { identityProviderMappers, identityProviders } from './identity-providers.ts';
@@ -31,6 +32,7 @@ export const KIND_HANDLERS: Readonly<Record<KeycloakKind, KindHandler>> = {
   client: clients,
   clientScope: clientScopes,
   clientDefaultScope: clientDefaultScopes,
+  authenticationFlow: authenticationFlows,
   identityProvider: identityProviders,
   identityProviderMapper: identityProviderMappers,
   organization: organizations,

@@ -1,11 +1,13 @@
 // In home realm H: the client that partner P's realm uses to broker H's users (DESIGN §4).
 // OIDC: confidential, standard flow with PKCE S256 only, back-channel logout to the broker.
 // SAML: a SAML client for P's service provider, signed assertions, the same attributes.
+// Both send the user's own `home_cloud` upstream (set only for brokered guests of H), so that P refuses
+// chained logins (decision 0006).
 import { managedMarkers } from '../../managed.ts';
 import type { CloudSpec, FederationSpec } from '../../spec/schema.ts';
 import { brokerEndpoint, realmUrl } from './metadata.ts';
 import type { KeycloakObject } from './model.ts';
-import { homeClientId } from './names.ts';
+import { HOME_CLOUD_ATTRIBUTE, homeClientId, UPSTREAM_HOME_CLOUD_ATTRIBUTE } from './names.ts';
 
 export function backchannelLogoutUrl(spec: FederationSpec, home: string): string {
   return `${spec.broker.url.replace(/\/+$/, '')}/api/v1/logout/backchannel/${encodeURIComponent(home)}`;
@@ -33,6 +35,7 @@ export function renderHomeClient(spec: FederationSpec, home: CloudSpec, partner:
         samlMapper('last-name', 'saml-user-property-mapper', { 'user.attribute': 'lastName', 'attribute.name': 'lastName' }),
         samlMapper('subject', 'saml-user-property-mapper', { 'user.attribute': 'id', 'attribute.name': 'sub' }),
         samlMapper('groups', 'saml-group-membership-mapper', { 'attribute.name': 'groups', 'full.path': 'true', single: 'false' }),
+        samlMapper('upstream-home-cloud', 'saml-user-attribute-mapper', { 'user.attribute': HOME_CLOUD_ATTRIBUTE, 'attribute.name': UPSTREAM_HOME_CLOUD_ATTRIBUTE }),
       ],
     } };
   }
@@ -56,6 +59,7 @@ export function renderHomeClient(spec: FederationSpec, home: CloudSpec, partner:
       oidcMapper('email', 'oidc-usermodel-attribute-mapper', { 'user.attribute': 'email', 'claim.name': 'email', 'jsonType.label': 'String' }),
       oidcMapper('given-name', 'oidc-usermodel-attribute-mapper', { 'user.attribute': 'firstName', 'claim.name': 'given_name', 'jsonType.label': 'String' }),
       oidcMapper('family-name', 'oidc-usermodel-attribute-mapper', { 'user.attribute': 'lastName', 'claim.name': 'family_name', 'jsonType.label': 'String' }),
+      oidcMapper('upstream-home-cloud', 'oidc-usermodel-attribute-mapper', { 'user.attribute': HOME_CLOUD_ATTRIBUTE, 'claim.name': UPSTREAM_HOME_CLOUD_ATTRIBUTE, 'jsonType.label': 'String' }),
     ],
   } };
 }

@@ -1,9 +1,11 @@
 // Render the desired Keycloak state of the whole federation from the spec and the home clouds'
-// metadata: for every trust edge H → P, the client in H and the identity provider in P (DESIGN §4).
+// metadata: for every trust edge H → P, the client in H and the identity provider in P (DESIGN §4), and
+// in every partner realm the post-broker-login flow that refuses chained brokering (decision 0006).
 import { BrokerError } from '../../errors.ts';
 import type { CloudSpec, FederationSpec, PolicyRule } from '../../spec/schema.ts';
 import { trustEdges } from '../../spec/trust.ts';
 import { renderHomeClient } from './home-client.ts';
+import { renderFirstBrokerLoginFlow, renderHomeClientScope, renderHomeClientScopeLink, renderPostBrokerLoginFlow } from './login-flow.ts';
 import type { HomeMetadata } from './metadata.ts';
 import type { KeycloakObject } from './model.ts';
 import { renderPartnerIdentityProvider, renderPartnerMappers } from './partner-idp.ts';
@@ -15,8 +17,11 @@ export function renderKeycloak(spec: FederationSpec, metadata: HomeMetadataByClo
   const clouds = new Map(spec.clouds.map((c) => [c.alias, c]));
   const edges = trustEdges(spec);
   const out: KeycloakObject[] = spec.clouds.map(renderRealmEvents);
-  for (const partner of spec.clouds.filter((c) => edges.some((e) => e.partner === c.alias))) {
-    out.push(...renderPartnerRealm(spec, partner));
+  const isHome = (c: CloudSpec) => edges.some((e) => e.home === c.alias);
+  const isPartner = (c: CloudSpec) => edges.some((e) => e.partner === c.alias);
+  for (const partner of spec.clouds.filter(isPartner)) {
+    out.push(...renderPartnerRealm(spec, partner), renderFirstBrokerLoginFlow(spec, partner), renderPostBrokerLoginFlow(spec, partner, isHome(partner)));
+    if (isHome(partner)) out.push(renderHomeClientScope(spec, partner));
   }
   for (const edge of edges) {
     const home = clouds.get(edge.home) as CloudSpec;
@@ -24,8 +29,10 @@ export function renderKeycloak(spec: FederationSpec, metadata: HomeMetadataByClo
     const homeMetadata = metadata[home.alias];
     if (!homeMetadata) throw new BrokerError('ERR_INTERNAL', `no identity provider metadata for home cloud ${home.alias}`, { details: { cloud: home.alias } });
     const groups = groupsReferenced(spec.policy, home.alias, partner.alias);
+    const homeClient = renderHomeClient(spec, home, partner);
     out.push(
-      renderHomeClient(spec, home, partner),
+      homeClient,
+      ...(isPartner(home) ? [renderHomeClientScopeLink(home, homeClient.name)] : []),
       renderPartnerIdentityProvider(spec, home, partner, homeMetadata),
       ...renderPartnerMappers(spec, home, partner, homeMetadata.protocol, groups),
       ...renderMirroredGroups(spec, home, partner, groups),

@@ -1,19 +1,22 @@
 // In partner realm P: home cloud H as identity provider, and the mappers that stamp who the user is:
 // username "<H>.<username>", a hard-coded home_cloud (never taken from a claim), the home subject,
-// email, the raw home groups, and membership of the mirrored groups policy refers to.
-// Every mapper syncs in FORCE mode, so each login re-applies them.
+// email, the raw home groups, membership of the mirrored groups policy refers to, and the home's
+// `upstream_home_cloud` (set only for guests of the home realm; the post-broker-login flow refuses them).
+// Every mapper syncs in FORCE mode, so each login re-applies them (an absent claim removes the attribute).
 import { managedMarkers } from '../../managed.ts';
 import type { CloudSpec, FederationSpec } from '../../spec/schema.ts';
 import type { HomeMetadata } from './metadata.ts';
 import { realmUrl } from './metadata.ts';
 import type { KeycloakObject } from './model.ts';
-import { HOME_CLOUD_ATTRIBUTE, HOME_GROUPS_ATTRIBUTE, HOME_SUBJECT_ATTRIBUTE, homeClientId, mirroredGroupPath } from './names.ts';
+import {
+  FIRST_BROKER_FLOW, HOME_CLOUD_ATTRIBUTE, HOME_GROUPS_ATTRIBUTE, HOME_SUBJECT_ATTRIBUTE, homeClientId, mirroredGroupPath, POST_BROKER_FLOW, UPSTREAM_HOME_CLOUD_ATTRIBUTE,
+} from './names.ts';
 
 export function renderPartnerIdentityProvider(spec: FederationSpec, home: CloudSpec, partner: CloudSpec, metadata: HomeMetadata): KeycloakObject {
   const common = { system: 'keycloak', cloud: partner.alias, scope: partner.keycloak.realm, kind: 'identityProvider', name: home.alias } as const;
   const base = {
     alias: home.alias, displayName: home.displayName, enabled: true, trustEmail: false, storeToken: false,
-    linkOnly: false, hideOnLogin: false, firstBrokerLoginFlowAlias: 'first broker login',
+    linkOnly: false, hideOnLogin: false, firstBrokerLoginFlowAlias: FIRST_BROKER_FLOW, postBrokerLoginFlowAlias: POST_BROKER_FLOW,
   };
   const markers = managedMarkers(spec.metadata.name);
   if (metadata.protocol === 'saml') {
@@ -67,6 +70,7 @@ export function renderPartnerMappers(spec: FederationSpec, home: CloudSpec, part
     fromClaim('first-name', saml ? 'firstName' : 'given_name', 'firstName'),
     fromClaim('last-name', saml ? 'lastName' : 'family_name', 'lastName'),
     fromClaim('home-groups', 'groups', HOME_GROUPS_ATTRIBUTE),
+    fromClaim('upstream-home-cloud', UPSTREAM_HOME_CLOUD_ATTRIBUTE, UPSTREAM_HOME_CLOUD_ATTRIBUTE),
     ...groups.map((path) => saml
       ? mapper(`group ${path}`, 'saml-advanced-group-idp-mapper', {
         attributes: JSON.stringify([{ key: 'groups', value: path }]), 'are.attribute.values.regex': 'false', group: mirroredGroupPath(home.alias, path) })

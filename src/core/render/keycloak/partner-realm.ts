@@ -4,7 +4,7 @@
 import { managedMarkers } from '../../managed.ts';
 import type { CloudSpec, FederationSpec } from '../../spec/schema.ts';
 import type { KeycloakKind, KeycloakObject } from './model.ts';
-import { FEDERATION_SCOPE, HOME_CLOUD_ATTRIBUTE, HOME_GROUPS_ATTRIBUTE, HOME_SUBJECT_ATTRIBUTE, mirroredGroupPath } from './names.ts';
+import { FEDERATION_SCOPE, HOME_CLOUD_ATTRIBUTE, HOME_GROUPS_ATTRIBUTE, HOME_SUBJECT_ATTRIBUTE, mirroredGroupPath, UPSTREAM_HOME_CLOUD_ATTRIBUTE } from './names.ts';
 
 /** Event types the broker relies on (LOGOUT for the logout catch-all detector). */
 export const REQUIRED_EVENT_TYPES = ['LOGIN', 'LOGOUT', 'CODE_TO_TOKEN', 'IDENTITY_PROVIDER_LOGIN'] as const;
@@ -31,6 +31,7 @@ export function renderPartnerRealm(spec: FederationSpec, partner: CloudSpec): Ke
     attribute(HOME_CLOUD_ATTRIBUTE, false),
     attribute(HOME_SUBJECT_ATTRIBUTE, false),
     attribute(HOME_GROUPS_ATTRIBUTE, true),
+    attribute(UPSTREAM_HOME_CLOUD_ATTRIBUTE, false),
     object(partner, 'clientScope', FEDERATION_SCOPE, {
       name: FEDERATION_SCOPE, protocol: 'openid-connect',
       description: 'Federation claims: home cloud, home subject and namespaced groups of brokered users',

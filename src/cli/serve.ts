@@ -1,0 +1,72 @@
+// `fedbroker serve`: the broker's HTTP API (back-channel logout receiver, health, metrics), the
+// delivery workers and the LOGOUT-event poller, in one process. TLS with --tls-cert/--tls-key (the
+// back-channel URL in the spec is https); plain HTTP only with --insecure-http (TLS in front).
+import { readFile } from 'node:fs/promises';
+import { createServer as createHttpServer, type Server } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
+import { BrokerError } from '../core/errors.ts';
+import { createApp } from '../http/app.ts';
+import { BrokerMetrics } from '../http/metrics.ts';
+import { startLogoutPoller } from '../jobs/logout-poller.ts';
+import { deliverLogout } from '../services/logout/deliver.ts';
+import { loadValidSpec } from './load.ts';
+import { auditLogger, composeLogout, redisUrl } from './logout-compose.ts';
+import { EXIT } from './output.ts';
+
+export interface ServeOptions {
+  spec: string;
+  listen?: string;
+  tlsCert?: string;
+  tlsKey?: string;
+  redis?: string;
+  pollInterval?: string;
+  insecureHttp?: boolean;
+  insecureUnauthenticatedAdminApi?: boolean;
+}
+
+export async function serveCommand(opts: ServeOptions): Promise<number> {
+  const loaded = await loadValidSpec(opts.spec, 'human');
+  if ('exitCode' in loaded) return loaded.exitCode;
+  const logger = auditLogger(1);
+  const [host, port] = parseListen(opts.listen ?? process.env['FEDBROKER_LISTEN'] ?? '127.0.0.1:17443');
+  const certFile = opts.tlsCert ?? process.env['FEDBROKER_TLS_CERT'];
+  const keyFile = opts.tlsKey ?? process.env['FEDBROKER_TLS_KEY'];
+  if (!certFile !== !keyFile) throw new BrokerError('ERR_CONFIG_INVALID', '--tls-cert and --tls-key go together');
+  if (!certFile && !opts.insecureHttp) throw new BrokerError('ERR_CONFIG_INVALID', 'serve needs --tls-cert and --tls-key, or --insecure-http when TLS terminates in front of the broker');
+  if (!certFile) logger.warn({ insecure: 'http' }, 'INSECURE: serving plain HTTP (--insecure-http); terminate TLS in front of the broker');
+  if (opts.insecureUnauthenticatedAdminApi) logger.warn({ insecure: 'admin-api' }, 'INSECURE: the admin API (/api/v1/logout/events) is mounted WITHOUT authentication (--insecure-unauthenticated-admin-api)');
+  for (const c of loaded.spec.clouds.filter((c) => c.keycloak.insecureAcceptUntypedLogoutTokens)) {
+    logger.warn({ insecure: 'untyped-logout-tokens', cloud: c.alias }, `INSECURE: cloud ${c.alias} accepts logout tokens typed JWT (insecureAcceptUntypedLogoutTokens)`);
+  }
+  const metrics = new BrokerMetrics();
+  const composed = await composeLogout(loaded.spec, loaded.baseDir, { redisUrl: redisUrl(opts.redis), logger, onAudit: (e) => metrics.observe(e) });
+  const { deps } = composed;
+  composed.queue.process((job, attempt) => deliverLogout(deps, job, attempt));
+  const intervalMs = Number(opts.pollInterval ?? process.env['FEDBROKER_POLL_INTERVAL_MS'] ?? 2000);
+  const poller = intervalMs > 0 ? startLogoutPoller(deps, logger, intervalMs) : undefined;
+  const app = createApp({ logout: deps, logger, metrics, ready: () => deps.store.ping(), insecureUnauthenticatedAdminApi: !!opts.insecureUnauthenticatedAdminApi });
+  const server: Server = certFile && keyFile
+    ? createHttpsServer({ cert: await readFile(certFile), key: await readFile(keyFile) }, app)
+    : createHttpServer(app);
+  server.headersTimeout = 10_000;
+  server.requestTimeout = 15_000;
+  await new Promise<void>((resolvePromise, reject) => { server.once('error', reject); server.listen(port, host, resolvePromise); });
+  logger.info({ listen: `${certFile ? 'https' : 'http'}://${host}:${port}`, pollIntervalMs: intervalMs, clouds: loaded.spec.clouds.map((c) => c.alias) }, 'fedbroker serving');
+  await new Promise<void>((resolvePromise) => {
+    const stop = () => { resolvePromise(); };
+    process.once('SIGTERM', stop);
+    process.once('SIGINT', stop);
+  });
+  logger.info('fedbroker stopping');
+  server.closeAllConnections();
+  await new Promise<void>((resolvePromise) => server.close(() => resolvePromise()));
+  await poller?.stop();
+  await composed.close();
+  return EXIT.OK;
+}
+
+function parseListen(value: string): [string, number] {
+  const m = /^(.*):(\d+)$/.exec(value);
+  if (!m) throw new BrokerError('ERR_CONFIG_INVALID', `--listen must be host:port, not "${value}"`);
+  return [m[1]!.replace(/^\[|\]$/g, ''), Number(m[2])];
+}

@@ -1,0 +1,95 @@
+// Names and ownership markers of the Keystone objects the broker creates, in one place, so the
+// renderer, explain, the adapter and the fake agree.
+//
+// Where the managed-by marker lives (Keystone has no labels):
+// - domains, projects, groups, roles: two extra attributes, FEDBROKER_MANAGED_BY and FEDBROKER_FEDERATION
+//   (Keystone keeps unknown attributes of these entities and returns them; it turns "-" in their
+//   names into "_", hence the underscores);
+// - identity provider: its description (the only free field; extra attributes are refused with 400);
+// - mapping: a first rule that can never match (its remote types are the marker keys, which no
+//   assertion carries: Keystone sees only "OIDC-*" variables); a mapping keeps nothing but its rules;
+// - protocol: ours when its identity provider is ours; role assignment: ours when its group is ours.
+import { FEDERATION_KEY, MANAGED_BY_KEY, MANAGED_BY_VALUE } from '../../managed.ts';
+import type { JsonValue } from '../../json.ts';
+
+export const FEDBROKER_MANAGED_BY = 'fedbroker_managed_by';
+export const FEDBROKER_FEDERATION = 'fedbroker_federation';
+/** The protocol id Keystone's Apache front protects (…/protocols/openid/auth). */
+export const OPENID_PROTOCOL = 'openid';
+/** What mod_auth_openidc puts in front of every claim (OIDCClaimPrefix); Keystone's assertion_prefix. */
+export const CLAIM_PREFIX = 'OIDC-';
+/** The claim Keystone compares with the identity provider's remote_ids. */
+export const ISSUER_ATTRIBUTE = `${CLAIM_PREFIX}iss`;
+
+export type JsonObject = { [key: string]: JsonValue };
+
+export function entityMarkers(federation: string): JsonObject {
+  return { [FEDBROKER_MANAGED_BY]: MANAGED_BY_VALUE, [FEDBROKER_FEDERATION]: federation };
+}
+
+export function hasEntityMarkers(entity: Readonly<Record<string, unknown>>, federation: string): boolean {
+  return entity[FEDBROKER_MANAGED_BY] === MANAGED_BY_VALUE && entity[FEDBROKER_FEDERATION] === federation;
+}
+
+export function markedDescription(federation: string, what: string): string {
+  return `[${MANAGED_BY_KEY}=${MANAGED_BY_VALUE} ${FEDERATION_KEY}=${federation}] ${what}`;
+}
+
+export function hasDescriptionMarker(description: unknown, federation: string): boolean {
+  return typeof description === 'string'
+    && description.startsWith(`[${MANAGED_BY_KEY}=${MANAGED_BY_VALUE} ${FEDERATION_KEY}=${federation}]`);
+}
+
+/** The never-matching first rule of every generated mapping: it says whose mapping this is. */
+export function markerRule(federation: string): JsonObject {
+  return {
+    local: [],
+    remote: [
+      { any_one_of: [MANAGED_BY_VALUE], type: MANAGED_BY_KEY },
+      { any_one_of: [federation], type: FEDERATION_KEY },
+    ],
+  };
+}
+
+export function hasMarkerRule(rules: unknown, federation: string): boolean {
+  return Array.isArray(rules) && rules.length > 0 && JSON.stringify(sortKeysDeep(rules[0])) === JSON.stringify(markerRule(federation));
+}
+
+export function claimAttribute(claim: string): string {
+  return `${CLAIM_PREFIX}${claim}`;
+}
+
+/** Where users of the identity provider land when Keystone ignores the rule's domain (Zed). */
+export function identityProviderDomain(identityProvider: string): string {
+  return `fed-idp-${identityProvider}`;
+}
+
+export function mappingId(identityProvider: string): string {
+  return `fedbroker-${identityProvider}`;
+}
+
+export function protocolObjectName(identityProvider: string): string {
+  return `${identityProvider}/${OPENID_PROTOCOL}`;
+}
+
+export function domainScopedName(domain: string, name: string): string {
+  return `${domain}/${name}`;
+}
+
+export function roleAssignmentName(group: { domain: string; name: string }, project: { domain: string; name: string }, role: string): string {
+  return `${domainScopedName(group.domain, group.name)} -> ${domainScopedName(project.domain, project.name)}: ${role}`;
+}
+
+/** The project tag that lets the adapter list the projects the broker created (tags cannot hold "/" or ","). */
+export function projectTag(federation: string): string {
+  return `fedbroker:${federation}`;
+}
+
+/** A copy with object keys sorted at every level: the form in which rules are compared. */
+export function sortKeysDeep(value: unknown): JsonValue {
+  if (Array.isArray(value)) return value.map(sortKeysDeep);
+  if (typeof value === 'object' && value !== null) {
+    return Object.fromEntries(Object.keys(value).sort().map((k) => [k, sortKeysDeep((value as Record<string, unknown>)[k])]));
+  }
+  return value as JsonValue;
+}

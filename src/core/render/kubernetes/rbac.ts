@@ -1,0 +1,76 @@
+// RBAC of one cluster of partner cloud P: per policy rule and granted role, one RoleBinding (namespace
+// grant) or ClusterRoleBinding (cluster-wide grant) whose Group subjects stand for the rule's
+// condition for every home cloud that trusts P; plus the namespaces those bindings live in.
+import { BrokerError } from '../../errors.ts';
+import type { CloudSpec, FederationSpec, KubernetesGrant } from '../../spec/schema.ts';
+import { trustEdges } from '../../spec/trust.ts';
+import type { KubernetesObject } from './model.ts';
+import { objectName, splitObjectName } from './model.ts';
+import { bindingName, kubernetesAnnotations, kubernetesLabels, RBAC_API_GROUP } from './names.ts';
+import { privilegedRoleReason, rbacUnsupportedReason, ruleSubjects } from './policy.ts';
+
+export type ClusterSpec = NonNullable<CloudSpec['kubernetes']>['clusters'][number];
+
+interface Grant { readonly namespace?: string; readonly roleKind: 'ClusterRole' | 'Role'; readonly roleName: string }
+
+/** Home clouds whose users may log into `partner` (sorted). */
+export function homesOf(spec: FederationSpec, partner: string): string[] {
+  return [...new Set(trustEdges(spec).filter((e) => e.partner === partner).map((e) => e.home))].sort();
+}
+
+export function renderClusterRbac(spec: FederationSpec, partner: CloudSpec, cluster: ClusterSpec): KubernetesObject[] {
+  const federation = spec.metadata.name;
+  const homes = homesOf(spec, partner.alias);
+  const bindings: KubernetesObject[] = [];
+  for (const rule of spec.policy) {
+    const ruleHomes = homes.filter((h) => !rule.when.homeClouds || rule.when.homeClouds.includes(h));
+    const grants = grantsFor(rule.grant, partner.alias, cluster.name);
+    if (ruleHomes.length === 0 || grants.length === 0) continue;
+    const where = { cloud: partner.alias, cluster: cluster.name, rule: rule.name };
+    const unsupported = rbacUnsupportedReason(rule);
+    if (unsupported) {
+      throw new BrokerError('ERR_KUBERNETES_POLICY_UNSUPPORTED', `policy rule "${rule.name}" grants Kubernetes roles in cluster ${cluster.name} of ${partner.alias}, but ${unsupported}`, { details: where });
+    }
+    const subjects = ruleHomes.flatMap((h) => ruleSubjects(rule, h)).map((name) => ({ kind: 'Group', apiGroup: RBAC_API_GROUP, name }));
+    for (const g of grants) {
+      const refused = privilegedRoleReason(g.roleKind === 'Role' ? { role: g.roleName } : { clusterRole: g.roleName }, spec.privileged);
+      if (refused) {
+        throw new BrokerError('ERR_POLICY_PRIVILEGED', `policy rule "${rule.name}" would bind a forbidden role in cluster ${cluster.name} of ${partner.alias}: ${refused}`, { details: { ...where, role: g.roleName } });
+      }
+      const name = bindingName(federation, rule.name, g.namespace, g.roleKind, g.roleName);
+      bindings.push({
+        system: 'kubernetes', cloud: partner.alias, scope: cluster.name,
+        kind: g.namespace === undefined ? 'ClusterRoleBinding' : 'RoleBinding',
+        name: objectName(g.namespace, name),
+        fields: {
+          metadata: { labels: kubernetesLabels(federation), annotations: kubernetesAnnotations(federation, rule.name) },
+          roleRef: { apiGroup: RBAC_API_GROUP, kind: g.roleKind, name: g.roleName },
+          subjects,
+        },
+      });
+    }
+  }
+  const namespaces = [...new Set(bindings.map((b) => splitObjectName(b.kind, b.name).namespace).filter((n): n is string => n !== undefined))].sort();
+  return [
+    ...namespaces.map((ns): KubernetesObject => ({ system: 'kubernetes', cloud: partner.alias, scope: cluster.name, kind: 'Namespace', name: ns, fields: {}, writeOnly: { federation }, shared: true })),
+    ...bindings,
+  ];
+}
+
+/** The distinct grants of a rule for one cluster of `partner`. */
+function grantsFor(grants: readonly { clouds?: readonly string[]; kubernetes: readonly KubernetesGrant[] }[], partner: string, cluster: string): Grant[] {
+  const out = new Map<string, Grant>();
+  for (const g of grants) {
+    if (g.clouds && !g.clouds.includes(partner)) continue;
+    for (const k of g.kubernetes) {
+      if (k.cluster !== undefined && k.cluster !== cluster) continue;
+      const grant: Grant = {
+        ...(k.namespace !== undefined && { namespace: k.namespace }),
+        roleKind: k.role !== undefined ? 'Role' : 'ClusterRole',
+        roleName: k.role ?? k.clusterRole ?? '',
+      };
+      out.set(JSON.stringify(grant), grant);
+    }
+  }
+  return [...out.values()];
+}

@@ -1,0 +1,77 @@
+// The broker's HTTP API (DESIGN §8): express 5 + helmet, small body limits, one error middleware
+// mapping codes through ./problem.ts. Routes:
+//   POST /api/v1/logout/backchannel/:cloud   OIDC back-channel logout receiver (urlencoded logout_token)
+//   GET  /api/v1/logout/events/:id           delivery report: only with the insecure unauthenticated admin API flag
+//   GET  /healthz  /readyz  /metrics
+import { randomUUID } from 'node:crypto';
+import express, { type NextFunction, type Request, type Response } from 'express';
+import helmet from 'helmet';
+import type { Logger } from 'pino';
+import { BrokerError, isBrokerError } from '../core/errors.ts';
+import { logoutReport } from '../services/logout/admin.ts';
+import type { LogoutDeps } from '../services/logout/deps.ts';
+import { receiveBackchannelLogout } from '../services/logout/receive.ts';
+import type { BrokerMetrics } from './metrics.ts';
+import { fromHttpLibraryError, toProblem } from './problem.ts';
+
+export const BACKCHANNEL_BODY_LIMIT = '16kb';
+
+export interface AppDeps {
+  readonly logout: LogoutDeps;
+  readonly logger: Logger;
+  readonly metrics: BrokerMetrics;
+  /** Throws when a dependency the broker needs (Redis) is not usable. */
+  readonly ready: () => Promise<void>;
+  /** Mounts the admin routes without authentication (TODO: OIDC bearer auth, DESIGN §8). */
+  readonly insecureUnauthenticatedAdminApi?: boolean;
+}
+
+export function createApp(deps: AppDeps): express.Express {
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('trust proxy', false);
+  app.use(helmet());
+
+  app.get('/healthz', (_req, res) => { res.json({ status: 'ok' }); });
+  app.get('/readyz', async (_req, res, next) => {
+    try { await deps.ready(); res.json({ status: 'ready' }); } catch (error) { next(error); }
+  });
+  app.get('/metrics', async (_req, res) => {
+    res.type(deps.metrics.registry.contentType).send(await deps.metrics.registry.metrics());
+  });
+
+  const logout = express.Router();
+  logout.use((_req, res, next) => { res.set('Cache-Control', 'no-store'); next(); });
+  logout.post('/backchannel/:cloud', express.urlencoded({ extended: false, limit: BACKCHANNEL_BODY_LIMIT, parameterLimit: 10 }), async (req: Request, res: Response, next: NextFunction) => {
+    const cloud = String(req.params['cloud']);
+    try {
+      const token = (req.body as Record<string, unknown> | undefined)?.['logout_token'];
+      if (typeof token !== 'string' || token === '') throw new BrokerError('ERR_LOGOUT_MALFORMED', 'the request has no logout_token form parameter');
+      const started = await receiveBackchannelLogout(deps.logout, cloud, token);
+      deps.metrics.logoutTokens.inc({ cloud, result: 'accepted' });
+      res.status(200).json({ eventId: started.eventId, coalesced: started.coalesced });
+    } catch (error) {
+      deps.metrics.logoutTokens.inc({ cloud, result: isBrokerError(error) ? error.code : 'ERR_INTERNAL' });
+      next(error);
+    }
+  });
+  if (deps.insecureUnauthenticatedAdminApi) {
+    logout.get('/events/:id', async (req, res, next) => {
+      try { res.json(await logoutReport(deps.logout, String(req.params['id']))); } catch (error) { next(error); }
+    });
+  }
+  app.use('/api/v1/logout', logout);
+
+  app.use((_req, _res, next) => { next(new BrokerError('ERR_NOT_FOUND', 'no such route')); });
+  app.use((raw: unknown, req: Request, res: Response, _next: NextFunction) => {
+    const error = fromHttpLibraryError(raw);
+    const errorId = randomUUID();
+    const problem = toProblem(error, errorId);
+    const log = { errorId, code: problem.code, status: problem.status, method: req.method, path: req.path,
+      ...(isBrokerError(error) && { message: error.message, details: error.details }) };
+    if (problem.status >= 500) deps.logger.error({ ...log, err: error }, 'request failed');
+    else deps.logger.warn(log, 'request refused');
+    res.status(problem.status).set('Cache-Control', 'no-store').type('application/problem+json').send(JSON.stringify(problem));
+  });
+  return app;
+}

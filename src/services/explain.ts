@@ -1,0 +1,102 @@
+// Explain: what does this person get, everywhere, and why (DESIGN §7). The story:
+//   1. find the federated subject: read the home user and their groups (or take raw token claims)
+//   2. for every partner cloud that trusts the home: the downstream name and namespaced groups,
+//   3. Keystone: the generated mapping evaluated like Keystone does, with the rule that matched,
+//   4. Kubernetes: the cluster's RBAC as stored, with the bindings that grant the subject something.
+import { BrokerError } from '../core/errors.ts';
+import { brokeredClaims, explainKeystone, type Claims, type KeystoneExplanation } from '../core/explain/keystone.ts';
+import { bindingsFor, kubernetesIdentity, type KubernetesIdentity, type RbacBinding, type RbacPolicyRule } from '../core/explain/kubernetes.ts';
+import { downstreamGroup, downstreamUsername } from '../core/naming.ts';
+import type { FederatedSubject } from '../core/policy/evaluate.ts';
+import { ZED_CAPABILITIES } from '../core/render/keystone/index.ts';
+import type { FederationSpec } from '../core/spec/schema.ts';
+import { trustEdges } from '../core/spec/trust.ts';
+import type { HomeDirectoryPort, KeystoneAdminPort, KubernetesAdminPort } from '../ports.ts';
+
+export interface ExplainDeps {
+  homeDirectory(cloud: string): HomeDirectoryPort;
+  keystone?(cloud: string): KeystoneAdminPort;
+  kubernetes?(cloud: string, cluster: string): KubernetesAdminPort;
+}
+
+export interface ClusterExplanation {
+  readonly cluster: string;
+  readonly identity: KubernetesIdentity;
+  readonly grants: readonly { readonly binding: RbacBinding; readonly namespace: string | null; readonly rules: readonly RbacPolicyRule[] }[];
+}
+
+export interface PartnerExplanation {
+  readonly cloud: string;
+  readonly username: string;
+  readonly groups: readonly string[];
+  readonly keystone: KeystoneExplanation;
+  readonly kubernetes: readonly ClusterExplanation[];
+}
+
+export interface Explanation {
+  readonly subject: FederatedSubject;
+  readonly partners: readonly PartnerExplanation[];
+}
+
+export async function explainSubject(spec: FederationSpec, home: string, username: string, deps: ExplainDeps): Promise<Explanation> {
+  if (!spec.clouds.some((c) => c.alias === home)) {
+    throw new BrokerError('ERR_EXPLAIN_SUBJECT_NOT_FOUND', `cloud ${home} is not in the spec`, { details: { cloud: home } });
+  }
+  const subject = await deps.homeDirectory(home).subject(username);
+  if (!subject) throw new BrokerError('ERR_EXPLAIN_SUBJECT_NOT_FOUND', `no user "${username}" in the home realm of ${home}`, { details: { cloud: home, user: username } });
+  return explainFederatedSubject(spec, subject, deps);
+}
+
+/** Raw claims of a partner realm's access token: the subject they describe, explained in the token's cloud only. */
+export async function explainClaims(spec: FederationSpec, claims: Claims, deps: ExplainDeps): Promise<Explanation> {
+  const target = spec.clouds.find((c) => `${c.keycloak.url.replace(/\/+$/, '')}/realms/${c.keycloak.realm}` === claims['iss']);
+  if (!target) throw new BrokerError('ERR_EXPLAIN_SUBJECT_NOT_FOUND', `the claims' issuer ${JSON.stringify(claims['iss'] ?? null)} is no cloud of the spec`, { details: {} });
+  const subject = subjectFromClaims(claims);
+  const keystone = explainKeystone(spec, claims, target.alias, await capabilitiesOf(target.alias, deps));
+  const partner = subject ? await explainPartner(spec, subject, target.alias, deps) : undefined;
+  return {
+    subject: subject ?? { homeCloud: '', username: String(claims['preferred_username'] ?? ''), groups: [], attributes: {} },
+    partners: [{ cloud: target.alias, username: partner?.username ?? String(claims['preferred_username'] ?? ''), groups: partner?.groups ?? [], keystone, kubernetes: partner?.kubernetes ?? [] }],
+  };
+}
+
+async function explainFederatedSubject(spec: FederationSpec, subject: FederatedSubject, deps: ExplainDeps): Promise<Explanation> {
+  const partners = trustEdges(spec).filter((e) => e.home === subject.homeCloud).map((e) => e.partner);
+  return { subject, partners: await Promise.all(partners.map((p) => explainPartner(spec, subject, p, deps))) };
+}
+
+async function explainPartner(spec: FederationSpec, subject: FederatedSubject, partner: string, deps: ExplainDeps): Promise<PartnerExplanation> {
+  const identity = kubernetesIdentity(spec, subject, partner);
+  const cloud = spec.clouds.find((c) => c.alias === partner);
+  const clusters = await Promise.all((deps.kubernetes && identity ? cloud?.kubernetes?.clusters ?? [] : []).map(async (cluster): Promise<ClusterExplanation> => {
+    const snapshot = await (deps.kubernetes as NonNullable<ExplainDeps['kubernetes']>)(partner, cluster.name).readRbac();
+    const grants = bindingsFor(snapshot, identity as KubernetesIdentity).map(({ binding, role }) =>
+      ({ binding, namespace: binding.kind === 'RoleBinding' ? binding.namespace ?? null : null, rules: role?.rules ?? [] }));
+    return { cluster: cluster.name, identity: identity as KubernetesIdentity, grants };
+  }));
+  const keystone = explainKeystone(spec, brokeredClaims(spec, subject, partner), partner, await capabilitiesOf(partner, deps));
+  return {
+    cloud: partner,
+    username: downstreamUsername(spec.naming, subject.homeCloud, subject.username),
+    groups: subject.groups.map((g) => downstreamGroup(subject.homeCloud, g)),
+    keystone,
+    kubernetes: clusters,
+  };
+}
+
+async function capabilitiesOf(cloud: string, deps: ExplainDeps) {
+  try {
+    return deps.keystone ? await deps.keystone(cloud).capabilities() : ZED_CAPABILITIES;
+  } catch {
+    return ZED_CAPABILITIES;
+  }
+}
+
+/** A brokered token's claims back to the federated subject (home_cloud, "<home>.<user>", mirrored "/<home>:<path>" groups). */
+function subjectFromClaims(claims: Claims): FederatedSubject | undefined {
+  const home = claims['home_cloud'];
+  const name = claims['preferred_username'];
+  if (typeof home !== 'string' || typeof name !== 'string' || !name.startsWith(`${home}.`)) return undefined;
+  const groups = (Array.isArray(claims['groups']) ? claims['groups'] : []).filter((g): g is string => typeof g === 'string' && g.startsWith(`/${home}:/`));
+  return { homeCloud: home, username: name.slice(home.length + 1), groups: groups.map((g) => g.slice(home.length + 2)), attributes: {} };
+}

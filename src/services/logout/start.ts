@@ -1,0 +1,74 @@
+// The start of every logout, whatever reported it (back-channel token, realm LOGOUT event, admin):
+//   1. a session that an earlier event already holds joins that event (echoes of our own fan-out,
+//      the same logout reported by token and by realm event)
+//   2. find the federated subject behind the realm user
+//   3. while an event for the same subject is still being delivered, join it
+//   4. record the event with its fan-out targets, then queue one delivery per target (idempotent keys)
+import { BrokerError } from '../../core/errors.ts';
+import { buildReport, type LogoutEventRecord, type LogoutSource } from '../../core/logout/report.ts';
+import { deliveryKey, eventIdFor, fanoutTargets, sessionKey, subjectOfUser, type FederatedSubject } from '../../core/logout/subject.ts';
+import { realmOf, SESSION_CLAIM_TTL_SECONDS, SUBJECT_COALESCE_TTL_SECONDS, type LogoutDeps } from './deps.ts';
+
+export interface LogoutSignal {
+  readonly source: LogoutSource;
+  /** The cloud whose realm reported the logout. */
+  readonly cloud: string;
+  /** What identifies the signal at its source (jti, realm event id); admin signals get a fresh id. */
+  readonly ref: string;
+  /** The user's id in that realm (token `sub`, event `userId`). */
+  readonly userId?: string;
+  readonly sessionId?: string;
+  /** Known already (admin logouts). */
+  readonly subject?: FederatedSubject;
+}
+
+export interface LogoutStarted {
+  readonly eventId: string;
+  /** true when the signal joined an existing event instead of starting one. */
+  readonly coalesced: boolean;
+}
+
+export async function startLogout(deps: LogoutDeps, signal: LogoutSignal): Promise<LogoutStarted> {
+  const eventId = eventIdFor(signal);
+  if (signal.sessionId) {
+    const holder = await deps.store.claimSession(sessionKey(signal.cloud, signal.sessionId), eventId, SESSION_CLAIM_TTL_SECONDS);
+    if (holder && holder !== eventId) return join(deps, holder, eventId, signal, 'session');
+  }
+  const subject = signal.subject ?? await subjectBehind(deps, signal);
+  const subjectHolder = await deps.store.claimSession(`subject/${subject.homeCloud}/${subject.homeSub}`, eventId, SUBJECT_COALESCE_TTL_SECONDS);
+  if (subjectHolder && subjectHolder !== eventId && await stillDelivering(deps, subjectHolder)) return join(deps, subjectHolder, eventId, signal, 'subject');
+  const event: LogoutEventRecord = {
+    id: eventId, source: signal.source, cloud: signal.cloud, subject, receivedAt: deps.clock.now().getTime(),
+    correlationId: eventId, targets: fanoutTargets(deps.spec, subject),
+  };
+  const created = await deps.store.createEvent(event);
+  const stored = created ? event : (await deps.store.event(eventId)) ?? event;
+  await deps.queue.enqueue(stored.targets.map((target) => ({ key: deliveryKey(stored.id, target), eventId: stored.id, target })));
+  if (created) {
+    deps.audit.record({ action: 'logout.started', correlationId: stored.correlationId, eventId: stored.id, source: signal.source, cloud: signal.cloud,
+      homeCloud: subject.homeCloud, homeSub: subject.homeSub, targets: stored.targets.map((t) => `${t.system}/${t.cloud}`) });
+  }
+  return { eventId: stored.id, coalesced: false };
+}
+
+async function join(deps: LogoutDeps, holder: string, eventId: string, signal: LogoutSignal, by: 'session' | 'subject'): Promise<LogoutStarted> {
+  await deps.store.addCoalesced(holder, eventId);
+  deps.audit.record({ action: 'logout.coalesced', correlationId: holder, eventId: holder, signal: eventId, source: signal.source, cloud: signal.cloud, by });
+  return { eventId: holder, coalesced: true };
+}
+
+async function stillDelivering(deps: LogoutDeps, eventId: string): Promise<boolean> {
+  const event = await deps.store.event(eventId);
+  if (!event) return false;
+  return buildReport(event, await deps.store.deliveries(eventId)).outcome === 'pending';
+}
+
+async function subjectBehind(deps: LogoutDeps, signal: LogoutSignal): Promise<FederatedSubject> {
+  if (!signal.userId) {
+    throw new BrokerError('ERR_LOGOUT_SUBJECT_UNKNOWN', `a logout from cloud ${signal.cloud} names only a session the broker does not know`,
+      { details: { cloud: signal.cloud, source: signal.source } });
+  }
+  const user = await deps.keycloak(signal.cloud).userById(realmOf(deps, signal.cloud), signal.userId);
+  // A user deleted since: still a subject of this cloud; partner copies are found by home_sub.
+  return user ? subjectOfUser(deps.spec, signal.cloud, user) : { homeCloud: signal.cloud, homeSub: signal.userId };
+}

@@ -1,0 +1,11 @@
+// Session counts through the test bed's own Keycloak admin login (not the broker's), for assertions.
+import { findUser } from './keycloak-admin.ts';
+import { keycloakAdminFetch } from './testbed.ts';
+
+export async function sessionCount(realm: string, username: string): Promise<number> {
+  const user = await findUser(realm, username);
+  if (!user) return 0;
+  const res = await keycloakAdminFetch(`/admin/realms/${realm}/users/${user.id}/sessions`);
+  if (!res.ok) throw new Error(`sessions of ${username} in ${realm}: ${res.status}`);
+  return ((await res.json()) as unknown[]).length;
+}
