@@ -82,7 +82,7 @@ describe('plan/apply of the Keycloak mesh on the real test bed', () => {
     assert.equal(status.status, 0, status.stdout + status.stderr);
     const conditions: { cloud: string; type: string; status: string }[] = JSON.parse(status.stdout).conditions;
     for (const cloud of ['cloud-a', 'cloud-b', 'cloud-c']) {
-      for (const type of ['DiscoveryReachable', 'RealmConfigured', 'ExamplesPassed']) {
+      for (const type of ['DiscoveryReachable', 'RealmConfigured', 'KeystoneConfigured', 'RbacApplied', 'ExamplesPassed']) {
         assert.equal(conditions.find((c) => c.cloud === cloud && c.type === type)?.status, 'True', `${cloud} ${type}`);
       }
     }
