@@ -15,7 +15,23 @@ import { applyPlan, planFederation } from '../../src/services/onboarding.ts';
 import { applyAndKillAfter, countedDeps, DEMO_SPEC, fedbroker, fedbrokerAsync, withoutCloudC, writeSpecVariant } from '../support/federation.ts';
 import { adminJson, jsonBody } from '../support/keycloak-admin.ts';
 import { exampleSpec } from '../support/specs.ts';
-import { loadTestbed } from '../support/testbed.ts';
+import { loadTestbed, testbedCloud, testbedFetch } from '../support/testbed.ts';
+
+async function keystoneAdmin(cloud: string): Promise<{ get(path: string): Promise<Record<string, unknown>> }> {
+  const ks = testbedCloud(cloud).keystone;
+  const auth = await testbedFetch(`${ks.url}/v3/auth/tokens`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ auth: {
+    identity: { methods: ['password'], password: { user: { name: ks.adminUser, domain: { name: 'Default' }, password: readFileSync(ks.adminPasswordFile, 'utf8').trim() } } },
+    scope: { project: { name: 'admin', domain: { name: 'Default' } } } } }) });
+  await auth.text();
+  const token = auth.headers.get('x-subject-token') as string;
+  return { get: async (path) => (await testbedFetch(`${ks.url}${path}`, { headers: { 'X-Auth-Token': token } })).json() as Promise<Record<string, unknown>> };
+}
+
+async function kubeGet(cloud: string, path: string): Promise<unknown> {
+  const k = testbedCloud(cloud).kubernetes;
+  const res = await testbedFetch(`${k.url}${path}`, { headers: { Authorization: `Bearer ${readFileSync(k.adminTokenFile, 'utf8').trim()}` } });
+  return res.json();
+}
 
 function specAt(file: string): FederationSpec {
   const result = parseSpecText(readFileSync(file, 'utf8'));
@@ -121,6 +137,15 @@ describe('plan/apply of the Keycloak mesh on the real test bed', () => {
         assert.deepEqual(clients.filter((c) => `${c.clientId} ${(c.redirectUris ?? []).join(' ')}`.includes('cloud-c')).map((c) => c.clientId), []);
         assert.deepEqual(groups.map((g) => g.name).filter((n) => n.startsWith('cloud-c')), []);
       }
+      // Keystone and Kubernetes of the remaining clouds forget cloud-c too.
+      const ks = await keystoneAdmin('cloud-b');
+      const domains = (await ks.get('/v3/domains')).domains as { name: string }[];
+      assert.deepEqual(domains.map((d) => d.name).filter((n) => n.includes('cloud-c')), []);
+      const mappings = (await ks.get('/v3/OS-FEDERATION/mappings')).mappings as { id: string; rules: unknown[] }[];
+      assert.ok(mappings.length > 0);
+      assert.ok(!JSON.stringify(mappings).includes('cloud-c'), 'no mapping rule mentions cloud-c');
+      const bindings = await kubeGet('cloud-b', '/apis/rbac.authorization.k8s.io/v1/namespaces/p1/rolebindings');
+      assert.ok(!JSON.stringify(bindings).includes('oidc:cloud-c'), 'no binding subject of cloud-c');
     } finally {
       await adminJson('/admin/realms/cloud-b/identity-provider/instances/hand-made-cloud-c-idp', { method: 'DELETE' });
     }

@@ -67,7 +67,7 @@ function absolutizeFiles(node: MutableDoc): void {
   if (Array.isArray(node)) { node.forEach(absolutizeFiles); return; }
   if (!node || typeof node !== 'object') return;
   for (const [key, value] of Object.entries(node)) {
-    if ((key === 'caFile' || key === 'file') && typeof value === 'string' && !isAbsolute(value)) node[key] = resolve(SPEC_DIR, value);
+    if ((key === 'file' || key.endsWith('File')) && typeof value === 'string' && !isAbsolute(value)) node[key] = resolve(SPEC_DIR, value);
     else absolutizeFiles(value);
   }
 }
