@@ -48,7 +48,7 @@ export async function composeLogout(spec: FederationSpec, baseDir: string, optio
   }
   const caPem = [...new Set(spec.clouds.map((c) => c.keycloak.caFile).filter((f): f is string => !!f).map((f) => resolve(baseDir, f)))];
   const jwksHttp = new HttpOut({ allowedOrigins: spec.clouds.map((c) => new URL(c.keycloak.url).origin), caPem: await Promise.all(caPem.map((f) => readFile(f, 'utf8'))) });
-  const queue = new BullDeliveryQueue(redis, { onError: (e) => options.logger.warn({ message: e.message }, 'delivery queue: Redis error') });
+  const queue = new BullDeliveryQueue(options.redisUrl, { onError: (e) => options.logger.warn({ message: e.message }, 'delivery queue: Redis error') });
   const audit: AuditLog = {
     record: (entry) => {
       options.logger.info({ audit: true, ...entry }, entry.action);

@@ -2,10 +2,11 @@
 // its idempotency key as the job id (a second enqueue of the same key is a no-op while the job is
 // kept), retries with the core's capped exponential backoff, and stalled-job recovery when a broker
 // dies mid-delivery (the lock lapses, another worker or the restarted broker picks the job up).
-import { createNodeRedisClient, Queue, Worker, type Job } from 'bullmq';
+// BullMQ talks to Redis through ioredis, its default driver: its node-redis adapter (bullmq 6.7)
+// leaves a connection open after close(), whose error on a Redis restart is thrown uncaught.
+import { Queue, Worker, type ConnectionOptions, type Job } from 'bullmq';
 import { backoffDelayMs, DEFAULT_BACKOFF, type BackoffPolicy } from '../../core/logout/subject.ts';
 import type { DeliveryAttempt, DeliveryJob, DeliveryQueue } from '../../ports.ts';
-import type { RedisClient } from '../redis/logout-store.ts';
 
 export interface BullDeliveryQueueOptions {
   readonly name?: string;
@@ -22,14 +23,19 @@ const KEEP_COMPLETED_SECONDS = 24 * 3600;
 
 export class BullDeliveryQueue implements DeliveryQueue {
   readonly #queue: Queue;
-  readonly #redis: RedisClient;
+  readonly #connection: ConnectionOptions;
   readonly #o: Required<Omit<BullDeliveryQueueOptions, 'onError'>> & Pick<BullDeliveryQueueOptions, 'onError'>;
   #worker: Worker | undefined;
 
-  constructor(redis: RedisClient, options: BullDeliveryQueueOptions = {}) {
-    this.#redis = redis;
+  constructor(redisUrl: string, options: BullDeliveryQueueOptions = {}) {
+    const url = new URL(redisUrl);
+    this.#connection = {
+      host: url.hostname, port: Number(url.port || 6379), ...(url.password && { password: decodeURIComponent(url.password) }),
+      ...(url.username && { username: decodeURIComponent(url.username) }), ...(url.protocol === 'rediss:' && { tls: {} }),
+      maxRetriesPerRequest: null, retryStrategy: (times: number) => Math.min(50 * 2 ** times, 1000),
+    };
     this.#o = { name: 'fedbroker-logout', concurrency: 16, backoff: DEFAULT_BACKOFF, lockMs: 5000, ...options };
-    this.#queue = new Queue(this.#o.name, { connection: createNodeRedisClient(redis.duplicate()) });
+    this.#queue = new Queue(this.#o.name, { connection: this.#connection });
     this.#queue.on('error', (e) => this.#o.onError?.(e));
   }
 
@@ -50,7 +56,7 @@ export class BullDeliveryQueue implements DeliveryQueue {
       const attempt = job.attemptsMade + 1;
       await handler(job.data, { attempt, final: attempt >= (job.opts.attempts ?? 1) });
     }, {
-      connection: createNodeRedisClient(this.#redis.duplicate()),
+      connection: this.#connection,
       concurrency: this.#o.concurrency,
       lockDuration: this.#o.lockMs,
       stalledInterval: this.#o.lockMs,

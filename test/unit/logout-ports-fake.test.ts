@@ -1,0 +1,14 @@
+// The logout port contracts on the fakes.
+import { FakeKeystoneRevocation, MemoryDeliveryQueue, MemoryLogoutStore } from '../../src/adapters/fakes/logout.ts';
+import { deliveryQueueContract, keystoneRevocationContract, logoutStoreContract } from '../contract/logout-ports.contract.ts';
+
+logoutStoreContract('memory', async () => new MemoryLogoutStore());
+deliveryQueueContract('memory', async () => new MemoryDeliveryQueue({ firstDelayMs: 20, maxDelayMs: 50, maxAttempts: 10 }));
+keystoneRevocationContract('fake', async () => {
+  const port = new FakeKeystoneRevocation('cloud-b');
+  return { port, login: async () => {
+    const uniqueId = `cloud-a.user-${Math.random().toString(36).slice(2)}`;
+    port.shadowUsers.add(uniqueId);
+    return { uniqueId, tokenValid: async () => port.shadowUsers.has(uniqueId) };
+  } };
+});
