@@ -17,14 +17,20 @@ import { adminJson, jsonBody } from '../support/keycloak-admin.ts';
 import { exampleSpec } from '../support/specs.ts';
 import { loadTestbed, testbedCloud, testbedFetch } from '../support/testbed.ts';
 
-async function keystoneAdmin(cloud: string): Promise<{ get(path: string): Promise<Record<string, unknown>> }> {
+async function keystoneAdmin(cloud: string): Promise<{ get(path: string): Promise<Record<string, unknown>>; send(method: string, path: string, body?: unknown): Promise<Record<string, unknown>> }> {
   const ks = testbedCloud(cloud).keystone;
   const auth = await testbedFetch(`${ks.url}/v3/auth/tokens`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ auth: {
     identity: { methods: ['password'], password: { user: { name: ks.adminUser, domain: { name: 'Default' }, password: readFileSync(ks.adminPasswordFile, 'utf8').trim() } } },
     scope: { project: { name: 'admin', domain: { name: 'Default' } } } } }) });
   await auth.text();
   const token = auth.headers.get('x-subject-token') as string;
-  return { get: async (path) => (await testbedFetch(`${ks.url}${path}`, { headers: { 'X-Auth-Token': token } })).json() as Promise<Record<string, unknown>> };
+  const send = async (method: string, path: string, body?: unknown) => {
+    const res = await testbedFetch(`${ks.url}${path}`, { method, headers: { 'X-Auth-Token': token, 'Content-Type': 'application/json' }, ...(body !== undefined && { body: JSON.stringify(body) }) });
+    const text = await res.text();
+    assert.ok(res.ok, `${method} ${path}: ${res.status} ${text}`);
+    return (text ? JSON.parse(text) : {}) as Record<string, unknown>;
+  };
+  return { get: (path) => send('GET', path), send };
 }
 
 async function kubeGet(cloud: string, path: string): Promise<unknown> {
@@ -124,6 +130,8 @@ describe('plan/apply of the Keycloak mesh on the real test bed', () => {
     const handMade = { alias: 'hand-made-cloud-c-idp', providerId: 'oidc', enabled: true, config: {
       clientId: 'x', authorizationUrl: 'https://idp.example/auth', tokenUrl: 'https://idp.example/token', clientAuthMethod: 'client_secret_post' } };
     await adminJson('/admin/realms/cloud-b/identity-provider/instances', jsonBody(handMade));
+    const ks = await keystoneAdmin('cloud-b');
+    const handMadeGroup = (await ks.send('POST', '/v3/groups', { group: { name: `hand-made-${Date.now()}`, domain_id: 'default' } })).group as { id: string };
     try {
       const offboard = writeSpecVariant('without-cloud-c', withoutCloudC);
       const apply = fedbroker('apply', offboard, '--yes');
@@ -137,8 +145,8 @@ describe('plan/apply of the Keycloak mesh on the real test bed', () => {
         assert.deepEqual(clients.filter((c) => `${c.clientId} ${(c.redirectUris ?? []).join(' ')}`.includes('cloud-c')).map((c) => c.clientId), []);
         assert.deepEqual(groups.map((g) => g.name).filter((n) => n.startsWith('cloud-c')), []);
       }
-      // Keystone and Kubernetes of the remaining clouds forget cloud-c too.
-      const ks = await keystoneAdmin('cloud-b');
+      // Keystone and Kubernetes of the remaining clouds forget cloud-c too, and keep what people made.
+      assert.ok((await ks.get(`/v3/groups/${handMadeGroup.id}`)).group, 'a hand-made Keystone group stays');
       const domains = (await ks.get('/v3/domains')).domains as { name: string }[];
       assert.deepEqual(domains.map((d) => d.name).filter((n) => n.includes('cloud-c')), []);
       const mappings = (await ks.get('/v3/OS-FEDERATION/mappings')).mappings as { id: string; rules: unknown[] }[];
@@ -148,6 +156,7 @@ describe('plan/apply of the Keycloak mesh on the real test bed', () => {
       assert.ok(!JSON.stringify(bindings).includes('oidc:cloud-c'), 'no binding subject of cloud-c');
     } finally {
       await adminJson('/admin/realms/cloud-b/identity-provider/instances/hand-made-cloud-c-idp', { method: 'DELETE' });
+      await ks.send('DELETE', `/v3/groups/${handMadeGroup.id}`);
     }
     assert.equal(fedbroker('apply', DEMO_SPEC, '--yes').status, 0);
     assert.equal(await ownedState(), converged, 'onboarding cloud-c again restores the same state');
