@@ -120,9 +120,9 @@ async function reconcile(rest: KeycloakRest, realm: string, alias: string, desir
     const name = String(wanted['name']);
     const info = current.get(name) as ExecutionInfo;
     const target = { realm, object: `${object} execution "${name}"` };
+    // Keycloak orders siblings by priority; executions that are not wanted go in step 3.
     const priority = (position + 1) * 10;
-    const orderedAt = [...current.keys()].indexOf(name);
-    if (info.requirement !== wanted['requirement'] || orderedAt !== position || info['priority'] !== priority) {
+    if (info.requirement !== wanted['requirement'] || info['priority'] !== priority) {
       await rest.realm(executionsPath(alias), { ...target, method: 'PUT', body: { ...info, requirement: wanted['requirement'] ?? info.requirement, priority } });
     }
     if (isJsonObject(wanted['config'])) await syncConfig(rest, realm, alias, name, info, wanted['config'], target.object);
@@ -154,19 +154,26 @@ async function syncConfig(rest: KeycloakRest, realm: string, flow: string, name:
   await rest.realm(configPath(id), { realm, object, method: 'PUT', body: { ...current, config: { ...objectOf(current['config']), ...config } } });
 }
 
-/** Who still runs the flow: identity providers and the realm's own flow bindings (Keycloak cannot delete a bound flow). */
-async function bindingsOf(rest: KeycloakRest, observed: ObservedObject): Promise<string[]> {
+/**
+ * Who still runs the flow: identity providers, the realm's own flow bindings and clients' flow overrides.
+ * Keycloak answers a bare 500 to deleting a bound flow (and deletes nothing).
+ */
+async function bindingsOf(rest: KeycloakRest, observed: ObservedObject, id: string): Promise<string[]> {
   const realm = observed.scope;
-  const [providers, settings] = await Promise.all([
+  const [providers, settings, clients] = await Promise.all([
     rest.list<JsonObject>('/identity-provider/instances?briefRepresentation=false', { realm, object: 'identity providers' }),
     rest.get<JsonObject>('', { realm, object: 'realm' }),
+    rest.list<JsonObject>('/clients', { realm, object: 'clients' }),
   ]);
   const users = providers
     .filter((p) => p['firstBrokerLoginFlowAlias'] === observed.name || p['postBrokerLoginFlowAlias'] === observed.name)
     .map((p) => `identity provider "${String(p['alias'])}"`);
   const realmBindings = ['browserFlow', 'registrationFlow', 'directGrantFlow', 'resetCredentialsFlow', 'clientAuthenticationFlow', 'dockerAuthenticationFlow', 'firstBrokerLoginFlow']
     .filter((key) => settings[key] === observed.name).map((key) => `realm binding ${key}`);
-  return [...users, ...realmBindings];
+  const overrides = clients
+    .filter((c) => Object.values(objectOf(c['authenticationFlowBindingOverrides'])).includes(id))
+    .map((c) => `client "${String(c['clientId'])}" (flow override)`);
+  return [...users, ...realmBindings, ...overrides];
 }
 
 export const authenticationFlows: KindHandler = {
@@ -211,13 +218,13 @@ export const authenticationFlows: KindHandler = {
   async remove(rest, observed) {
     const realm = observed.scope;
     const object = objectLabel(observed);
-    const users = await bindingsOf(rest, observed);
+    const id = observed.id ?? String((await rest.get<JsonObject[]>(flowsPath, { realm, object })).find((f) => f['alias'] === observed.name)?.['id'] ?? '');
+    if (id === '') return;
+    const users = await bindingsOf(rest, observed, id);
     if (users.length > 0) {
       throw new BrokerError('ERR_CONFLICT', `${object} in realm "${realm}" of cloud ${rest.cloud} is still used by ${users.join(', ')}; unbind it first`,
         { details: { cloud: rest.cloud, realm, object, usedBy: users } });
     }
-    const id = observed.id ?? String((await rest.get<JsonObject[]>(flowsPath, { realm, object })).find((f) => f['alias'] === observed.name)?.['id'] ?? '');
-    if (id === '') return;
     await rest.realm(urlPath`/authentication/flows/${id}`, { realm, object, method: 'DELETE', allowNotFound: true });
   },
 };

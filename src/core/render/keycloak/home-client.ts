@@ -54,7 +54,8 @@ export function renderHomeClient(spec: FederationSpec, home: CloudSpec, partner:
       'post.logout.redirect.uris': `${endpoint}/logout_response`,
     },
     protocolMappers: [
-      oidcMapper('groups', 'oidc-group-membership-mapper', { 'claim.name': 'groups', 'full.path': 'true' }),
+      // Keycloak writes multivalued=true into a group mapper the first time it issues a token with it: say it upfront.
+      oidcMapper('groups', 'oidc-group-membership-mapper', { 'claim.name': 'groups', 'full.path': 'true', multivalued: 'true' }),
       oidcMapper('username', 'oidc-usermodel-attribute-mapper', { 'user.attribute': 'username', 'claim.name': 'preferred_username', 'jsonType.label': 'String' }),
       oidcMapper('email', 'oidc-usermodel-attribute-mapper', { 'user.attribute': 'email', 'claim.name': 'email', 'jsonType.label': 'String' }),
       oidcMapper('given-name', 'oidc-usermodel-attribute-mapper', { 'user.attribute': 'firstName', 'claim.name': 'given_name', 'jsonType.label': 'String' }),

@@ -39,7 +39,7 @@ export function renderPartnerRealm(spec: FederationSpec, partner: CloudSpec): Ke
       protocolMappers: [
         tokenMapper(HOME_CLOUD_ATTRIBUTE, 'oidc-usermodel-attribute-mapper', { 'user.attribute': HOME_CLOUD_ATTRIBUTE, 'claim.name': HOME_CLOUD_ATTRIBUTE, 'jsonType.label': 'String' }),
         tokenMapper(HOME_SUBJECT_ATTRIBUTE, 'oidc-usermodel-attribute-mapper', { 'user.attribute': HOME_SUBJECT_ATTRIBUTE, 'claim.name': HOME_SUBJECT_ATTRIBUTE, 'jsonType.label': 'String' }),
-        tokenMapper('groups', 'oidc-group-membership-mapper', { 'claim.name': 'groups', 'full.path': 'true' }),
+        tokenMapper('groups', 'oidc-group-membership-mapper', { 'claim.name': 'groups', 'full.path': 'true', multivalued: 'true' }),
       ],
     }),
     ...[...new Set(audiences)].sort().map((clientId) =>
