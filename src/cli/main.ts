@@ -69,7 +69,7 @@ export function buildProgram(setExitCode: (code: number) => void): Command {
     .option('--tls-cert <file>', 'TLS certificate (PEM) (default: $FEDBROKER_TLS_CERT)')
     .option('--tls-key <file>', 'TLS private key (PEM) (default: $FEDBROKER_TLS_KEY)')
     .option('--redis <url>', 'Redis URL (default: $FEDBROKER_REDIS_URL)')
-    .option('--poll-interval <ms>', 'LOGOUT-event poll interval, 0 disables (default 2000)')
+    .option('--poll-interval <ms>', 'LOGOUT-event poll interval, 0 disables (default: $FEDBROKER_POLL_INTERVAL_MS or 1000)')
     .option('--insecure-http', 'serve plain HTTP (TLS terminates in front); warns at start')
     .option('--insecure-unauthenticated-admin-api', 'mount the admin API without authentication; warns at start')
     .action(async (opts: ServeOptions) => setExitCode(await (await import('./serve.ts')).serveCommand(opts)));

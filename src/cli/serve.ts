@@ -13,6 +13,13 @@ import { loadValidSpec } from './load.ts';
 import { auditLogger, composeLogout, redisUrl } from './logout-compose.ts';
 import { EXIT } from './output.ts';
 
+/**
+ * Production default of the LOGOUT-event poll (ms): one admin GET per realm per interval. A logout
+ * that only a realm event reports (e.g. RP-initiated at a partner realm) is fanned out within about
+ * one interval plus ~200 ms. `--poll-interval` / FEDBROKER_POLL_INTERVAL_MS override it (0 disables).
+ */
+export const DEFAULT_POLL_INTERVAL_MS = 1000;
+
 export interface ServeOptions {
   spec: string;
   listen?: string;
@@ -38,11 +45,12 @@ export async function serveCommand(opts: ServeOptions): Promise<number> {
   for (const c of loaded.spec.clouds.filter((c) => c.keycloak.insecureAcceptUntypedLogoutTokens)) {
     logger.warn({ insecure: 'untyped-logout-tokens', cloud: c.alias }, `INSECURE: cloud ${c.alias} accepts logout tokens typed JWT (insecureAcceptUntypedLogoutTokens)`);
   }
+  const intervalMs = Number(opts.pollInterval ?? process.env['FEDBROKER_POLL_INTERVAL_MS'] ?? DEFAULT_POLL_INTERVAL_MS);
+  if (!Number.isInteger(intervalMs) || intervalMs < 0) throw new BrokerError('ERR_CONFIG_INVALID', `--poll-interval must be a whole number of milliseconds (0 disables), not "${String(opts.pollInterval ?? process.env['FEDBROKER_POLL_INTERVAL_MS'])}"`);
   const metrics = new BrokerMetrics();
   const composed = await composeLogout(loaded.spec, loaded.baseDir, { redisUrl: redisUrl(opts.redis), logger, onAudit: (e) => metrics.observe(e) });
   const { deps } = composed;
   composed.queue.process((job, attempt) => deliverLogout(deps, job, attempt));
-  const intervalMs = Number(opts.pollInterval ?? process.env['FEDBROKER_POLL_INTERVAL_MS'] ?? 2000);
   const poller = intervalMs > 0 ? startLogoutPoller(deps, logger, intervalMs) : undefined;
   const app = createApp({ logout: deps, logger, metrics, ready: () => deps.store.ping(), insecureUnauthenticatedAdminApi: !!opts.insecureUnauthenticatedAdminApi });
   const server: Server = certFile && keyFile

@@ -9,3 +9,12 @@ export async function sessionCount(realm: string, username: string): Promise<num
   if (!res.ok) throw new Error(`sessions of ${username} in ${realm}: ${res.status}`);
   return ((await res.json()) as unknown[]).length;
 }
+
+/** Ids of the user's sessions in a realm (empty when the user does not exist). */
+export async function sessionIds(realm: string, username: string): Promise<string[]> {
+  const user = await findUser(realm, username);
+  if (!user) return [];
+  const res = await keycloakAdminFetch(`/admin/realms/${realm}/users/${user.id}/sessions`);
+  if (!res.ok) throw new Error(`sessions of ${username} in ${realm}: ${res.status}`);
+  return ((await res.json()) as { id: string }[]).map((s) => s.id);
+}

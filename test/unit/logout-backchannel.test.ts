@@ -125,6 +125,25 @@ describe('POST /api/v1/logout/backchannel/:cloud', () => {
     assert.equal(second.body.eventId, first.body.eventId);
   });
 
+  it('another session of the same subject joins an event that has delivered nothing yet, and starts a new fan-out once one target is done', async () => {
+    // Every target fails for now; cloud-a still answers who the user is.
+    const home = world.keycloak.get('cloud-a') as NonNullable<ReturnType<typeof world.keycloak.get>>;
+    const sessions = home.sessions.bind(home);
+    home.sessions = async () => { throw new Error('cloud-a sessions unavailable'); };
+    const others = [...world.keycloak.values(), ...world.keystone.values()].filter((p) => p !== home);
+    for (const port of others) port.down = true;
+    const first = await post(world, await world.token('cloud-a', { sid: 'sid-a-1' }));
+    const joined = await post(world, await world.token('cloud-a', { sid: 'sid-a-2' }));
+    assert.deepEqual([joined.body.eventId, joined.body.coalesced], [first.body.eventId, true]);
+    home.sessions = sessions;
+    for (const port of others) port.down = false;
+    await world.queue.idle();
+    const later = await post(world, await world.token('cloud-a', { sid: 'sid-a-3' }));
+    assert.equal(later.body.coalesced, false, 'a session started after the first fan-out could have been missed by it');
+    assert.notEqual(later.body.eventId, first.body.eventId);
+    await world.queue.idle();
+  });
+
   it('the report route is not mounted by default, and is with the insecure flag', async () => {
     const res = await post(world, await world.token('cloud-a'));
     await world.queue.idle();

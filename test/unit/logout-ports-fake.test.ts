@@ -6,9 +6,9 @@ logoutStoreContract('memory', async () => new MemoryLogoutStore());
 deliveryQueueContract('memory', async () => new MemoryDeliveryQueue({ firstDelayMs: 20, maxDelayMs: 50, maxAttempts: 10 }));
 keystoneRevocationContract('fake', async () => {
   const port = new FakeKeystoneRevocation('cloud-b');
-  return { port, login: async () => {
-    const uniqueId = `cloud-a.user-${Math.random().toString(36).slice(2)}`;
-    port.shadowUsers.add(uniqueId);
-    return { uniqueId, tokenValid: async () => port.shadowUsers.has(uniqueId) };
+  return { port, login: async (again?: string) => {
+    const uniqueId = again ?? `cloud-a.user-${Math.random().toString(36).slice(2)}`;
+    const token = port.issueToken(uniqueId);
+    return { uniqueId, tokenValid: async () => token.valid() };
   } };
 });

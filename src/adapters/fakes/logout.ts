@@ -75,17 +75,28 @@ function strip(user: RealmUser & { realm: string }): RealmUser {
 export class FakeKeystoneRevocation implements KeystoneRevocationPort {
   readonly cloud: string;
   down = false;
-  /** Shadow users by unique id; revoked ones are removed. */
+  /** Shadow users by unique id (they stay: a revocation disables and re-enables them). */
   readonly shadowUsers = new Set<string>();
+  /** Unique ids revoked, in order (once per revocation). */
   readonly revoked: string[] = [];
+  /** Per user: how many revocations so far; a token is valid while its generation is current. */
+  readonly #generation = new Map<string, number>();
 
   constructor(cloud: string) {
     this.cloud = cloud;
   }
 
+  /** A token of the shadow user (created on first login): valid until the next revocation. */
+  issueToken(uniqueId: string): { valid(): boolean } {
+    this.shadowUsers.add(uniqueId);
+    const generation = this.#generation.get(uniqueId) ?? 0;
+    return { valid: () => (this.#generation.get(uniqueId) ?? 0) === generation };
+  }
+
   async revokeFederatedUser(uniqueId: string): Promise<number> {
     if (this.down) throw unreachable('Keystone', this.cloud);
-    if (!this.shadowUsers.delete(uniqueId)) return 0;
+    if (!this.shadowUsers.has(uniqueId)) return 0;
+    this.#generation.set(uniqueId, (this.#generation.get(uniqueId) ?? 0) + 1);
     this.revoked.push(uniqueId);
     return 1;
   }

@@ -1,8 +1,12 @@
 // Revoking a federated user's live Keystone tokens (KeystoneRevocationPort). Measured on the test
-// bed's Keystone Zed (docs/logout.md): deleting the shadow user (DELETE /v3/users/{id}) makes Keystone
-// record a revocation event for that user id, every token of the user then fails validation (404),
-// and the next federated login re-creates the user with the same deterministic id. The shadow user
-// is found by its federated identity: GET /v3/users?idp_id=&protocol_id=&unique_id=<user name>.
+// bed's Keystone Zed (docs/logout.md): disabling a user makes Keystone record a revocation event for
+// the user id (every token issued up to that second is refused, 401 on use); enabling it again at
+// once keeps the shadow user, its id and any persisted role assignment, and the next federated login
+// works (from the next second on). Deleting the shadow user would revoke too, but then the old
+// tokens answer 404 "Could not find user" instead of 401. The shadow user is found by its federated
+// identity: GET /v3/users?idp_id=&protocol_id=&unique_id=<user name>. While disabled it carries the
+// marker attribute `fedbroker_revoking`, so a retry after a crash between the two PATCHes re-enables
+// it; a user someone else disabled (no marker) is left alone (its tokens are refused anyway).
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { BrokerError } from '../../core/errors.ts';
@@ -23,6 +27,11 @@ export interface KeystoneRevocationOptions {
   readonly close?: () => Promise<void>;
 }
 
+/** Set on a shadow user while the broker has it disabled for a revocation (Keystone keeps extra attributes; `-` would become `_`). */
+export const REVOKING_MARKER = 'fedbroker_revoking';
+
+interface ShadowUser { id: string; enabled?: boolean; [REVOKING_MARKER]?: string | null }
+
 export class KeystoneRevocation implements KeystoneRevocationPort {
   readonly cloud: string;
   readonly #o: KeystoneRevocationOptions;
@@ -37,20 +46,28 @@ export class KeystoneRevocation implements KeystoneRevocationPort {
 
   async revokeFederatedUser(uniqueId: string): Promise<number> {
     const query = new URLSearchParams({ idp_id: this.#o.identityProvider, protocol_id: this.#o.protocol ?? 'openid', unique_id: uniqueId });
-    const { users } = await this.#call('GET', `/v3/users?${query}`) as { users: { id: string }[] };
-    for (const user of users) await this.#call('DELETE', `/v3/users/${encodeURIComponent(user.id)}`, [204, 404]);
-    return users.length;
+    const { users } = await this.#call('GET', `/v3/users?${query}`) as { users: ShadowUser[] };
+    let revoked = 0;
+    for (const user of users) {
+      const path = `/v3/users/${encodeURIComponent(user.id)}`;
+      const ours = typeof user[REVOKING_MARKER] === 'string';
+      if (user.enabled === false && !ours) continue;
+      if (user.enabled !== false) await this.#call('PATCH', path, [200, 404], { user: { enabled: false, [REVOKING_MARKER]: new Date(this.#now()).toISOString() } });
+      await this.#call('PATCH', path, [200, 404], { user: { enabled: true, [REVOKING_MARKER]: null } });
+      revoked += 1;
+    }
+    return revoked;
   }
 
   async close(): Promise<void> {
     await this.#o.close?.();
   }
 
-  async #call(method: string, path: string, ok: number[] = [200]): Promise<unknown> {
-    let response = await this.#send(method, path, await this.#adminToken());
+  async #call(method: string, path: string, ok: number[] = [200], body?: unknown): Promise<unknown> {
+    let response = await this.#send(method, path, await this.#adminToken(), body);
     if (response.status === 401) {
       this.#token = undefined;
-      response = await this.#send(method, path, await this.#adminToken());
+      response = await this.#send(method, path, await this.#adminToken(), body);
     }
     const text = await response.text();
     if (!ok.includes(response.status)) {
@@ -60,8 +77,11 @@ export class KeystoneRevocation implements KeystoneRevocationPort {
     return text ? JSON.parse(text) : undefined;
   }
 
-  #send(method: string, path: string, token: string): Promise<Response> {
-    return this.#o.fetch(`${this.#o.url}${path}`, { method, headers: { 'x-auth-token': token, accept: 'application/json' } });
+  #send(method: string, path: string, token: string, body?: unknown): Promise<Response> {
+    return this.#o.fetch(`${this.#o.url}${path}`, {
+      method, headers: { 'x-auth-token': token, accept: 'application/json', ...(body !== undefined && { 'content-type': 'application/json' }) },
+      ...(body !== undefined && { body: JSON.stringify(body) }),
+    });
   }
 
   async #adminToken(): Promise<string> {

@@ -2,7 +2,9 @@
 //   1. a session that an earlier event already holds joins that event (echoes of our own fan-out,
 //      the same logout reported by token and by realm event)
 //   2. find the federated subject behind the realm user
-//   3. while an event for the same subject is still being delivered, join it
+//   3. while an event for the same subject has not delivered any target yet, join it (its deliveries
+//      still lie ahead, so they also end whatever this signal reports; once one target is done, a
+//      session started since could be missed: a new, converging fan-out is started instead)
 //   4. record the event with its fan-out targets, then queue one delivery per target (idempotent keys)
 import { BrokerError } from '../../core/errors.ts';
 import { buildReport, type LogoutEventRecord, type LogoutSource } from '../../core/logout/report.ts';
@@ -36,7 +38,7 @@ export async function startLogout(deps: LogoutDeps, signal: LogoutSignal): Promi
   }
   const subject = signal.subject ?? await subjectBehind(deps, signal);
   const subjectHolder = await deps.store.claimSession(`subject/${subject.homeCloud}/${subject.homeSub}`, eventId, SUBJECT_COALESCE_TTL_SECONDS);
-  if (subjectHolder && subjectHolder !== eventId && await stillDelivering(deps, subjectHolder)) return join(deps, subjectHolder, eventId, signal, 'subject');
+  if (subjectHolder && subjectHolder !== eventId && await nothingDeliveredYet(deps, subjectHolder)) return join(deps, subjectHolder, eventId, signal, 'subject');
   const event: LogoutEventRecord = {
     id: eventId, source: signal.source, cloud: signal.cloud, subject, receivedAt: deps.clock.now().getTime(),
     correlationId: eventId, targets: fanoutTargets(deps.spec, subject),
@@ -57,10 +59,11 @@ async function join(deps: LogoutDeps, holder: string, eventId: string, signal: L
   return { eventId: holder, coalesced: true };
 }
 
-async function stillDelivering(deps: LogoutDeps, eventId: string): Promise<boolean> {
+async function nothingDeliveredYet(deps: LogoutDeps, eventId: string): Promise<boolean> {
   const event = await deps.store.event(eventId);
   if (!event) return false;
-  return buildReport(event, await deps.store.deliveries(eventId)).outcome === 'pending';
+  const report = buildReport(event, await deps.store.deliveries(eventId));
+  return report.outcome === 'pending' && report.deliveries.every((d) => d.status !== 'delivered');
 }
 
 async function subjectBehind(deps: LogoutDeps, signal: LogoutSignal): Promise<FederatedSubject> {
