@@ -1,8 +1,11 @@
 #!/usr/bin/env bash
 # Install the npm dependencies when node_modules is missing or older than package-lock.json.
+# `npm install` (not `npm ci`): with `omit-lockfile-registry-resolved` set, as on this workplace's
+# machines, npm 11 leaves other platforms' optional packages out of the lock file and `npm ci`
+# then refuses it; `npm install` still installs exactly the locked versions.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
-  echo "[deps] npm ci" >&2
-  npm ci --no-audit --no-fund --loglevel=error
+  echo "[deps] npm install (from package-lock.json)" >&2
+  npm install --no-audit --no-fund --loglevel=error
 fi
