@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Install the npm dependencies when node_modules is missing or older than package-lock.json.
-# `npm install` (not `npm ci`): with `omit-lockfile-registry-resolved` set, as on this workplace's
-# machines, npm 11 leaves other platforms' optional packages out of the lock file and `npm ci`
+# `npm install` (not `npm ci`): where npm's `omit-lockfile-registry-resolved` is set,
+# npm 11 leaves other platforms' optional packages out of the lock file and `npm ci`
 # then refuses it; `npm install` still installs exactly the locked versions.
 set -euo pipefail
 cd "$(dirname "$0")/.."
