@@ -46,10 +46,11 @@ describe('home metadata from the test bed\'s Keycloak', () => {
     }
   });
 
-  it('says ERR_DISCOVERY_UNREACHABLE, naming the cloud, for a realm that does not exist', async () => {
+  it('says ERR_KEYCLOAK_REALM_NOT_FOUND, naming the cloud and realm, for a realm that does not exist', async () => {
     await assert.rejects(reader.read(testbedCloud('cloud-a', 'no-such-realm')), (e: unknown) => {
-      assert.ok(isBrokerError(e, 'ERR_DISCOVERY_UNREACHABLE'), String(e));
+      assert.ok(isBrokerError(e, 'ERR_KEYCLOAK_REALM_NOT_FOUND'), String(e));
       assert.equal(e.details['cloud'], 'cloud-a');
+      assert.equal(e.details['realm'], 'no-such-realm');
       return true;
     });
   });

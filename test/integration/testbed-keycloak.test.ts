@@ -5,10 +5,12 @@
  * - alice gets a token per realm via the `openstack` client: aud, groups (full path), iss, user claims;
  * - the `kubernetes` client puts its own id into `aud`;
  * - bob (no group) has no p1 group; a wrong password is refused with 401;
- * - the admin API lists all realms, which have events and organizations enabled and no identity providers.
+ * - the admin API lists all realms, which have events and organizations enabled; the realm exports carry no
+ *   identity providers (the broker creates those; any identity provider in a live realm is the broker's).
  */
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import { decodeJwt, type JWTPayload } from 'jose';
 import {
   keycloakAdminFetch, loadTestbed, passwordGrantToken, TestbedHttpError, testbedFetch, userPassword,
@@ -113,14 +115,17 @@ for (const cloud of CLOUDS) {
         error instanceof TestbedHttpError && error.status === 401);
     });
 
-    it('has events and organizations enabled and no identity providers', async () => {
+    it('has events and organizations enabled; its identity providers are only the broker\'s', async () => {
       const realm = await adminJson<{ eventsEnabled: boolean; adminEventsEnabled: boolean; enabledEventTypes: string[]; organizationsEnabled: boolean }>(
         `/admin/realms/${cloud}`);
       assert.equal(realm.eventsEnabled, true);
       assert.equal(realm.adminEventsEnabled, true);
       for (const type of ['LOGIN', 'LOGOUT']) assert.ok(realm.enabledEventTypes.includes(type), `event type ${type}`);
       assert.equal(realm.organizationsEnabled, true);
-      assert.deepEqual(await adminJson<unknown[]>(`/admin/realms/${cloud}/identity-provider/instances`), []);
+      const exported = JSON.parse(readFileSync(new URL(`../../realms/${cloud}.json`, import.meta.url), 'utf8')) as { identityProviders?: unknown[] };
+      assert.deepEqual(exported.identityProviders ?? [], [], 'the realm export has no identity providers');
+      const live = await adminJson<{ alias: string; config?: Record<string, string> }[]>(`/admin/realms/${cloud}/identity-provider/instances`);
+      assert.deepEqual(live.filter((i) => i.config?.['fedbroker.scs.community/managed-by'] !== 'scs-federation-broker').map((i) => i.alias), []);
     });
   });
 }
