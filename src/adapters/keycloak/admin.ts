@@ -6,24 +6,15 @@ import type { JsonValue } from '../../core/json.ts';
 import type { Change } from '../../core/plan/diff.ts';
 import type { DesiredObject, ObjectAddress, ObservedObject } from '../../core/plan/model.ts';
 import type { KeycloakAdminPort } from '../../ports.ts';
-import type { FetchLike } from '../http-out.ts';
-import { AdminTokenSource, type AdminCredentials } from './admin-token.ts';
+import { AdminTokenSource, type AdminTokenOptions } from './admin-token.ts';
 import { isKeycloakKind, KIND_HANDLERS } from './kinds/index.ts';
 import type { KindHandler } from './kinds/kind.ts';
 import { clientIdToId } from './kinds/mapper-owners.ts';
 import { RealmReader } from './kinds/realm-reader.ts';
 import { KeycloakRest, urlPath } from './rest.ts';
 
-export interface KeycloakAdminOptions {
-  readonly cloud: string;
-  /** Keycloak base URL (no /realms, no /admin). */
-  readonly baseUrl: string;
-  /** The realm the admin account lives in. */
-  readonly adminRealm: string;
-  readonly credentials: AdminCredentials;
-  /** HttpOut.fetch of this cloud: every call goes through the broker's outbound HTTP module. */
-  readonly fetch: FetchLike;
-  readonly now?: () => number;
+/** The admin token's options (cloud, base URL, admin realm, credentials, HttpOut.fetch of this cloud), plus: */
+export interface KeycloakAdminOptions extends AdminTokenOptions {
   /** Releases what `fetch` holds (the HttpOut's connections). */
   readonly close?: () => Promise<void>;
 }
