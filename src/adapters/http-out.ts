@@ -2,11 +2,20 @@
 // following, the configured CA bundle with TLS verification on, and an SSRF guard (only origins the
 // spec names; never link-local/metadata addresses, whatever a name resolves to).
 // Libraries that take a fetch function (openid-client, jose, the Keycloak admin client) get `fetch`.
+//
+// Keep-alive: servers such as Apache close a connection idle for `KeepAliveTimeout` (5 s by default);
+// a request written onto such a connection just then fails with "other side closed". So pooled
+// connections are kept at most POOLED_IDLE_MAX_MS (far below any usual server timeout, whatever the
+// server advertises); requests that are not idempotent (POST, PATCH) always use a fresh connection, so
+// they can never land on a connection the server is closing; idempotent ones (GET, HEAD, PUT, DELETE,
+// OPTIONS) are retried once when the connection broke before any answer arrived.
 import { lookup as dnsLookup, type LookupAddress } from 'node:dns';
-import { isIP } from 'node:net';
 import { rootCertificates } from 'node:tls';
 import { Agent, fetch as undiciFetch } from 'undici';
 import { BrokerError } from '../core/errors.ts';
+import { ipLiteralHost, isForbiddenAddress } from '../core/net-address.ts';
+
+export { isForbiddenAddress } from '../core/net-address.ts';
 
 export interface HttpOutOptions {
   /** Origins (scheme://host:port) the broker may call; anything else is refused. */
@@ -19,21 +28,28 @@ export interface HttpOutOptions {
 export type FetchLike = (input: string | URL | Request, init?: RequestInit) => Promise<Response>;
 
 const DEFAULT_TIMEOUT_MS = 10_000;
+/** The longest a pooled connection sits idle before it is closed by us, not the server. */
+export const POOLED_IDLE_MAX_MS = 2_000;
+const IDEMPOTENT_METHODS = new Set(['GET', 'HEAD', 'PUT', 'DELETE', 'OPTIONS']);
+const BROKEN_CONNECTION_CODES = new Set(['UND_ERR_SOCKET', 'ECONNRESET', 'EPIPE', 'UND_ERR_CLOSED']);
 
 export class HttpOut {
   readonly #allowed: Set<string>;
-  readonly #agent: Agent;
+  readonly #pooledAgent: Agent;
+  readonly #freshAgent: Agent;
   readonly #timeoutMs: number;
 
   constructor(options: HttpOutOptions) {
     this.#allowed = new Set(options.allowedOrigins.map((o) => new URL(o).origin));
     this.#timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
     const ca = options.caPem && options.caPem.length > 0 ? [...rootCertificates, ...options.caPem] : undefined;
-    this.#agent = new Agent({
+    const common = {
       connect: { ...(ca && { ca }), rejectUnauthorized: true, lookup: guardedLookup },
       headersTimeout: this.#timeoutMs,
       bodyTimeout: this.#timeoutMs,
-    });
+    };
+    this.#pooledAgent = new Agent({ ...common, keepAliveTimeout: POOLED_IDLE_MAX_MS, keepAliveMaxTimeout: POOLED_IDLE_MAX_MS, keepAliveTimeoutThreshold: 1_000 });
+    this.#freshAgent = new Agent({ ...common, pipelining: 0 });
   }
 
   /** A fetch with every guard applied; redirects become ERR_HTTP_REDIRECT. */
@@ -42,12 +58,29 @@ export class HttpOut {
     if (!this.#allowed.has(url.origin)) {
       throw new BrokerError('ERR_HTTP_SSRF_BLOCKED', `outbound call to ${url.origin} is not allowed: it is not a server named in the spec`, { details: { origin: url.origin } });
     }
-    const signal = init.signal ? AbortSignal.any([init.signal, AbortSignal.timeout(this.#timeoutMs)]) : AbortSignal.timeout(this.#timeoutMs);
+    const literal = ipLiteralHost(url.hostname);
+    if (literal !== undefined && isForbiddenAddress(literal)) {
+      throw new BrokerError('ERR_HTTP_SSRF_BLOCKED', `outbound call to ${url.origin} refused: ${literal} is a forbidden address`, { details: { origin: url.origin } });
+    }
+    const method = (init.method ?? (input instanceof Request ? input.method : 'GET')).toUpperCase();
+    const idempotent = IDEMPOTENT_METHODS.has(method);
+    // A Request's body is a stream that cannot be sent twice.
+    const replayable = idempotent && !(input instanceof Request && input.body !== null) && !(init.body instanceof ReadableStream);
+    const send = () => {
+      const signal = init.signal ? AbortSignal.any([init.signal, AbortSignal.timeout(this.#timeoutMs)]) : AbortSignal.timeout(this.#timeoutMs);
+      const request = input instanceof Request ? input : url.toString();
+      const dispatcher = idempotent ? this.#pooledAgent : this.#freshAgent;
+      // undici's own fetch shares its types with the global one at runtime; the casts bridge the typings.
+      return (undiciFetch as unknown as FetchLike)(request, { ...init, redirect: 'manual', signal, dispatcher } as unknown as RequestInit);
+    };
     let response: Response;
     try {
-      const request = input instanceof Request ? input : url.toString();
-      // undici's own fetch shares its types with the global one at runtime; the casts bridge the typings.
-      response = await (undiciFetch as unknown as FetchLike)(request, { ...init, redirect: 'manual', signal, dispatcher: this.#agent } as unknown as RequestInit);
+      try {
+        response = await send();
+      } catch (first) {
+        if (!replayable || !isBrokenConnection(first)) throw first;
+        response = await send();
+      }
     } catch (cause) {
       throw translateError(cause, url);
     }
@@ -60,20 +93,13 @@ export class HttpOut {
   };
 
   async close(): Promise<void> {
-    await this.#agent.close();
+    await Promise.all([this.#pooledAgent.close(), this.#freshAgent.close()]);
   }
 }
 
-
-/** Addresses never called, whatever name resolves to them: link-local (cloud metadata), unspecified, multicast. */
-export function isForbiddenAddress(address: string): boolean {
-  if (isIP(address) === 4) {
-    const [a, b] = address.split('.').map(Number) as [number, number];
-    return a === 0 || (a === 169 && b === 254) || a >= 224;
-  }
-  const lower = address.toLowerCase();
-  if (lower.startsWith('::ffff:')) return isForbiddenAddress(lower.slice(7));
-  return lower === '::' || /^fe[89ab]/.test(lower) || lower.startsWith('ff') || lower === 'fd00:ec2::254';
+/** The connection broke before an answer (e.g. the server closed an idle keep-alive connection). */
+function isBrokenConnection(error: unknown): boolean {
+  return errorCodes(error).some((c) => BROKEN_CONNECTION_CODES.has(c));
 }
 
 type LookupCallback = (err: NodeJS.ErrnoException | null, address: string | LookupAddress[], family?: number) => void;

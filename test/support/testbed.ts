@@ -91,18 +91,43 @@ export function loadTestbed(): Testbed {
   return testbed;
 }
 
-let agent: Agent | undefined;
-function testbedAgent(): Agent {
-  agent ??= new Agent({ connect: { ca: readFileSync(loadTestbed().caFile, 'utf8'), rejectUnauthorized: true } });
-  return agent;
+// The same keep-alive discipline as the broker's outbound module: pooled connections are closed by us
+// after 2 s idle (the test bed's Apache closes them after 5 s), POST/PATCH go over fresh connections,
+// and a request whose connection broke before any answer is sent once more. The tests block the event
+// loop (spawnSync of the CLI), so an idle timer can fire late; the retry covers that window.
+let agents: { pooled: Agent; fresh: Agent } | undefined;
+function testbedAgents(): { pooled: Agent; fresh: Agent } {
+  if (agents) return agents;
+  const connect = { ca: readFileSync(loadTestbed().caFile, 'utf8'), rejectUnauthorized: true };
+  agents = {
+    pooled: new Agent({ connect, keepAliveTimeout: 2_000, keepAliveMaxTimeout: 2_000, keepAliveTimeoutThreshold: 1_000 }),
+    fresh: new Agent({ connect, pipelining: 0 }),
+  };
+  return agents;
+}
+
+const BROKEN_CONNECTION = new Set(['UND_ERR_SOCKET', 'ECONNRESET', 'EPIPE', 'UND_ERR_CLOSED']);
+function brokenConnection(error: unknown): boolean {
+  for (let e: unknown = error, depth = 0; e && depth < 5; e = (e as { cause?: unknown }).cause, depth += 1) {
+    if (BROKEN_CONNECTION.has(String((e as { code?: unknown }).code))) return true;
+  }
+  return false;
 }
 
 /** fetch() that trusts the test-bed CA; a plain `Response` (status, headers, json(), text()). */
 export async function testbedFetch(url: string | URL, init: RequestInit = {}): Promise<Response> {
-  const signal = init.signal ?? AbortSignal.timeout(TIMEOUT_MS);
+  const method = (init.method ?? 'GET').toUpperCase();
+  const { pooled, fresh } = testbedAgents();
+  const dispatcher = method === 'POST' || method === 'PATCH' ? fresh : pooled;
   // undici's fetch is the global fetch at runtime; the casts bridge the two sets of typings.
   const call = undiciFetch as unknown as (url: string, init: RequestInit) => Promise<Response>;
-  return call(url.toString(), { ...init, signal, dispatcher: testbedAgent() } as unknown as RequestInit);
+  const send = () => call(url.toString(), { ...init, signal: init.signal ?? AbortSignal.timeout(TIMEOUT_MS), dispatcher } as unknown as RequestInit);
+  try {
+    return await send();
+  } catch (error) {
+    if (!brokenConnection(error) || init.body instanceof ReadableStream) throw error;
+    return send();
+  }
 }
 
 /** A cloud of testbed.json, or a clear error listing the known ones. */

@@ -71,7 +71,20 @@ describe('outbound HTTP module', () => {
   });
 
   it('knows the addresses it never calls', () => {
-    for (const a of ['169.254.169.254', '0.0.0.0', '224.0.0.1', 'fe80::1', '::', '::ffff:169.254.169.254', 'fd00:ec2::254']) assert.equal(isForbiddenAddress(a), true, a);
-    for (const a of ['127.0.0.1', '10.0.0.1', '192.0.2.10', '::1', '2001:db8::1']) assert.equal(isForbiddenAddress(a), false, a);
+    for (const a of ['169.254.169.254', '0.0.0.0', '224.0.0.1', 'fe80::1', '::', '::ffff:169.254.169.254', 'fd00:ec2::254',
+      '::ffff:a9fe:a9fe', '::a9fe:a9fe', '64:ff9b::a9fe:a9fe', '64:ff9b::169.254.169.254', '100.100.100.200', '100.64.0.1', 'FE80::1%eth0']) {
+      assert.equal(isForbiddenAddress(a), true, a);
+    }
+    for (const a of ['127.0.0.1', '10.0.0.1', '192.0.2.10', '::1', '2001:db8::1', '::ffff:127.0.0.1', '100.63.255.255', '100.128.0.1', 'fd00::1']) {
+      assert.equal(isForbiddenAddress(a), false, a);
+    }
+  });
+
+  it('refuses IP literals of forbidden addresses without any name lookup, even when the origin is allowed', async () => {
+    for (const origin of ['https://0.0.0.0', 'https://169.254.169.254', 'https://[::ffff:a9fe:a9fe]', 'https://[::a9fe:a9fe]', 'https://[64:ff9b::a9fe:a9fe]', 'https://100.100.100.200']) {
+      const http = new HttpOut({ allowedOrigins: [origin] });
+      await rejectsWith(http.fetch(`${origin}/latest/meta-data/`), 'ERR_HTTP_SSRF_BLOCKED');
+      await http.close();
+    }
   });
 });

@@ -151,4 +151,11 @@ describe('federation spec validation', () => {
     const problems = problemsOf((d) => { d.clouds[0].keycloak.admin.password = 'hunter2'; });
     assert.deepEqual(at(problems), ['ERR_SPEC_SCHEMA clouds[0].keycloak.admin']);
   });
+
+  it('refuses server URLs that are IP literals of metadata, link-local or unspecified addresses', () => {
+    for (const host of ['169.254.169.254', '0.0.0.0', '[::ffff:a9fe:a9fe]', '[64:ff9b::a9fe:a9fe]', '100.100.100.200']) {
+      const problems = problemsOf((d) => { d.clouds[1].keycloak.url = `https://${host}:8443`; });
+      assert.deepEqual(at(problems), ['ERR_SPEC_SCHEMA clouds[1].keycloak.url'], host);
+    }
+  });
 });

@@ -1,6 +1,7 @@
 // The federation spec (config/federation.yaml): its shape, as a zod schema.
 // Shape only; cross-references and policy safety are checked in ./validate.ts.
 import { z } from 'zod';
+import { ipLiteralHost, isForbiddenAddress } from '../net-address.ts';
 
 export const API_VERSION = 'federation.scs.community/v1alpha1';
 
@@ -9,7 +10,10 @@ export const cloudAlias = z.string().regex(dnsLabel, {
   message: 'must be a lowercase DNS label (a-z, 0-9, "-", at most 32 characters, starting with a letter)',
 });
 const name = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.-]*$/, { message: 'must be letters, digits, "_", "." or "-"' });
-const httpsUrl = z.url({ protocol: /^https$/, message: 'must be an https:// URL' });
+const httpsUrl = z.url({ protocol: /^https$/, message: 'must be an https:// URL' }).refine((url) => {
+  const literal = ipLiteralHost(new URL(url).hostname);
+  return literal === undefined || !isForbiddenAddress(literal);
+}, { message: 'must not name a link-local, unspecified, shared-space, multicast or metadata address; use the server\'s real address or name' });
 const emailDomain = z.string().regex(/^(?=.{1,253}$)([a-z0-9]([a-z0-9-]*[a-z0-9])?\.)+[a-z]{2,63}$/, {
   message: 'must be a lowercase domain name such as "a.example"',
 });
