@@ -25,6 +25,7 @@ function testFiles(dir) {
 }
 
 const totals = { pass: 0, fail: 0, skipped: 0, todo: 0 };
+const timings = [];
 mkdirSync(join(root, 'test-results'), { recursive: true });
 for (const suite of suites) {
   const files = testFiles(join(root, 'test', suite));
@@ -34,13 +35,16 @@ for (const suite of suites) {
     '--test-reporter=tap', `--test-reporter-destination=${tapFile}`];
   if (serialSuites.has(suite)) args.push('--test-concurrency=1');
   console.log(`\n== ${suite}: ${files.length} files`);
+  const started = Date.now();
   const run = spawnSync(process.execPath, [...args, ...files.map((f) => relative(root, f))], { cwd: root, stdio: 'inherit' });
   const tap = readFileSync(tapFile, 'utf8');
   const count = (key) => Number(tap.match(new RegExp(`^# ${key} (\\d+)$`, 'm'))?.[1] ?? 0);
   const suiteCounts = { pass: count('pass'), fail: count('fail'), skipped: count('skipped'), todo: count('todo') };
   if (run.status !== 0 && suiteCounts.fail === 0) suiteCounts.fail = 1; // crashed outside a test
   for (const k of Object.keys(totals)) totals[k] += suiteCounts[k];
+  timings.push(`${suite} ${((Date.now() - started) / 1000).toFixed(1)} s (${suiteCounts.pass} passed, ${suiteCounts.fail} failed)`);
 }
+console.log(`\n== time per suite: ${timings.join('; ')}`);
 const executed = totals.pass + totals.fail;
 console.log(`\n${totals.pass} passed, ${totals.fail} failed, ${totals.skipped + totals.todo} skipped`);
 if (executed === 0) console.error('no test was executed: failing the run');

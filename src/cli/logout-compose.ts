@@ -23,8 +23,11 @@ export interface ComposedLogout {
   close(): Promise<void>;
 }
 
+/** Redis's own default address; the demo test bed runs its Redis on 16379 (set FEDBROKER_REDIS_URL). */
+export const DEFAULT_REDIS_URL = 'redis://127.0.0.1:6379';
+
 export function redisUrl(flag?: string): string {
-  return flag ?? process.env['FEDBROKER_REDIS_URL'] ?? 'redis://127.0.0.1:6379';
+  return flag ?? process.env['FEDBROKER_REDIS_URL'] ?? DEFAULT_REDIS_URL;
 }
 
 /** JSON audit lines (pino) to `destination` (1 = stdout, 2 = stderr); never secrets. */

@@ -4,7 +4,7 @@
  *
  * - alice gets a token per realm via the `openstack` client: aud, groups (full path), iss, user claims;
  * - the `kubernetes` client puts its own id into `aud`;
- * - bob (no group) has no p1 group; a wrong password is refused with 401;
+ * - bob (no group) has no p1 group; a wrong password is refused with invalid_grant (401 on 26.5, 400 on 26.7);
  * - the admin API lists all realms, which have events and organizations enabled; the realm exports carry no
  *   identity providers (the broker creates those; any identity provider in a live realm is the broker's).
  */
@@ -100,10 +100,10 @@ for (const cloud of CLOUDS) {
       assert.ok(!(claims.groups ?? []).some((g) => g.startsWith('/projects/p1')), `groups ${JSON.stringify(claims.groups)}`);
     });
 
-    it('refuses a wrong password with 401', async () => {
+    it('refuses a wrong password with invalid_grant', async () => {
       await assert.rejects(passwordGrantToken(cloud, 'alice', 'not-the-password'), (error: unknown) => {
         assert.ok(error instanceof TestbedHttpError);
-        assert.equal(error.status, 401);
+        assert.ok([400, 401].includes(error.status), `a client error, got ${error.status}`);
         assert.equal((error.body as { error?: string }).error, 'invalid_grant');
         return true;
       });
@@ -112,7 +112,7 @@ for (const cloud of CLOUDS) {
     it('refuses the password of the same user in another realm', async () => {
       const other = CLOUDS.find((c) => c !== cloud) ?? assert.fail('a second cloud');
       await assert.rejects(passwordGrantToken(cloud, 'alice', userPassword(other, 'alice')), (error: unknown) =>
-        error instanceof TestbedHttpError && error.status === 401);
+        error instanceof TestbedHttpError && (error.body as { error?: string }).error === 'invalid_grant');
     });
 
     it('has events and organizations enabled; its identity providers are only the broker\'s', async () => {
