@@ -1,9 +1,9 @@
-// `fedbroker plan`, `apply` and `status`: the admin's onboarding loop (DESIGN §4).
+// `fedbroker plan`, `apply` and `status`: the admin's onboarding loop (docs/design.md §4).
 import { createInterface } from 'node:readline/promises';
-import { BrokerError } from '../core/errors.ts';
+import { BrokerError, isBrokerError } from '../core/errors.ts';
 import { isEmptyPlan, type Change } from '../core/plan/diff.ts';
 import { formatPlan, planToJson } from '../core/plan/format.ts';
-import { applyPlan, planFederation } from '../services/onboarding.ts';
+import { applyPlan, planFederation, planReachable, type UnreachablePart } from '../services/onboarding.ts';
 import { federationStatus } from '../services/status.ts';
 import { composeOnboarding } from './compose.ts';
 import { loadValidSpec } from './load.ts';
@@ -16,10 +16,23 @@ export async function planCommand(file: string, opts: PlanOptions): Promise<numb
   const loaded = await loadValidSpec(file, opts.output);
   if ('exitCode' in loaded) return loaded.exitCode;
   const deps = await composeOnboarding(loaded.spec, loaded.baseDir);
-  const plan = await planFederation(loaded.spec, deps);
-  if (opts.output === 'json') printJson(planToJson(plan));
-  else process.stdout.write(formatPlan(plan));
+  const { plan, unreachable } = await planReachable(loaded.spec, deps);
+  const parts = unreachable.map(unreachableToJson);
+  if (opts.output === 'json') printJson({ ...(planToJson(plan) as object), unreachable: parts });
+  else {
+    process.stdout.write(formatPlan(plan));
+    for (const p of parts) console.error(`Not planned: ${p.system} of ${p.cloud}${p.scope ? ` (${p.scope})` : ''}${p.part === 'metadata' ? ' (its identity-provider metadata; the partner realms keep its identity providers as they are)' : ''}: ${p.code}: ${p.message}`);
+  }
+  if (parts.length > 0) return EXIT.PARTIAL;
   return opts.detailedExitcode && !isEmptyPlan(plan) ? EXIT.CHANGES_PRESENT : EXIT.OK;
+}
+
+/** An unreachable part as printed: where, and the error's code and message (never its details or cause). */
+export function unreachableToJson(u: UnreachablePart): { system: string; cloud: string; part: string; scope?: string; code: string; message: string } {
+  return {
+    system: u.system, cloud: u.cloud, part: u.part, ...(u.scope !== undefined && { scope: u.scope }),
+    code: isBrokerError(u.error) ? u.error.code : 'ERR_INTERNAL', message: u.error instanceof Error ? u.error.message : String(u.error),
+  };
 }
 
 export async function applyCommand(file: string, opts: ApplyOptions): Promise<number> {
@@ -62,7 +75,8 @@ export async function statusCommand(file: string, opts: { output: OutputFormat }
     const widths = [0, 1, 2, 3].map((i) => Math.max(...[['CLOUD', 'CONDITION', 'STATUS', 'REASON'][i]!.length, ...rows.map((r) => r[i]!.length)]));
     for (const r of [['CLOUD', 'CONDITION', 'STATUS', 'REASON', 'MESSAGE'], ...rows]) console.log(r.map((v, i) => (i < 4 ? v.padEnd(widths[i]!) : v)).join('  '));
   }
-  return conditions.some((c) => c.status === 'False') ? EXIT.FAILED : EXIT.OK;
+  if (conditions.some((c) => c.status === 'False')) return EXIT.FAILED;
+  return conditions.some((c) => c.reason === 'Unreachable') ? EXIT.PARTIAL : EXIT.OK;
 }
 
 function describe(change: Change): string {

@@ -13,6 +13,8 @@ export const EXIT = {
   SPEC_INVALID: 3,
   /** `plan --detailed-exitcode`: the plan has changes. */
   CHANGES_PRESENT: 4,
+  /** plan/status: some clouds could not be reached; the output covers every reachable one. */
+  PARTIAL: 5,
 } as const;
 
 export function parseOutputFormat(value: string): OutputFormat {

@@ -1,12 +1,12 @@
 // Render the desired Keycloak state of the whole federation from the spec and the home clouds'
-// metadata: for every trust edge H → P, the client in H and the identity provider in P (DESIGN §4), and
+// metadata: for every trust edge H → P, the client in H and the identity provider in P (docs/design.md §3), and
 // in every partner realm the post-broker-login flow that refuses chained brokering (decision 0006).
 import { BrokerError } from '../../errors.ts';
 import type { CloudSpec, FederationSpec, PolicyRule } from '../../spec/schema.ts';
 import { trustEdges } from '../../spec/trust.ts';
 import { renderHomeClient } from './home-client.ts';
 import { renderFirstBrokerLoginFlow, renderHomeClientScope, renderHomeClientScopeLink, renderPostBrokerLoginFlow } from './login-flow.ts';
-import type { HomeMetadata } from './metadata.ts';
+import { realmUrl, type HomeMetadata } from './metadata.ts';
 import type { KeycloakObject } from './model.ts';
 import { renderPartnerIdentityProvider, renderPartnerMappers } from './partner-idp.ts';
 import { renderMirroredGroups, renderPartnerRealm, renderRealmEvents } from './partner-realm.ts';
@@ -39,6 +39,28 @@ export function renderKeycloak(spec: FederationSpec, metadata: HomeMetadataByClo
     );
   }
   return out;
+}
+
+/**
+ * The objects whose content comes from home `homeAlias`'s metadata (the identity provider and its
+ * mappers in each partner realm): while that metadata cannot be read they are neither written nor deleted.
+ */
+export function metadataDependentObjects(spec: FederationSpec, homeAlias: string, metadata: HomeMetadata): KeycloakObject[] {
+  const clouds = new Map(spec.clouds.map((c) => [c.alias, c]));
+  return trustEdges(spec).filter((e) => e.home === homeAlias).flatMap((edge) => {
+    const home = clouds.get(edge.home) as CloudSpec;
+    const partner = clouds.get(edge.partner) as CloudSpec;
+    return [renderPartnerIdentityProvider(spec, home, partner, metadata),
+      ...renderPartnerMappers(spec, home, partner, metadata.protocol, groupsReferenced(spec.policy, home.alias, partner.alias))];
+  });
+}
+
+/** Stand-in metadata for a home whose metadata cannot be read; only used for objects that are then held back. */
+export function placeholderMetadata(home: CloudSpec): HomeMetadata {
+  const issuer = realmUrl(home.keycloak.url, home.keycloak.realm);
+  return home.homeProtocol === 'saml'
+    ? { protocol: 'saml', entityId: issuer, singleSignOnServiceUrl: `${issuer}/protocol/saml`, signingCertificates: [] }
+    : { protocol: 'oidc', issuer, authorizationEndpoint: `${issuer}/protocol/openid-connect/auth`, tokenEndpoint: `${issuer}/protocol/openid-connect/token`, jwksUri: `${issuer}/protocol/openid-connect/certs` };
 }
 
 /** Home group paths that policy conditions on, for users of `home` with grants in `partner`. */
