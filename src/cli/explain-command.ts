@@ -6,6 +6,7 @@ import { createKeycloakHomeDirectory } from '../adapters/keycloak/home-directory
 import { createKeystoneAdmin } from '../adapters/keystone/factory.ts';
 import { createKubernetesAdmin } from '../adapters/kubernetes/factory.ts';
 import { BrokerError } from '../core/errors.ts';
+import { parseSubjectArgument } from './subject-arg.ts';
 import type { Claims } from '../core/explain/keystone.ts';
 import type { FederationSpec } from '../core/spec/schema.ts';
 import type { HomeDirectoryPort, KeystoneAdminPort, KubernetesAdminPort } from '../ports.ts';
@@ -21,9 +22,8 @@ export async function explainCommand(file: string, who: string | undefined, opts
   if (opts.claims) {
     explanation = await explainClaims(loaded.spec, await readClaims(opts.claims), deps);
   } else {
-    const match = /^([a-z][a-z0-9-]*):(.+)$/.exec(who ?? '');
-    if (!match) throw new BrokerError('ERR_USAGE', 'name the subject as <home cloud>:<username> (e.g. cloud-a:alice), or pass --claims <file>', { details: {} });
-    explanation = await explainSubject(loaded.spec, match[1] as string, match[2] as string, deps);
+    const subject = parseSubjectArgument(who, ', or pass --claims <file>');
+    explanation = await explainSubject(loaded.spec, subject.homeCloud, subject.username, deps);
   }
   if (opts.output === 'json') printJson(explanation);
   else process.stdout.write(formatExplanation(explanation));

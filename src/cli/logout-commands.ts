@@ -6,18 +6,18 @@ import { adminLogout, logoutReport } from '../services/logout/admin.ts';
 import { loadValidSpec } from './load.ts';
 import { auditLogger, composeLogout, redisUrl } from './logout-compose.ts';
 import { EXIT, printJson, type OutputFormat } from './output.ts';
+import { parseSubjectArgument } from './subject-arg.ts';
 import { RedisLogoutStore, connectRedis } from '../adapters/redis/logout-store.ts';
 
 export interface LogoutOptions { output: OutputFormat; redis?: string; wait?: string }
 
 export async function logoutCommand(file: string, who: string, opts: LogoutOptions): Promise<number> {
-  const m = /^([a-z][a-z0-9-]*):(.+)$/.exec(who);
-  if (!m) throw new BrokerError('ERR_CONFIG_INVALID', `the user must be given as <home cloud>:<username>, not "${who}"`);
+  const subject = parseSubjectArgument(who);
   const loaded = await loadValidSpec(file, opts.output);
   if ('exitCode' in loaded) return loaded.exitCode;
   const composed = await composeLogout(loaded.spec, loaded.baseDir, { redisUrl: redisUrl(opts.redis), logger: auditLogger(2) });
   try {
-    const started = await adminLogout(composed.deps, m[1]!, m[2]!);
+    const started = await adminLogout(composed.deps, subject.homeCloud, subject.username);
     let report: DeliveryReport | undefined;
     const waitMs = Number(opts.wait ?? 0) * 1000;
     for (const until = Date.now() + waitMs; waitMs > 0 && Date.now() < until; await new Promise((r) => setTimeout(r, 100))) {

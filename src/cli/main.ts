@@ -1,7 +1,7 @@
 // The `fedbroker` command line: one sub-command per use case; exit codes in ./output.ts.
 import { Command, CommanderError, Option } from 'commander';
 import { isBrokerError } from '../core/errors.ts';
-import { EXIT, parseOutputFormat, printJson, type OutputFormat } from './output.ts';
+import { EXIT, parseOutputFormat, printJson, wantsJson, type OutputFormat } from './output.ts';
 import type { ApplyOptions, PlanOptions } from './federation-commands.ts';
 import type { LogoutOptions } from './logout-commands.ts';
 import type { ServeOptions } from './serve.ts';
@@ -83,7 +83,7 @@ export async function main(argv: string[]): Promise<number> {
     await program.parseAsync(argv, { from: 'user' });
   } catch (error) {
     if (error instanceof CommanderError) return error.exitCode === 0 ? EXIT.OK : EXIT.USAGE;
-    return reportError(error, argv.includes('json'));
+    return reportError(error, wantsJson(argv));
   }
   return exitCode;
 }

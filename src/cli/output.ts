@@ -25,3 +25,8 @@ export function parseOutputFormat(value: string): OutputFormat {
 export function printJson(value: unknown): void {
   process.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
 }
+
+/** True when the command line asks for JSON output, in any of commander's spellings. */
+export function wantsJson(argv: readonly string[]): boolean {
+  return argv.some((arg, i) => arg === '--output=json' || arg === '-ojson' || ((arg === '--output' || arg === '-o') && argv[i + 1] === 'json'));
+}

@@ -16,6 +16,7 @@ import { applyAndKillAfter, countedDeps, DEMO_SPEC, fedbroker, fedbrokerAsync, w
 import { adminJson, jsonBody } from '../support/keycloak-admin.ts';
 import { exampleSpec } from '../support/specs.ts';
 import { loadTestbed, testbedCloud, testbedFetch } from '../support/testbed.ts';
+import { wireWrites, writesBetween } from '../support/wire-writes.ts';
 
 async function keystoneAdmin(cloud: string): Promise<{ get(path: string): Promise<Record<string, unknown>>; send(method: string, path: string, body?: unknown): Promise<Record<string, unknown>> }> {
   const ks = testbedCloud(cloud).keystone;
@@ -94,9 +95,15 @@ describe('plan/apply of the Keycloak mesh on the real test bed', () => {
     } finally {
       await deps.close();
     }
+    const before = await wireWrites();
     const again = fedbroker('apply', DEMO_SPEC, '--yes');
     assert.equal(again.status, 0);
     assert.match(again.stdout, /No changes: the federation matches the spec\./);
+    const written = writesBetween(before, await wireWrites());
+    const clouds = Object.keys(written.keystone);
+    assert.deepEqual(written.keystone, Object.fromEntries(clouds.map((c) => [c, []])), 'no Keystone write on re-apply');
+    assert.deepEqual(written.kubernetes, Object.fromEntries(clouds.map((c) => [c, 0])), 'no Kubernetes write on re-apply');
+    assert.deepEqual(written.authenticationConfig, Object.fromEntries(clouds.map((c) => [c, false])), 'no authentication config rewritten');
   });
 
   it('status reports every condition True on the converged federation', () => {
