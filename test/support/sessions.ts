@@ -18,3 +18,11 @@ export async function sessionIds(realm: string, username: string): Promise<strin
   if (!res.ok) throw new Error(`sessions of ${username} in ${realm}: ${res.status}`);
   return ((await res.json()) as { id: string }[]).map((s) => s.id);
 }
+
+/** Ids of the sessions of a user known by id (one admin call; for probes that poll). */
+export async function sessionIdsOfUser(realm: string, userId: string): Promise<string[]> {
+  const res = await keycloakAdminFetch(`/admin/realms/${realm}/users/${userId}/sessions`);
+  if (res.status === 404) return [];
+  if (!res.ok) throw new Error(`sessions of user ${userId} in ${realm}: ${res.status}`);
+  return ((await res.json()) as { id: string }[]).map((s) => s.id);
+}
