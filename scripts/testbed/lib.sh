@@ -9,7 +9,8 @@ TESTBED_DIR="${FEDBROKER_TESTBED_DIR:-$TESTBED_ROOT/.testbed}"
 # Downloads and builds that survive a fresh clone (Keycloak archive, kube-apiserver, etcd).
 CACHE_DIR="${FEDBROKER_CACHE_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/scs-fed-broker}"
 
-KEYCLOAK_VERSION="${FEDBROKER_KEYCLOAK_VERSION:-26.5.6}"
+KEYCLOAK_PINNED_VERSION=26.5.6
+KEYCLOAK_VERSION="${FEDBROKER_KEYCLOAK_VERSION:-$KEYCLOAK_PINNED_VERSION}"
 TESTBED_HOST=127.0.0.1
 KEYCLOAK_HTTPS_PORT="${FEDBROKER_KEYCLOAK_PORT:-18443}"
 KEYCLOAK_MGMT_PORT="${FEDBROKER_KEYCLOAK_MGMT_PORT:-19000}"
@@ -50,7 +51,10 @@ KEYCLOAK_ARCHIVE="$KEYCLOAK_CACHE_DIR/keycloak-quarkus-dist-$KEYCLOAK_VERSION.ta
 # Keycloak home (links to KEYCLOAK_HOME plus its own data/: database, realm import, truststore, tmp).
 KEYCLOAK_HOME="$KEYCLOAK_CACHE_DIR/keycloak-$KEYCLOAK_VERSION"
 KEYCLOAK_BUILD_OPTS=(--db=dev-file --health-enabled=true)
-KEYCLOAK_DATA_DIR="$TESTBED_DIR/keycloak"
+# A Keycloak database is migrated forward by a newer server and cannot go back: another version than
+# the pinned one (FEDBROKER_KEYCLOAK_VERSION, e.g. for `npm run test:matrix`) gets a data dir of its own.
+if [ "$KEYCLOAK_VERSION" = "$KEYCLOAK_PINNED_VERSION" ]; then KEYCLOAK_DATA_DIR="$TESTBED_DIR/keycloak"
+else KEYCLOAK_DATA_DIR="$TESTBED_DIR/keycloak-$KEYCLOAK_VERSION"; fi
 KEYCLOAK_MGMT_URL="https://$TESTBED_HOST:$KEYCLOAK_MGMT_PORT"
 KEYCLOAK_PID="$RUN_DIR/keycloak.pid"
 KEYCLOAK_LOG="$LOG_DIR/keycloak.log"
