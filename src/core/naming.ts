@@ -1,4 +1,4 @@
-// How a federated subject is named downstream (DESIGN §2). One place, so renderers and explain agree.
+// How a federated subject is named downstream (docs/design.md §2). One place, so renderers and explain agree.
 import type { FederationSpec } from './spec/schema.ts';
 
 type Naming = FederationSpec['naming'];

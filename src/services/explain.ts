@@ -1,4 +1,4 @@
-// Explain: what does this person get, everywhere, and why (DESIGN §7). The story:
+// Explain: what does this person get, everywhere, and why (docs/design.md §4). The story:
 //   1. find the federated subject: read the home user and their groups (or take raw token claims)
 //   2. for every partner cloud that trusts the home: the downstream name and namespaced groups,
 //   3. Keystone: the generated mapping evaluated like Keystone does, with the rule that matched,

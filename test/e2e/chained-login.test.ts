@@ -1,7 +1,7 @@
 // Acceptance of decision 0006 (no chained brokering), in Chromium on the real test bed. The demo
 // federation is a full mesh, so cloud-c's login page (reached from cloud-b) also offers "Cloud A".
 // A user of cloud-a must not come out of that as `cloud-c.cloud-a.alice` with home_cloud=cloud-c
-// in cloud-b: a token from A can never claim to be from C (DESIGN §2).
+// in cloud-b: a token from A can never claim to be from C (docs/design.md §2).
 import { after, before, beforeEach, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Browser, BrowserContext, Page } from 'playwright-core';

@@ -1,4 +1,4 @@
-// Explain, Keystone part (DESIGN §7): what a user gets in partner cloud P's Keystone, computed the way
+// Explain, Keystone part (docs/design.md §4): what a user gets in partner cloud P's Keystone, computed the way
 // Keystone computes it: the claims of P's access token become the WSGI assertion mod_auth_openidc
 // hands to Keystone (OIDC-<claim>, lists joined with ";"), the generated mapping runs through
 // evaluateMapping (checked against Keystone's own engine), and the mapped groups' role assignments

@@ -1,4 +1,4 @@
-// The delivery report of one logout event (DESIGN §6: "prove it"): which targets, how many attempts,
+// The delivery report of one logout event (docs/design.md §6: "prove it"): which targets, how many attempts,
 // what each said, how long it took. Stored per event; the outcome is derived, never stored.
 import type { FanoutTarget, FederatedSubject } from './subject.ts';
 

@@ -1,4 +1,4 @@
-// In home realm H: the client that partner P's realm uses to broker H's users (DESIGN §4).
+// In home realm H: the client that partner P's realm uses to broker H's users (docs/design.md §3).
 // OIDC: confidential, standard flow with PKCE S256 only, back-channel logout to the broker.
 // SAML: a SAML client for P's service provider, signed assertions, the same attributes.
 // Both send the user's own `home_cloud` upstream (set only for brokered guests of H), so that P refuses

@@ -1,4 +1,4 @@
-// No chained brokering (DESIGN §2, decision 0006): a user may leave a home realm through the broker's
+// No chained brokering (docs/design.md §2, decision 0006): a user may leave a home realm through the broker's
 // home clients only when they are LOCAL to it. A user who is a brokered guest there carries the
 // `home_cloud` attribute (stamped by the broker's hard-coded mapper, admin-only), so:
 //   - every home client sends that attribute upstream as `upstream_home_cloud` (home-client.ts);
@@ -8,7 +8,7 @@
 //     is one of the realm's home clients (marked with the scope `fedbroker-home-client`), so the usual
 //     chained attempt is refused before the next realm creates anything;
 //   - the providers' first login flow is Keycloak's default minus account linking: a brokered identity
-//     always becomes a new user `<home>.<username>` (DESIGN §2), and one that meets an existing account
+//     always becomes a new user `<home>.<username>` (docs/design.md §2), and one that meets an existing account
 //     (same user name or e-mail) is refused instead of being linked to it. Linking would let a refused
 //     chained identity rewrite the linked user's attributes (home_cloud!) on every further attempt,
 //     because Keycloak runs the FORCE mappers before the post-broker-login flow.

@@ -1,4 +1,4 @@
-// Render the desired Keystone state of the whole federation (DESIGN §4, Keystone row): for every
+// Render the desired Keystone state of the whole federation (docs/design.md §3, Keystone row): for every
 // partner cloud P with a keystone section that trusts at least one home cloud, P's realm as
 // identity provider (explicit domain), protocol "openid" with the generated mapping, a domain
 // fed-<H> per home cloud H holding one group per matching policy rule, and the projects, roles and
