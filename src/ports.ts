@@ -92,7 +92,7 @@ export interface Clock {
   now(): Date;
 }
 
-// ---- Single logout (DESIGN §6) ----
+// ---- Single logout (docs/design.md §6) ----
 
 /** Header and claims of a JWS. */
 export interface DecodedJwt {
@@ -104,8 +104,18 @@ export interface DecodedJwt {
 export interface LogoutTokenVerifier {
   /** Unverified header and claims (to choose the realm); ERR_LOGOUT_MALFORMED when it is no compact JWS. */
   decode(token: string): DecodedJwt;
-  /** Verified header and claims; ERR_LOGOUT_SIGNATURE when the signature does not verify with the realm's keys. */
-  verify(token: string, issuer: LogoutIssuer): Promise<DecodedJwt>;
+  /**
+   * Verified header and claims; ERR_LOGOUT_SIGNATURE when the signature does not verify with the realm's
+   * keys; ERR_LOGOUT_EXPIRED / ERR_LOGOUT_NOT_YET_VALID / ERR_LOGOUT_CLAIM_INVALID when a signed token's
+   * exp, nbf or iat fails the library's own checks at `time.now` with `time.clockToleranceSeconds` of skew.
+   */
+  verify(token: string, issuer: LogoutIssuer, time: LogoutVerifyTime): Promise<DecodedJwt>;
+}
+
+/** The broker's clock for a verification: the library must not read the system time on its own. */
+export interface LogoutVerifyTime {
+  readonly now: Date;
+  readonly clockToleranceSeconds: number;
 }
 
 /** A LOGOUT event of a realm (Keycloak admin API), reduced to what the catch-all needs. */

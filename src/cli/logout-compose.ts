@@ -7,6 +7,7 @@ import pino, { type Logger } from 'pino';
 import { createKeycloakSessions } from '../adapters/keycloak/sessions-factory.ts';
 import { createKeystoneRevocation } from '../adapters/logout/keystone-revocation.ts';
 import { HttpOut } from '../adapters/http-out.ts';
+import { createBrokerLogger } from '../adapters/log/pino-logger.ts';
 import { JoseLogoutTokenVerifier } from '../adapters/oidc/logout-token-verifier.ts';
 import { BullDeliveryQueue } from '../adapters/queue/bullmq-delivery-queue.ts';
 import { connectRedis, RedisLogoutStore, type RedisClient } from '../adapters/redis/logout-store.ts';
@@ -30,9 +31,9 @@ export function redisUrl(flag?: string): string {
   return flag ?? process.env['FEDBROKER_REDIS_URL'] ?? DEFAULT_REDIS_URL;
 }
 
-/** JSON audit lines (pino) to `destination` (1 = stdout, 2 = stderr); never secrets. */
+/** JSON audit lines (pino) to `destination` (1 = stdout, 2 = stderr); never secrets (redacted at every depth). */
 export function auditLogger(destination: 1 | 2, level = process.env['FEDBROKER_LOG_LEVEL'] ?? 'info'): Logger {
-  return pino({ level, base: { service: 'fedbroker' }, redact: ['*.password', '*.token', '*.logout_token', '*.secret', '*.authorization'] }, pino.destination(destination));
+  return createBrokerLogger(pino.destination(destination), { level });
 }
 
 export async function composeLogout(spec: FederationSpec, baseDir: string, options: { redisUrl: string; logger: Logger; onAudit?: (entry: { action: string; [k: string]: unknown }) => void }): Promise<ComposedLogout> {

@@ -1,4 +1,4 @@
-// The broker's HTTP API (DESIGN §8): express 5 + helmet, small body limits, one error middleware
+// The broker's HTTP API (docs/design.md §8): express 5 + helmet, small body limits, one error middleware
 // mapping codes through ./problem.ts. Routes:
 //   POST /api/v1/logout/backchannel/:cloud   OIDC back-channel logout receiver (urlencoded logout_token)
 //   GET  /api/v1/logout/events/:id           delivery report: only with the insecure unauthenticated admin API flag
@@ -8,10 +8,11 @@ import express, { type NextFunction, type Request, type Response } from 'express
 import helmet from 'helmet';
 import type { Logger } from 'pino';
 import { BrokerError, isBrokerError } from '../core/errors.ts';
+import { causeChain, redactValue } from '../core/redact.ts';
 import { logoutReport } from '../services/logout/admin.ts';
 import type { LogoutDeps } from '../services/logout/deps.ts';
 import { receiveBackchannelLogout } from '../services/logout/receive.ts';
-import type { BrokerMetrics } from './metrics.ts';
+import { boundedLabel, resultLabel, type BrokerMetrics } from './metrics.ts';
 import { fromHttpLibraryError, toProblem } from './problem.ts';
 
 export const BACKCHANNEL_BODY_LIMIT = '16kb';
@@ -22,7 +23,7 @@ export interface AppDeps {
   readonly metrics: BrokerMetrics;
   /** Throws when a dependency the broker needs (Redis) is not usable. */
   readonly ready: () => Promise<void>;
-  /** Mounts the admin routes without authentication (TODO: OIDC bearer auth, DESIGN §8). */
+  /** Mounts the admin routes without authentication (TODO: OIDC bearer auth, docs/design.md §8). */
   readonly insecureUnauthenticatedAdminApi?: boolean;
 }
 
@@ -40,6 +41,8 @@ export function createApp(deps: AppDeps): express.Express {
     res.type(deps.metrics.registry.contentType).send(await deps.metrics.registry.metrics());
   });
 
+  // Metric labels: the clouds of the spec, or `unknown` for whatever a caller puts into the path.
+  const knownClouds: ReadonlySet<string> = new Set(deps.logout.spec.clouds.map((c) => c.alias));
   const logout = express.Router();
   logout.use((_req, res, next) => { res.set('Cache-Control', 'no-store'); next(); });
   logout.post('/backchannel/:cloud', express.urlencoded({ extended: false, limit: BACKCHANNEL_BODY_LIMIT, parameterLimit: 10 }), async (req: Request, res: Response, next: NextFunction) => {
@@ -48,10 +51,10 @@ export function createApp(deps: AppDeps): express.Express {
       const token = (req.body as Record<string, unknown> | undefined)?.['logout_token'];
       if (typeof token !== 'string' || token === '') throw new BrokerError('ERR_LOGOUT_MALFORMED', 'the request has no logout_token form parameter');
       const started = await receiveBackchannelLogout(deps.logout, cloud, token);
-      deps.metrics.logoutTokens.inc({ cloud, result: 'accepted' });
+      deps.metrics.logoutTokens.inc({ cloud: boundedLabel(cloud, knownClouds), result: 'accepted' });
       res.status(200).json({ eventId: started.eventId, coalesced: started.coalesced });
     } catch (error) {
-      deps.metrics.logoutTokens.inc({ cloud, result: isBrokerError(error) ? error.code : 'ERR_INTERNAL' });
+      deps.metrics.logoutTokens.inc({ cloud: boundedLabel(cloud, knownClouds), result: resultLabel(isBrokerError(error) ? error.code : undefined) });
       next(error);
     }
   });
@@ -67,9 +70,11 @@ export function createApp(deps: AppDeps): express.Express {
     const error = fromHttpLibraryError(raw);
     const errorId = randomUUID();
     const problem = toProblem(error, errorId);
-    const log = { errorId, code: problem.code, status: problem.status, method: req.method, path: req.path,
-      ...(isBrokerError(error) && { message: error.message, details: error.details }) };
-    if (problem.status >= 500) deps.logger.error({ ...log, err: error }, 'request failed');
+    // Code, message, error id and the cause chain as name/code/message only (never whole error objects,
+    // which may hold request configs, headers or token payloads), redacted here whatever the logger does.
+    const log = redactValue({ errorId, code: problem.code, status: problem.status, method: req.method, path: req.path,
+      ...(isBrokerError(error) ? { message: error.message, details: error.details } : { message: problem.detail }) }) as Record<string, unknown>;
+    if (problem.status >= 500) deps.logger.error({ ...log, causes: causeChain(isBrokerError(error) ? error.cause : error) }, 'request failed');
     else deps.logger.warn(log, 'request refused');
     res.status(problem.status).set('Cache-Control', 'no-store').type('application/problem+json').send(JSON.stringify(problem));
   });

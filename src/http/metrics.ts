@@ -1,5 +1,25 @@
 // Prometheus metrics of the broker (prom-client), fed from the audit trail so use cases stay unaware.
+// Every label value comes from a fixed set (spec clouds, error codes, sources, systems) or is
+// `unknown`: a caller-chosen value (a path segment) must never create a series, or the registry grows
+// without bound.
 import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { ERROR_CODES } from '../core/errors.ts';
+
+/** The label value for anything outside the fixed set. */
+export const UNKNOWN_LABEL = 'unknown';
+
+const SOURCES: ReadonlySet<string> = new Set(['backchannel', 'keycloak-event', 'admin']);
+const SYSTEMS: ReadonlySet<string> = new Set(['keycloak', 'keystone']);
+
+/** `value` when it is one of `allowed`, else `unknown`. */
+export function boundedLabel(value: unknown, allowed: ReadonlySet<string>): string {
+  return typeof value === 'string' && allowed.has(value) ? value : UNKNOWN_LABEL;
+}
+
+/** The result label of a logout token: `accepted` or a known ERR_* code (anything else is ERR_INTERNAL). */
+export function resultLabel(code: unknown): string {
+  return typeof code === 'string' && Object.hasOwn(ERROR_CODES, code) ? code : 'ERR_INTERNAL';
+}
 
 export class BrokerMetrics {
   readonly registry = new Registry();
@@ -14,10 +34,11 @@ export class BrokerMetrics {
 
   /** Feeds the counters from one audit entry. */
   observe(entry: { action: string; [k: string]: unknown }): void {
-    const target = typeof entry['target'] === 'string' ? entry['target'].split('/')[0] ?? '' : '';
+    const target = boundedLabel(typeof entry['target'] === 'string' ? entry['target'].split('/')[0] : undefined, SYSTEMS);
+    const source = boundedLabel(entry['source'], SOURCES);
     switch (entry.action) {
-      case 'logout.started': this.logoutEvents.inc({ source: String(entry['source']), kind: 'started' }); break;
-      case 'logout.coalesced': this.logoutEvents.inc({ source: String(entry['source']), kind: 'coalesced' }); break;
+      case 'logout.started': this.logoutEvents.inc({ source, kind: 'started' }); break;
+      case 'logout.coalesced': this.logoutEvents.inc({ source, kind: 'coalesced' }); break;
       case 'logout.delivered': this.deliveries.inc({ system: target, result: 'delivered' }); break;
       case 'logout.retrying': this.deliveries.inc({ system: target, result: 'retrying' }); break;
       case 'logout.failed': this.deliveries.inc({ system: target, result: 'failed' }); break;

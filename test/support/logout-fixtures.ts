@@ -30,6 +30,8 @@ export interface LogoutWorld {
   /** A logout token for cloud's realm, signed with the realm key unless `key` is given. */
   token(cloud: string, claims?: Record<string, unknown>, header?: Record<string, unknown>, key?: Key): Promise<string>;
   foreignKey: Key;
+  /** The private ES256 key of cloud's realm (published as `kid-<cloud>`), to sign hand-made tokens. */
+  realmKey(cloud: string): Key;
 }
 
 export async function logoutWorld(mutate?: (doc: Record<string, unknown>) => void): Promise<LogoutWorld> {
@@ -76,6 +78,7 @@ export async function logoutWorld(mutate?: (doc: Record<string, unknown>) => voi
   queue.process((job, attempt) => deliverLogout(deps, job, attempt));
   return {
     spec, deps, keycloak, keystone, store, queue, audit, now, jwksFetches, foreignKey: foreign.privateKey,
+    realmKey: (cloud) => (keys.get(ISSUER(cloud)) as { privateKey: Key }).privateKey,
     async token(cloud, claims = {}, header = {}, key) {
       const signing = keys.get(ISSUER(cloud)) as { privateKey: Key; jwk: JWK };
       const body = { iss: ISSUER(cloud), aud: 'fed-cloud-b', iat: Math.floor(now.ms / 1000), jti: `jti-${Math.random().toString(36).slice(2)}`,

@@ -9,6 +9,7 @@ import { BACKCHANNEL_LOGOUT_EVENT } from '../../src/core/logout/token-rules.ts';
 import { logoutWorld, silentLogger, type LogoutWorld } from '../support/logout-fixtures.ts';
 
 const PATH = '/api/v1/logout/backchannel/cloud-a';
+const nowS = (w: LogoutWorld) => Math.floor(w.now.ms / 1000);
 
 function appOf(world: LogoutWorld, admin = false) {
   return createApp({ logout: world.deps, logger: silentLogger, metrics: new BrokerMetrics(), ready: async () => {}, insecureUnauthenticatedAdminApi: admin });
@@ -59,6 +60,16 @@ describe('POST /api/v1/logout/backchannel/:cloud', () => {
     ['wrong typ (JWT) where the cloud wants logout+jwt', 'ERR_LOGOUT_TYP', (w) => w.token('cloud-a', {}, { typ: 'JWT' })],
     ['an access token typ', 'ERR_LOGOUT_TYP', (w) => w.token('cloud-a', {}, { typ: 'at+jwt' })],
     ['garbage instead of a JWT', 'ERR_LOGOUT_MALFORMED', async () => 'not.a.jwt'],
+    ['an exp 10 minutes past', 'ERR_LOGOUT_EXPIRED', (w) => w.token('cloud-a', { exp: nowS(w) - 600 })],
+    ['an exp 31 s past (beyond the 30 s skew)', 'ERR_LOGOUT_EXPIRED', (w) => w.token('cloud-a', { exp: nowS(w) - 31 })],
+    ['an nbf 10 minutes ahead', 'ERR_LOGOUT_NOT_YET_VALID', (w) => w.token('cloud-a', { nbf: nowS(w) + 600 })],
+    ['an nbf one hour ahead (the skew is seconds, not an hour)', 'ERR_LOGOUT_NOT_YET_VALID', (w) => w.token('cloud-a', { nbf: nowS(w) + 3600 })],
+    ['an iat that is a string', 'ERR_LOGOUT_CLAIM_INVALID', (w) => w.token('cloud-a', { iat: String(nowS(w)) })],
+    ['no iat', 'ERR_LOGOUT_CLAIM_INVALID', (w) => w.token('cloud-a', { iat: undefined })],
+    ['an exp that is a string', 'ERR_LOGOUT_CLAIM_INVALID', (w) => w.token('cloud-a', { exp: 'tomorrow' })],
+    ['an nbf that is null', 'ERR_LOGOUT_CLAIM_INVALID', (w) => w.token('cloud-a', { nbf: null })],
+    ['a sub that is not a string (even with a sid)', 'ERR_LOGOUT_SUBJECT', (w) => w.token('cloud-a', { sub: 42 })],
+    ['a typ that is not a string', 'ERR_LOGOUT_TYP', (w) => w.token('cloud-a', {}, { typ: 7 })],
   ];
   for (const [name, code, make] of cases) {
     it(`rejects ${name} with 400 ${code} and changes nothing`, async () => {
@@ -71,6 +82,16 @@ describe('POST /api/v1/logout/backchannel/:cloud', () => {
       await assertUnchanged(world);
     });
   }
+
+  it('accepts exp and nbf within the 30 s clock tolerance (nbf 10 s ahead, exp 10 s past), at the broker\'s clock', async () => {
+    assert.equal((await post(world, await world.token('cloud-a', { nbf: nowS(world) + 10 }))).status, 200);
+    assert.equal((await post(world, await world.token('cloud-a', { exp: nowS(world) - 10, sid: 'sid-a-2' }))).status, 200);
+    // The world's clock, not the system's: a token valid a year ago is valid when the broker says it is then.
+    world.now.ms = Date.UTC(2025, 0, 1);
+    const res = await post(world, await world.token('cloud-a', { exp: nowS(world) + 60, sid: 'sid-a-2' }));
+    assert.equal(res.status, 200, res.text);
+    await world.queue.idle();
+  });
 
   it('rejects a replayed jti with ERR_LOGOUT_REPLAY; the first delivery is unaffected', async () => {
     const token = await world.token('cloud-a');

@@ -1,11 +1,13 @@
 // The pure logout rules (src/core/logout): who the subject is across realms, where to fan out, the
 // retry schedule, and the delivery report model.
+import { createHash } from 'node:crypto';
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import fc from 'fast-check';
 import { isBrokerError } from '../../src/core/errors.ts';
 import { buildReport, deliveredAfter, failedAttempt, pendingDelivery, type LogoutEventRecord } from '../../src/core/logout/report.ts';
 import {
-  backoffDelayMs, DEFAULT_BACKOFF, deliveryKey, eventIdFor, fanoutTargets, keystoneUserName, subjectOfUser, userLookupIn, userMatches, type RealmUser,
+  backoffDelayMs, DEFAULT_BACKOFF, deliveryKey, EVENT_ID_MAX_LENGTH, eventIdFor, fanoutTargets, keystoneUserName, subjectOfUser, userLookupIn, userMatches, type RealmUser,
 } from '../../src/core/logout/subject.ts';
 import type { FederationSpec } from '../../src/core/spec/schema.ts';
 import { exampleSpec } from '../support/specs.ts';
@@ -79,10 +81,42 @@ describe('correlation: the federated subject across realms', () => {
   });
 
   it('ids: deterministic per signal, one idempotency key per (event, target), safe characters only', () => {
-    assert.equal(eventIdFor({ source: 'backchannel', cloud: 'cloud-a', ref: 'j/1 x' }), 'bcl-cloud-a-j_1_x');
-    assert.equal(eventIdFor({ source: 'keycloak-event', cloud: 'cloud-b', ref: 'e1' }), 'kce-cloud-b-e1');
+    const digest = (source: string, cloud: string, ref: string) => createHash('sha256').update(JSON.stringify([source, cloud, ref])).digest('base64url');
+    assert.equal(eventIdFor({ source: 'backchannel', cloud: 'cloud-a', ref: 'j/1 x' }), `bcl-cloud-a-j_1_x-${digest('backchannel', 'cloud-a', 'j/1 x')}`);
+    assert.equal(eventIdFor({ source: 'keycloak-event', cloud: 'cloud-b', ref: 'e1' }), `kce-cloud-b-e1-${digest('keycloak-event', 'cloud-b', 'e1')}`);
     assert.equal(deliveryKey('bcl-cloud-a-j:1', { system: 'keystone', cloud: 'cloud-c' }), 'bcl-cloud-a-j_1-keystone-cloud-c');
-    assert.ok(eventIdFor({ source: 'admin', cloud: 'cloud-a', ref: 'x'.repeat(500) }).length <= 160);
+    const long = eventIdFor({ source: 'admin', cloud: 'cloud-a', ref: 'x'.repeat(500) });
+    assert.equal(long, `adm-cloud-a-${'x'.repeat(48)}-${digest('admin', 'cloud-a', 'x'.repeat(500))}`);
+    assert.equal(deliveryKey(long, { system: 'keycloak', cloud: 'cloud-b' }), `${long}-keycloak-cloud-b`, 'the digest survives into the delivery key');
+  });
+
+  it('event ids never collide: jtis sharing a 150-character prefix, or equal after character replacement', () => {
+    const prefix = 'p'.repeat(150);
+    const a = eventIdFor({ source: 'backchannel', cloud: 'cloud-a', ref: `${prefix}-first` });
+    const b = eventIdFor({ source: 'backchannel', cloud: 'cloud-a', ref: `${prefix}-second` });
+    assert.notEqual(a, b);
+    assert.notEqual(eventIdFor({ source: 'backchannel', cloud: 'cloud-a', ref: 'j/1' }), eventIdFor({ source: 'backchannel', cloud: 'cloud-a', ref: 'j_1' }));
+    assert.notEqual(eventIdFor({ source: 'backchannel', cloud: 'cloud-a', ref: 'b-x' }), eventIdFor({ source: 'backchannel', cloud: 'cloud-a-b', ref: 'x' }));
+    assert.notEqual(eventIdFor({ source: 'backchannel', cloud: 'cloud-a', ref: 'x' }), eventIdFor({ source: 'keycloak-event', cloud: 'cloud-a', ref: 'x' }));
+  });
+
+  it('event ids: same signal, same id; different signals, different ids; bounded length and safe characters (property)', () => {
+    const source = fc.constantFrom('backchannel' as const, 'keycloak-event' as const, 'admin' as const);
+    const signal = fc.record({ source, cloud: fc.constantFrom('cloud-a', 'cloud-b', 'c'.repeat(80)), ref: fc.string({ unit: 'grapheme', maxLength: 600 }) });
+    const sharedPrefix = fc.string({ minLength: 150, maxLength: 400 });
+    fc.assert(fc.property(signal, signal, sharedPrefix, (x, y, p) => {
+      for (const s of [x, y, { ...x, ref: p + x.ref }, { ...y, ref: p + y.ref }]) {
+        const id = eventIdFor(s);
+        assert.equal(eventIdFor({ ...s }), id);
+        assert.ok(id.length <= EVENT_ID_MAX_LENGTH && EVENT_ID_MAX_LENGTH <= 160, `${id.length}`);
+        assert.match(id, /^(bcl|kce|adm)-[A-Za-z0-9_.-]+$/);
+      }
+      const same = x.source === y.source && x.cloud === y.cloud;
+      if (!same || x.ref !== y.ref) {
+        assert.notEqual(eventIdFor(x), eventIdFor(y));
+        assert.notEqual(eventIdFor({ ...x, ref: p + x.ref }), eventIdFor({ ...y, ref: p + y.ref }));
+      }
+    }), { seed: 20260101, numRuns: 500 });
   });
 });
 

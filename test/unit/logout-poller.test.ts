@@ -4,6 +4,7 @@
 import { beforeEach, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { BrokerError } from '../../src/core/errors.ts';
+import { eventIdFor } from '../../src/core/logout/subject.ts';
 import type { FakeKeycloakSessions } from '../../src/adapters/fakes/logout.ts';
 import type { EventCheckpoint, LogoutStore } from '../../src/ports.ts';
 import type { LogoutDeps } from '../../src/services/logout/deps.ts';
@@ -27,9 +28,12 @@ function addEvents(realm: FakeKeycloakSessions): string[] {
 
 /** Every realm event id that started a logout or joined one (each must appear exactly once). */
 function handled(world: LogoutWorld): string[] {
+  const realm = world.keycloak.get(CLOUD) as FakeKeycloakSessions;
+  const byEventId = new Map(realm.events.map((e) => [eventIdFor({ source: 'keycloak-event', cloud: CLOUD, ref: e.id }), e.id]));
   return world.audit.flatMap((a) => {
     const ref = a.action === 'logout.started' ? a['eventId'] : a.action === 'logout.coalesced' ? a['signal'] : undefined;
-    return typeof ref === 'string' && ref.startsWith(`kce-${CLOUD}-`) ? [ref.slice(`kce-${CLOUD}-`.length)] : [];
+    const id = typeof ref === 'string' ? byEventId.get(ref) : undefined;
+    return id === undefined ? [] : [id];
   });
 }
 

@@ -1,10 +1,11 @@
 // Logout-token signatures with jose: one remote JWKS per realm, fetched through the broker's HttpOut
 // (jose's customFetch), cached, and refetched when a token names an unknown kid (key rotation).
-// Asymmetric algorithms only; claim checks are the core's (src/core/logout/token-rules.ts).
+// Asymmetric algorithms only; claim checks are the core's (src/core/logout/token-rules.ts), except
+// that jose's own exp/nbf/iat checks run first, at the broker's clock, and get precise codes here.
 import { createRemoteJWKSet, customFetch, decodeJwt, decodeProtectedHeader, errors, jwtVerify, type JWTVerifyGetKey } from 'jose';
 import { BrokerError } from '../../core/errors.ts';
 import type { LogoutIssuer } from '../../core/logout/token-rules.ts';
-import type { DecodedJwt, LogoutTokenVerifier } from '../../ports.ts';
+import type { DecodedJwt, LogoutTokenVerifier, LogoutVerifyTime } from '../../ports.ts';
 import type { FetchLike } from '../http-out.ts';
 
 const ALGORITHMS = ['RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', 'ES256', 'ES384', 'ES512', 'EdDSA'];
@@ -33,18 +34,25 @@ export class JoseLogoutTokenVerifier implements LogoutTokenVerifier {
     }
   }
 
-  async verify(token: string, issuer: LogoutIssuer): Promise<DecodedJwt> {
+  async verify(token: string, issuer: LogoutIssuer, time: LogoutVerifyTime): Promise<DecodedJwt> {
+    const where = { cloud: issuer.cloud };
     try {
-      // Only the signature (and exp if present) here; clock tolerance is wide because the core owns the time rules.
-      const { payload, protectedHeader } = await jwtVerify(token, this.#keys(issuer), { algorithms: ALGORITHMS, clockTolerance: 3600 });
+      // jose checks the signature, then exp/nbf (and the type of iat) at the broker's time with a skew of
+      // seconds; the core repeats the time rules with its own codes (src/core/logout/token-rules.ts).
+      const { payload, protectedHeader } = await jwtVerify(token, this.#keys(issuer), {
+        algorithms: ALGORITHMS, currentDate: time.now, clockTolerance: time.clockToleranceSeconds,
+      });
+      if (protectedHeader.kid !== undefined && typeof protectedHeader.kid !== 'string') {
+        throw new BrokerError('ERR_LOGOUT_SIGNATURE', 'the logout token\'s kid is not a string', { details: { ...where, reason: 'kid' } });
+      }
       return { header: protectedHeader as Record<string, unknown>, claims: payload as Record<string, unknown> };
     } catch (cause) {
       if (cause instanceof BrokerError) throw cause;
-      const code = cause instanceof errors.JOSEError ? cause.code : 'unknown';
       if (cause instanceof errors.JWKSTimeout || (cause instanceof Error && 'code' in cause && String(cause.code).startsWith('ERR_HTTP'))) {
         throw new BrokerError('ERR_HTTP_UNREACHABLE', `the keys of realm ${issuer.realm} (cloud ${issuer.cloud}) cannot be fetched`, { cause, details: { cloud: issuer.cloud, jwks: issuer.jwksUri } });
       }
-      throw new BrokerError('ERR_LOGOUT_SIGNATURE', `the logout token's signature does not verify with the keys of realm ${issuer.realm}`, { cause, details: { cloud: issuer.cloud, reason: code } });
+      throw claimError(cause, issuer) ?? new BrokerError('ERR_LOGOUT_SIGNATURE', `the logout token's signature does not verify with the keys of realm ${issuer.realm}`,
+        { cause, details: { ...where, reason: cause instanceof errors.JOSEError ? cause.code : 'unknown' } });
     }
   }
 
@@ -60,4 +68,25 @@ export class JoseLogoutTokenVerifier implements LogoutTokenVerifier {
     }
     return keys;
   }
+}
+
+/**
+ * jose's claim errors come only after the signature verified: the token is the realm's, and what is
+ * wrong with it is its time claims (or the claims set itself), each with its own code.
+ */
+function claimError(cause: unknown, issuer: LogoutIssuer): BrokerError | undefined {
+  const details = { cloud: issuer.cloud };
+  if (cause instanceof errors.JWTExpired) {
+    return new BrokerError('ERR_LOGOUT_EXPIRED', `the logout token's ${cause.claim} check failed: it has expired`, { cause, details: { ...details, claim: cause.claim } });
+  }
+  if (cause instanceof errors.JWTClaimValidationFailed) {
+    if (cause.claim === 'nbf' && cause.reason === 'check_failed') {
+      return new BrokerError('ERR_LOGOUT_NOT_YET_VALID', 'the logout token is not valid yet (nbf)', { cause, details: { ...details, claim: 'nbf' } });
+    }
+    return new BrokerError('ERR_LOGOUT_CLAIM_INVALID', `the logout token's ${cause.claim} claim is invalid (${cause.reason})`, { cause, details: { ...details, claim: cause.claim } });
+  }
+  if (cause instanceof errors.JWTInvalid) {
+    return new BrokerError('ERR_LOGOUT_MALFORMED', 'the logout token is not a JWT with a JSON claims set', { cause, details });
+  }
+  return undefined;
 }

@@ -1,9 +1,10 @@
-// Who logged out, and where their sessions live (DESIGN §2, §6). Pure: the user representation read
+// Who logged out, and where their sessions live (docs/design.md §2, §6). Pure: the user representation read
 // from a realm goes in, the federated subject (homeCloud, homeSub) comes out; from the subject, the
 // user to look for in every realm and the list of fan-out targets.
 import { BrokerError } from '../errors.ts';
 import { downstreamUsername } from '../naming.ts';
 import { HOME_CLOUD_ATTRIBUTE, HOME_SUBJECT_ATTRIBUTE } from '../render/keycloak/names.ts';
+import { sha256Base64url } from '../sha256.ts';
 import type { FederationSpec } from '../spec/schema.ts';
 import { isTrusted } from '../spec/trust.ts';
 
@@ -109,11 +110,20 @@ export function deliveryKey(eventId: string, target: FanoutTarget): string {
   return `${safeId(eventId)}-${targetKey(target)}`;
 }
 
-/** Logout event ids: deterministic for signals that can arrive twice (tokens, realm events). */
+/**
+ * Logout event ids: deterministic for signals that can arrive twice (tokens, realm events), so the
+ * same signal always names the same event (idempotency), and collision-free: a readable, shortened
+ * prefix (`bcl-cloud-a-<start of the jti>`) plus the SHA-256 of the full (source, cloud, ref). At
+ * most EVENT_ID_MAX_LENGTH characters, all of them safe for job ids and Redis keys.
+ */
 export function eventIdFor(signal: { readonly source: 'backchannel' | 'keycloak-event' | 'admin'; readonly cloud: string; readonly ref: string }): string {
   const prefix = { backchannel: 'bcl', 'keycloak-event': 'kce', admin: 'adm' }[signal.source];
-  return safeId(`${prefix}-${signal.cloud}-${signal.ref}`);
+  const digest = sha256Base64url(JSON.stringify([signal.source, signal.cloud, signal.ref]));
+  return `${prefix}-${safeId(signal.cloud).slice(0, 32)}-${safeId(signal.ref).slice(0, 48)}-${digest}`;
 }
+
+/** 3 (prefix) + 32 (cloud) + 48 (ref) + 43 (digest) + 3 separators. */
+export const EVENT_ID_MAX_LENGTH = 129;
 
 /** A Keycloak session, named across realms. */
 export function sessionKey(cloud: string, sid: string): string {

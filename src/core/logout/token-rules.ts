@@ -28,7 +28,13 @@ export interface LogoutTimeRules {
   readonly futureSkewSeconds: number;
 }
 
-export const DEFAULT_TIME_RULES: LogoutTimeRules = { maxAgeSeconds: 120, futureSkewSeconds: 30 };
+/**
+ * Clock skew allowed between a realm and the broker, for iat in the future, exp and nbf (seconds, not
+ * minutes: a token whose nbf lies an hour ahead is not valid yet, whatever the clocks say).
+ */
+export const LOGOUT_CLOCK_TOLERANCE_SECONDS = 30;
+
+export const DEFAULT_TIME_RULES: LogoutTimeRules = { maxAgeSeconds: 120, futureSkewSeconds: LOGOUT_CLOCK_TOLERANCE_SECONDS };
 
 /** A logout token that passed every rule. */
 export interface AcceptedLogout {
@@ -75,6 +81,9 @@ export function logoutIssuerFor(cloud: string, unverifiedIss: unknown, issuers: 
   return known;
 }
 
+/** Longest jti, sub and sid accepted (they become store keys and log fields). */
+const MAX_ID_LENGTH = 512;
+
 /** Every rule of §2.6 except the signature (done before) and jti replay (needs state, done after). */
 export function checkLogoutClaims(
   header: Readonly<Record<string, unknown>>,
@@ -84,37 +93,63 @@ export function checkLogoutClaims(
   rules: LogoutTimeRules = DEFAULT_TIME_RULES,
 ): AcceptedLogout {
   const where = { cloud: issuer.cloud };
-  const typ = typeof header['typ'] === 'string' ? header['typ'].toLowerCase() : undefined;
-  const typed = typ === 'logout+jwt' || typ === 'application/logout+jwt';
-  if (!typed && !(issuer.acceptUntyped && (typ === 'jwt' || typ === undefined))) {
-    reject('ERR_LOGOUT_TYP', `logout token typ is ${typ ?? 'absent'}, expected logout+jwt`, { ...where, typ: typ ?? null });
-  }
+  checkTyp(header['typ'], issuer);
   if (claims['iss'] !== issuer.issuer) reject('ERR_LOGOUT_ISSUER', `the token's issuer is not the realm of cloud ${issuer.cloud}`, where);
   const aud = typeof claims['aud'] === 'string' ? [claims['aud']] : Array.isArray(claims['aud']) ? claims['aud'].filter((a): a is string => typeof a === 'string') : [];
   const audience = aud.find((a) => issuer.audiences.includes(a));
   if (!audience) reject('ERR_LOGOUT_AUDIENCE', 'the logout token is not addressed to a broker client of this realm', { ...where, aud: aud.slice(0, 5) });
-  const iat = claims['iat'];
-  if (typeof iat !== 'number' || !Number.isFinite(iat)) reject('ERR_LOGOUT_IAT_EXPIRED', 'the logout token has no numeric iat', where);
+  const iat = numericDate(claims, 'iat', true, where);
   if (iat < nowSeconds - rules.maxAgeSeconds) reject('ERR_LOGOUT_IAT_EXPIRED', `the logout token was issued ${nowSeconds - iat} s ago (max ${rules.maxAgeSeconds} s)`, where);
   if (iat > nowSeconds + rules.futureSkewSeconds) reject('ERR_LOGOUT_IAT_FUTURE', `the logout token was issued ${iat - nowSeconds} s in the future (max skew ${rules.futureSkewSeconds} s)`, where);
-  const exp = claims['exp'];
-  if (exp !== undefined && (typeof exp !== 'number' || exp < nowSeconds - rules.futureSkewSeconds)) reject('ERR_LOGOUT_IAT_EXPIRED', 'the logout token has expired', where);
+  const exp = numericDate(claims, 'exp', false, where);
+  if (exp !== undefined && exp <= nowSeconds - rules.futureSkewSeconds) reject('ERR_LOGOUT_EXPIRED', `the logout token expired ${nowSeconds - exp} s ago (max skew ${rules.futureSkewSeconds} s)`, where);
+  const nbf = numericDate(claims, 'nbf', false, where);
+  if (nbf !== undefined && nbf > nowSeconds + rules.futureSkewSeconds) reject('ERR_LOGOUT_NOT_YET_VALID', `the logout token is valid only in ${nbf - nowSeconds} s (max skew ${rules.futureSkewSeconds} s)`, where);
   const jti = claims['jti'];
-  if (typeof jti !== 'string' || jti === '' || jti.length > 512) reject('ERR_LOGOUT_JTI', 'the logout token has no usable jti', where);
+  if (typeof jti !== 'string' || jti === '' || jti.length > MAX_ID_LENGTH) reject('ERR_LOGOUT_JTI', 'the logout token has no usable jti', where);
   const events = claims['events'];
   const event = typeof events === 'object' && events !== null && !Array.isArray(events) ? (events as Record<string, unknown>)[BACKCHANNEL_LOGOUT_EVENT] : undefined;
   if (typeof event !== 'object' || event === null || Array.isArray(event)) {
     reject('ERR_LOGOUT_EVENTS', `the events claim lacks ${BACKCHANNEL_LOGOUT_EVENT} as an object`, where);
   }
   if ('nonce' in claims) reject('ERR_LOGOUT_NONCE', 'a logout token must not contain a nonce', where);
-  const sub = nonEmptyString(claims['sub']);
-  const sid = nonEmptyString(claims['sid']);
+  const sub = subjectClaim(claims, 'sub', where);
+  const sid = subjectClaim(claims, 'sid', where);
   if (!sub && !sid) reject('ERR_LOGOUT_SUBJECT', 'the logout token names neither sub nor sid', where);
   return { cloud: issuer.cloud, realm: issuer.realm, issuer: issuer.issuer, jti, iat, audience, ...(sub && { sub }), ...(sid && { sid }) };
 }
 
-function nonEmptyString(value: unknown): string | undefined {
-  return typeof value === 'string' && value !== '' && value.length <= 512 ? value : undefined;
+/** `logout+jwt` (media type: case-insensitive, `application/` optional); plain JWT or none only where the cloud allows it. */
+function checkTyp(raw: unknown, issuer: LogoutIssuer): void {
+  const typ = typeof raw === 'string' ? raw.toLowerCase() : undefined;
+  const typed = typ === 'logout+jwt' || typ === 'application/logout+jwt';
+  const untyped = raw === undefined || typ === 'jwt' || typ === 'application/jwt';
+  if (!typed && !(issuer.acceptUntyped && untyped)) {
+    const shown = raw === undefined ? 'absent' : typeof raw === 'string' ? raw.slice(0, 50) : `a ${typeof raw}`;
+    reject('ERR_LOGOUT_TYP', `logout token typ is ${shown}, expected logout+jwt`, { cloud: issuer.cloud, typ: typeof raw === 'string' ? shown : null });
+  }
+}
+
+/** A NumericDate claim (RFC 7519 §2): a finite JSON number; ERR_LOGOUT_CLAIM_INVALID when missing (if required) or not one. */
+function numericDate(claims: Readonly<Record<string, unknown>>, name: 'iat' | 'exp' | 'nbf', required: true, where: Record<string, unknown>): number;
+function numericDate(claims: Readonly<Record<string, unknown>>, name: 'iat' | 'exp' | 'nbf', required: false, where: Record<string, unknown>): number | undefined;
+function numericDate(claims: Readonly<Record<string, unknown>>, name: 'iat' | 'exp' | 'nbf', required: boolean, where: Record<string, unknown>): number | undefined {
+  const value = claims[name];
+  if (value === undefined && !required) return undefined;
+  if (typeof value !== 'number' || !Number.isFinite(value)) {
+    reject('ERR_LOGOUT_CLAIM_INVALID', `the logout token's ${name} is ${value === undefined ? 'missing' : 'not a numeric date'}`, { ...where, claim: name });
+  }
+  return value;
+}
+
+/** sub and sid are optional, but when present they must be usable identifiers (non-empty strings). */
+function subjectClaim(claims: Readonly<Record<string, unknown>>, name: 'sub' | 'sid', where: Record<string, unknown>): string | undefined {
+  const value = claims[name];
+  if (value === undefined) return undefined;
+  if (typeof value !== 'string' || value === '' || value.length > MAX_ID_LENGTH) {
+    reject('ERR_LOGOUT_SUBJECT', `the logout token's ${name} is not a usable identifier`, { ...where, claim: name });
+  }
+  return value;
 }
 
 /** The replay-store key of a token: jti is unique per issuer only. */

@@ -2,6 +2,7 @@
 // durable checkpoint on, starts a logout for each (the session claim coalesces those a token already
 // reported), and moves the checkpoint after each one: nothing is processed twice or skipped across
 // restarts. The first run starts at the present (history is not replayed).
+import { eventIdFor } from '../../core/logout/subject.ts';
 import type { EventCheckpoint } from '../../ports.ts';
 import { realmOf, type LogoutDeps } from './deps.ts';
 import { startLogout } from './start.ts';
@@ -29,7 +30,7 @@ export async function pollLogoutEvents(deps: LogoutDeps, cloud: string): Promise
       } catch (error) {
         // A subject that cannot be resolved is audited and passed; anything else (store, queue) stops the poll here.
         if (!(error instanceof Error && 'code' in error && error.code === 'ERR_LOGOUT_SUBJECT_UNKNOWN')) throw error;
-        deps.audit.record({ action: 'logout.unresolved', correlationId: `kce-${cloud}-${event.id}`, cloud, realmEvent: event.id, reason: error.message });
+        deps.audit.record({ action: 'logout.unresolved', correlationId: eventIdFor({ source: 'keycloak-event', cloud, ref: event.id }), cloud, realmEvent: event.id, reason: error.message });
         result.failed += 1;
       }
       checkpoint = event.time > checkpoint.time ? { time: event.time, ids: [event.id] } : { time: checkpoint.time, ids: [...checkpoint.ids, event.id] };
