@@ -8,7 +8,7 @@ import type { Browser } from 'playwright-core';
 import { launchBrowser, newContext } from '../support/browser.ts';
 import { brokeredLogin, partnerToken } from '../support/brokered-login.ts';
 import { DEMO_SPEC, fedbroker } from '../support/federation.ts';
-import { adminJson, findUser } from '../support/keycloak-admin.ts';
+import { adminJson, deleteUserIfPresent, findUser } from '../support/keycloak-admin.ts';
 import { loadTestbed, testbedCloud, testbedFetch, userPassword } from '../support/testbed.ts';
 
 const PARTNER = 'cloud-b';
@@ -82,6 +82,9 @@ describe('federated access in cloud-b for users of cloud-a', () => {
   });
 
   it('grants come from the groups of the user\'s own home domain: fed-cloud-a for alice, fed-cloud-c for carol (SAML home)', async () => {
+    // A first login: an earlier run (or an interrupted first login) may have left a cloud-c.carol without
+    // its link, which the broker's first-login flow refuses by design (no linking to existing accounts).
+    await deleteUserIfPresent(PARTNER, 'cloud-c.carol');
     const carol = await tokensFor(browser, 'cloud-c', 'carol');
     const admin = await keystoneAdminToken();
     const domainsOfGroups = async (accessToken: string) => {
