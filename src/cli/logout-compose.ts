@@ -50,8 +50,17 @@ export async function composeLogout(spec: FederationSpec, baseDir: string, optio
     const keystone = await createKeystoneRevocation(cloud, baseDir);
     if (keystone) keystones.set(cloud.alias, keystone);
   }
-  const caPem = [...new Set(spec.clouds.map((c) => c.keycloak.caFile).filter((f): f is string => !!f).map((f) => resolve(baseDir, f)))];
-  const jwksHttp = new HttpOut({ allowedOrigins: spec.clouds.map((c) => new URL(c.keycloak.url).origin), caPem: await Promise.all(caPem.map((f) => readFile(f, 'utf8'))) });
+  // One outbound client per cloud for its realm's keys: that cloud's Keycloak origin and CA only.
+  const jwksHttp = new Map<string, HttpOut>();
+  for (const cloud of spec.clouds) {
+    const caPem = cloud.keycloak.caFile ? [await readCaFile(resolve(baseDir, cloud.keycloak.caFile), cloud.alias)] : [];
+    jwksHttp.set(cloud.alias, new HttpOut({ allowedOrigins: [new URL(cloud.keycloak.url).origin], caPem }));
+  }
+  const jwksFetchFor = (alias: string) => {
+    const http = jwksHttp.get(alias);
+    if (!http) throw new BrokerError('ERR_INTERNAL', `no JWKS client for cloud ${alias}`, { details: { cloud: alias } });
+    return http.fetch;
+  };
   const queue = new BullDeliveryQueue(options.redisUrl, { onError: (e) => options.logger.warn({ message: e.message }, 'delivery queue: Redis error') });
   const audit: AuditLog = {
     record: (entry) => {
@@ -60,7 +69,7 @@ export async function composeLogout(spec: FederationSpec, baseDir: string, optio
     },
   };
   const deps: LogoutDeps = {
-    spec, issuers: logoutIssuers(spec), verifier: new JoseLogoutTokenVerifier({ fetch: jwksHttp.fetch }),
+    spec, issuers: logoutIssuers(spec), verifier: new JoseLogoutTokenVerifier({ fetchFor: jwksFetchFor }),
     keycloak: (alias) => {
       const port = keycloaks.get(alias);
       if (!port) throw new BrokerError('ERR_INTERNAL', `no Keycloak adapter for cloud ${alias}`, { details: { cloud: alias } });
@@ -74,8 +83,16 @@ export async function composeLogout(spec: FederationSpec, baseDir: string, optio
     async close() {
       await queue.close();
       for (const p of [...keycloaks.values(), ...keystones.values()]) await p.close();
-      await jwksHttp.close();
+      for (const http of jwksHttp.values()) await http.close();
       await redis.close();
     },
   };
+}
+
+async function readCaFile(file: string, cloud: string): Promise<string> {
+  try {
+    return await readFile(file, 'utf8');
+  } catch (cause) {
+    throw new BrokerError('ERR_CONFIG_INVALID', `the CA file of cloud ${cloud}'s Keycloak cannot be read: ${file}`, { cause, details: { cloud, file } });
+  }
 }

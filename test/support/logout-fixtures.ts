@@ -26,7 +26,7 @@ export interface LogoutWorld {
   queue: MemoryDeliveryQueue;
   audit: { action: string; [k: string]: unknown }[];
   now: { ms: number };
-  jwksFetches: { count: number };
+  jwksFetches: { count: number; byCloud: string[] };
   /** A logout token for cloud's realm, signed with the realm key unless `key` is given. */
   token(cloud: string, claims?: Record<string, unknown>, header?: Record<string, unknown>, key?: Key): Promise<string>;
   foreignKey: Key;
@@ -42,11 +42,14 @@ export async function logoutWorld(mutate?: (doc: Record<string, unknown>) => voi
     keys.set(ISSUER(c.alias), { privateKey: pair.privateKey, jwk: { ...(await exportJWK(pair.publicKey)), kid: `kid-${c.alias}`, alg: 'ES256', use: 'sig' } });
   }
   const foreign = await generateKeyPair('ES256');
-  const jwksFetches = { count: 0 };
+  const jwksFetches = { count: 0, byCloud: [] as string[] };
   const verifier = new JoseLogoutTokenVerifier({
-    fetch: async (input) => {
+    fetchFor: (cloud) => async (input) => {
       jwksFetches.count += 1;
+      jwksFetches.byCloud.push(cloud);
       const url = input instanceof Request ? input.url : input.toString();
+      // A cloud's fetch serves only its own realm's keys, like the per-cloud HttpOut does.
+      if (!url.startsWith(`${ISSUER(cloud)}/`)) return new Response('not this cloud\'s Keycloak', { status: 403 });
       const issuer = url.replace(/\/protocol\/openid-connect\/certs$/, '');
       const key = keys.get(issuer);
       return new Response(JSON.stringify({ keys: key ? [key.jwk] : [] }), { status: key ? 200 : 404, headers: { 'content-type': 'application/json' } });

@@ -43,6 +43,15 @@ describe('POST /api/v1/logout/backchannel/:cloud', () => {
     assert.ok(world.audit.some((a) => a.action === 'logout.completed'));
   });
 
+  it('fetches each realm\'s keys with that cloud\'s own outbound client only', async () => {
+    for (const cloud of ['cloud-b', 'cloud-a']) {
+      const aud = cloud === 'cloud-a' ? 'fed-cloud-b' : 'fed-cloud-a';
+      const res = await post(world, await world.token(cloud, { aud }), `/api/v1/logout/backchannel/${cloud}`);
+      assert.equal(res.status, 200, `${cloud}: ${res.text}`);
+    }
+    assert.deepEqual(world.jwksFetches.byCloud, ['cloud-b', 'cloud-a']);
+  });
+
   const cases: [string, string, (w: LogoutWorld) => Promise<string>, number?][] = [
     ['forged signature', 'ERR_LOGOUT_SIGNATURE', (w) => w.token('cloud-a', {}, {}, w.foreignKey)],
     ['token of another realm sent for cloud-a (unknown issuer)', 'ERR_LOGOUT_ISSUER', (w) => w.token('cloud-b', { aud: 'fed-cloud-a' })],

@@ -11,8 +11,11 @@ import type { FetchLike } from '../http-out.ts';
 const ALGORITHMS = ['RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', 'ES256', 'ES384', 'ES512', 'EdDSA'];
 
 export interface JoseVerifierOptions {
-  /** HttpOut.fetch allowed to reach every realm's JWKS. */
-  readonly fetch: FetchLike;
+  /**
+   * The fetch for one cloud's realm keys: an HttpOut that trusts only that cloud's CA and reaches only
+   * its Keycloak, so that no member cloud's CA can vouch for another realm's keys.
+   */
+  readonly fetchFor: (cloud: string) => FetchLike;
   /** Seconds between refetches for unknown kids (jose cooldown). */
   readonly cooldownSeconds?: number;
 }
@@ -57,14 +60,15 @@ export class JoseLogoutTokenVerifier implements LogoutTokenVerifier {
   }
 
   #keys(issuer: LogoutIssuer): JWTVerifyGetKey {
-    let keys = this.#jwks.get(issuer.jwksUri);
+    const cacheKey = `${issuer.cloud} ${issuer.jwksUri}`;
+    let keys = this.#jwks.get(cacheKey);
     if (!keys) {
       keys = createRemoteJWKSet(new URL(issuer.jwksUri), {
         cooldownDuration: (this.#options.cooldownSeconds ?? 30) * 1000,
         cacheMaxAge: 10 * 60_000,
-        [customFetch]: (url, init) => this.#options.fetch(url, init as RequestInit),
+        [customFetch]: (url, init) => this.#options.fetchFor(issuer.cloud)(url, init as RequestInit),
       });
-      this.#jwks.set(issuer.jwksUri, keys);
+      this.#jwks.set(cacheKey, keys);
     }
     return keys;
   }
