@@ -110,6 +110,8 @@ export interface LogoutTokenVerifier {
    * exp, nbf or iat fails the library's own checks at `time.now` with `time.clockToleranceSeconds` of skew.
    */
   verify(token: string, issuer: LogoutIssuer, time: LogoutVerifyTime): Promise<DecodedJwt>;
+  /** Fetches the realm's keys ahead of the first token (serve calls it at start). */
+  warmUp?(issuer: LogoutIssuer): Promise<void>;
 }
 
 /** The broker's clock for a verification: the library must not read the system time on its own. */
@@ -147,6 +149,8 @@ export interface KeystoneRevocationPort {
   readonly cloud: string;
   /** Revokes every token of the federated (shadow) users with this unique id; returns how many users were revoked. */
   revokeFederatedUser(uniqueId: string): Promise<number>;
+  /** Gets the admin credentials ready ahead of the first revocation (serve calls it at start). */
+  warmUp?(): Promise<void>;
 }
 
 export interface EventCheckpoint {

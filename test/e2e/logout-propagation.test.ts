@@ -9,6 +9,7 @@
 // and both Keystone tokens are rejected (401 on use). The latency of each case is printed.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import { writeFileSync } from 'node:fs';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { launchBrowser, newContext } from '../support/browser.ts';
 import { brokeredLogin, partnerToken } from '../support/brokered-login.ts';
@@ -44,6 +45,8 @@ describe('single logout across the demo federation', () => {
   after(async () => {
     await browser?.close();
     await broker?.stop();
+    // For a breakdown of where the time goes: FEDBROKER_E2E_BROKER_LOG=<file> keeps the broker's log.
+    if (process.env['FEDBROKER_E2E_BROKER_LOG'] && broker) writeFileSync(process.env['FEDBROKER_E2E_BROKER_LOG'], broker.logs());
     console.log(`logout latency (last place clean), budget ${BUDGET_MS} ms: ${JSON.stringify(latencies)}`);
   });
 

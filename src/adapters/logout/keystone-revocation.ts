@@ -59,6 +59,10 @@ export class KeystoneRevocation implements KeystoneRevocationPort {
     return revoked;
   }
 
+  async warmUp(): Promise<void> {
+    await this.#adminToken();
+  }
+
   async close(): Promise<void> {
     await this.#o.close?.();
   }

@@ -2,11 +2,13 @@
 // (jose's customFetch), cached, and refetched when a token names an unknown kid (key rotation).
 // Asymmetric algorithms only; claim checks are the core's (src/core/logout/token-rules.ts), except
 // that jose's own exp/nbf/iat checks run first, at the broker's clock, and get precise codes here.
-import { createRemoteJWKSet, customFetch, decodeJwt, decodeProtectedHeader, errors, jwtVerify, type JWTVerifyGetKey } from 'jose';
+import { createRemoteJWKSet, customFetch, decodeJwt, decodeProtectedHeader, errors, jwtVerify } from 'jose';
 import { BrokerError } from '../../core/errors.ts';
 import type { LogoutIssuer } from '../../core/logout/token-rules.ts';
 import type { DecodedJwt, LogoutTokenVerifier, LogoutVerifyTime } from '../../ports.ts';
 import type { FetchLike } from '../http-out.ts';
+
+type RemoteKeys = ReturnType<typeof createRemoteJWKSet>;
 
 const ALGORITHMS = ['RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', 'ES256', 'ES384', 'ES512', 'EdDSA'];
 
@@ -22,7 +24,7 @@ export interface JoseVerifierOptions {
 
 export class JoseLogoutTokenVerifier implements LogoutTokenVerifier {
   readonly #options: JoseVerifierOptions;
-  readonly #jwks = new Map<string, JWTVerifyGetKey>();
+  readonly #jwks = new Map<string, RemoteKeys>();
 
   constructor(options: JoseVerifierOptions) {
     this.#options = options;
@@ -59,7 +61,11 @@ export class JoseLogoutTokenVerifier implements LogoutTokenVerifier {
     }
   }
 
-  #keys(issuer: LogoutIssuer): JWTVerifyGetKey {
+  async warmUp(issuer: LogoutIssuer): Promise<void> {
+    await this.#keys(issuer).reload();
+  }
+
+  #keys(issuer: LogoutIssuer): RemoteKeys {
     const cacheKey = `${issuer.cloud} ${issuer.jwksUri}`;
     let keys = this.#jwks.get(cacheKey);
     if (!keys) {
