@@ -21,6 +21,7 @@ export async function planCommand(file: string, opts: PlanOptions): Promise<numb
   if (opts.output === 'json') printJson({ ...(planToJson(plan) as object), unreachable: parts });
   else {
     process.stdout.write(formatPlan(plan));
+    if (parts.length > 0) console.log(`Partial plan: ${parts.length} part(s) could not be read and are not planned (see stderr).`);
     for (const p of parts) console.error(`Not planned: ${p.system} of ${p.cloud}${p.scope ? ` (${p.scope})` : ''}${p.part === 'metadata' ? ' (its identity-provider metadata; the partner realms keep its identity providers as they are)' : ''}: ${p.code}: ${p.message}`);
   }
   if (parts.length > 0) return EXIT.PARTIAL;
