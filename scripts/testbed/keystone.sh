@@ -31,6 +31,20 @@ apache_log() { echo "$LOG_DIR/apache-keystone-$1.log"; }
 keystone_url() { echo "https://$TESTBED_HOST:${KEYSTONE_HTTPS_PORT[$1]}"; }
 realm_issuer() { echo "$KEYCLOAK_URL/realms/$1"; }
 
+# Apache's workers run as www-data and mod_auth_openidc reads the CA bundle from them, on every JWKS
+# fetch. A checkout may sit below a folder www-data cannot enter (`mktemp -d` makes 0700 folders), so
+# the bundle lives in a world-traversable folder of its own, one per test-bed folder.
+WWW_READABLE_DIR="${FEDBROKER_WWW_READABLE_DIR:-/tmp/scs-fed-broker-www-$(id -u)-$(printf '%s' "$TESTBED_DIR" | sha256sum | cut -c1-12)}"
+www_ca() { echo "$WWW_READABLE_DIR/ca.pem"; }
+
+publish_ca_for_www_data() {
+  install -d -m 755 "$WWW_READABLE_DIR" && install -m 644 "$CA_DIR/ca.pem" "$(www_ca)" || return 1
+  if id -u www-data >/dev/null 2>&1 && [ "$(id -u)" = 0 ]; then
+    setpriv --reuid=www-data --regid=www-data --clear-groups test -r "$(www_ca)" ||
+      die "www-data cannot read $(www_ca): make every folder above it traversable (chmod o+x) or set FEDBROKER_WWW_READABLE_DIR"
+  fi
+}
+
 write_keystone_conf() {
   local cloud="$1" dir; dir="$(ks_dir "$1")"
   cat > "$dir/keystone.conf" <<EOF
@@ -113,7 +127,7 @@ CustomLog "$(apache_log "$cloud")" keystone
   SSLCertificateKeyFile "$CA_DIR/server.key"
 
   OIDCOAuthVerifyJwksUri "$issuer/protocol/openid-connect/certs"
-  OIDCCABundlePath "$dir/ca.pem"
+  OIDCCABundlePath "$(www_ca)"
   OIDCOAuthSSLValidateServer On
   OIDCOAuthRemoteUserClaim sub
   OIDCClaimPrefix "OIDC-"
@@ -164,7 +178,7 @@ start_uwsgi() {
 start_apache() {
   local cloud="$1" dir; dir="$(ks_dir "$1")"
   [ -s "$CA_DIR/server.pem" ] && [ -s "$CA_DIR/server.key" ] || die "no server certificate in $CA_DIR (run ca.sh first)"
-  install -m 644 "$CA_DIR/ca.pem" "$dir/ca.pem"
+  publish_ca_for_www_data || die "keystone $cloud: cannot publish the CA bundle in $WWW_READABLE_DIR"
   mkdir -p "$dir/apache-run"
   clean_env /usr/sbin/apache2 -f "$dir/apache.conf" -k start
 }

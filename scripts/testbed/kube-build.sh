@@ -44,5 +44,12 @@ done
 
 build tools/etcd go.etcd.io/etcd/server/v3 "$ETCD_BIN" "-s -w -X go.etcd.io/etcd/api/v3/version.GitSHA=$ETCD_VERSION"
 build tools/kube k8s.io/kubernetes/cmd/kube-apiserver "$KUBE_APISERVER_BIN" "-s -w$kv"
-"$ETCD_BIN" --version | head -1 >&2
-"$KUBE_APISERVER_BIN" --version >&2
+# Capture the whole output first: under pipefail, `etcd --version | head -1` fails at random when head
+# exits before etcd has written its last line (etcd then dies of SIGPIPE).
+report_version() {
+  local out
+  out="$("$1" --version 2>&1)" || die "$1 --version failed (exit $?): $out"
+  printf '%s\n' "${out%%$'\n'*}" >&2
+}
+report_version "$ETCD_BIN"
+report_version "$KUBE_APISERVER_BIN"

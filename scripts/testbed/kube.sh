@@ -42,7 +42,7 @@ wait_for() {
   done
 }
 
-etcd_ready() { curl -sf --max-time 2 "$ETCD_URL/health" | grep -q '"health":"true"'; }
+etcd_ready() { local body; body="$(curl -sf --max-time 2 "$ETCD_URL/health")" && [[ "$body" == *'"health":"true"'* ]]; }
 start_etcd() {
   if pid_alive "$ETCD_PID" && etcd_ready; then return 0; fi
   [ -x "$ETCD_BIN" ] || die "no etcd binary at $ETCD_BIN (run scripts/testbed/kube-build.sh)"
