@@ -7,9 +7,9 @@ import { brokeredClaims, claimsToAssertion, evaluateMapping, type Assertion } fr
 import type { JsonValue } from '../src/core/json.ts';
 import { renderMapping } from '../src/core/render/keystone/mapping.ts';
 import { ZED_CAPABILITIES } from '../src/core/render/keystone/model.ts';
-import type { CloudSpec, FederationSpec } from '../src/core/spec/schema.ts';
+import type { CloudSpec, FederationSpec } from '../src/core/federation/schema.ts';
 import { benchOracle } from '../test/support/keystone-oracle.ts';
-import { exampleSpec } from '../test/support/specs.ts';
+import { exampleSpec } from '../test/support/example-federation.ts';
 
 const seconds = Number(process.argv[2] ?? 2);
 

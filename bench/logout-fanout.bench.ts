@@ -7,7 +7,7 @@ import { dirname } from 'node:path';
 import pino from 'pino';
 import { parse } from 'yaml';
 import { composeLogout } from '../src/cli/logout-compose.ts';
-import { validateSpec } from '../src/core/spec/validate.ts';
+import { validateSpec } from '../src/core/federation/validate.ts';
 import { adminLogout, logoutReport } from '../src/services/logout/admin.ts';
 import { deliverLogout } from '../src/services/logout/deliver.ts';
 import { writeSpecVariant } from '../test/support/federation.ts';

@@ -11,7 +11,7 @@ import type { FederatedSubject } from './core/policy/evaluate.ts';
 import type { DesiredObject, ObservedObject } from './core/plan/model.ts';
 import type { HomeMetadata } from './core/render/keycloak/metadata.ts';
 import type { KeystoneCapabilities } from './core/render/keystone/model.ts';
-import type { CloudSpec } from './core/spec/schema.ts';
+import type { CloudSpec } from './core/federation/schema.ts';
 
 /**
  * What plan/apply needs from any configured system (a realm, a Keystone, a cluster).

@@ -3,7 +3,7 @@
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { BrokerError } from '../core/errors.ts';
-import type { SecretRef } from '../core/spec/schema.ts';
+import type { SecretRef } from '../core/federation/schema.ts';
 
 export function describeSecretRef(ref: SecretRef): string {
   return 'env' in ref ? `env:${ref.env}` : `file:${ref.file}`;

@@ -6,7 +6,7 @@ import { createKeystoneAdmin } from '../adapters/keystone/factory.ts';
 import { createKubernetesAdmin, keycloakIssuerCaPem } from '../adapters/kubernetes/factory.ts';
 import { BrokerError } from '../core/errors.ts';
 import { clusterKey } from '../core/render/kubernetes/index.ts';
-import type { FederationSpec } from '../core/spec/schema.ts';
+import type { FederationSpec } from '../core/federation/schema.ts';
 import type { KeycloakAdminPort, KeystoneAdminPort, KubernetesAdminPort } from '../ports.ts';
 import type { OnboardingDeps } from '../services/onboarding.ts';
 

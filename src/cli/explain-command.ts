@@ -8,7 +8,7 @@ import { createKubernetesAdmin } from '../adapters/kubernetes/factory.ts';
 import { BrokerError } from '../core/errors.ts';
 import { parseSubjectArgument } from './subject-arg.ts';
 import type { Claims } from '../core/explain/keystone.ts';
-import type { FederationSpec } from '../core/spec/schema.ts';
+import type { FederationSpec } from '../core/federation/schema.ts';
 import type { HomeDirectoryPort, KeystoneAdminPort, KubernetesAdminPort } from '../ports.ts';
 import { explainClaims, explainSubject, type ExplainDeps, type Explanation } from '../services/explain.ts';
 import { loadValidSpec } from './load.ts';
@@ -17,14 +17,13 @@ import { EXIT, printJson, type OutputFormat } from './output.ts';
 export async function explainCommand(file: string, who: string | undefined, opts: { output: OutputFormat; claims?: string }): Promise<number> {
   const loaded = await loadValidSpec(file, opts.output);
   if ('exitCode' in loaded) return loaded.exitCode;
+  // Arguments are checked before anything is composed: a usage error never depends on the clouds.
+  const subject = opts.claims ? undefined : parseSubjectArgument(who, ', or pass --claims <file>');
+  const claims = opts.claims ? await readClaims(opts.claims) : undefined;
   const deps = await composeExplain(loaded.spec, loaded.baseDir);
-  let explanation: Explanation;
-  if (opts.claims) {
-    explanation = await explainClaims(loaded.spec, await readClaims(opts.claims), deps);
-  } else {
-    const subject = parseSubjectArgument(who, ', or pass --claims <file>');
-    explanation = await explainSubject(loaded.spec, subject.homeCloud, subject.username, deps);
-  }
+  const explanation: Explanation = subject
+    ? await explainSubject(loaded.spec, subject.homeCloud, subject.username, deps)
+    : await explainClaims(loaded.spec, claims!, deps);
   if (opts.output === 'json') printJson(explanation);
   else process.stdout.write(formatExplanation(explanation));
   return EXIT.OK;

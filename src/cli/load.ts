@@ -1,8 +1,8 @@
 // Shared first step of the commands that act on a federation: read and validate the spec, or
 // print its problems and stop with EXIT.SPEC_INVALID.
-import { readSpecFile } from '../adapters/spec-file.ts';
-import { formatPath } from '../core/spec/problems.ts';
-import type { FederationSpec } from '../core/spec/schema.ts';
+import { readSpecFile } from '../adapters/federation-file.ts';
+import { formatPath } from '../core/federation/problems.ts';
+import type { FederationSpec } from '../core/federation/schema.ts';
 import { EXIT, printJson, type OutputFormat } from './output.ts';
 
 export type Loaded = { spec: FederationSpec; baseDir: string } | { exitCode: number };

@@ -13,7 +13,7 @@ import { BullDeliveryQueue } from '../adapters/queue/bullmq-delivery-queue.ts';
 import { connectRedis, RedisLogoutStore, type RedisClient } from '../adapters/redis/logout-store.ts';
 import { BrokerError } from '../core/errors.ts';
 import { logoutIssuers } from '../core/logout/token-rules.ts';
-import type { FederationSpec } from '../core/spec/schema.ts';
+import type { FederationSpec } from '../core/federation/schema.ts';
 import type { AuditLog, KeycloakSessionsPort, KeystoneRevocationPort } from '../ports.ts';
 import type { LogoutDeps } from '../services/logout/deps.ts';
 

@@ -1,8 +1,8 @@
 // `fedbroker validate <file>`: check a federation spec and report every problem with its path and line.
-import { readSpecFile } from '../adapters/spec-file.ts';
-import { formatPath, type SpecProblem } from '../core/spec/problems.ts';
-import type { FederationSpec } from '../core/spec/schema.ts';
-import { trustEdges } from '../core/spec/trust.ts';
+import { readSpecFile } from '../adapters/federation-file.ts';
+import { formatPath, type SpecProblem } from '../core/federation/problems.ts';
+import type { FederationSpec } from '../core/federation/schema.ts';
+import { trustEdges } from '../core/federation/trust.ts';
 import { EXIT, printJson, type OutputFormat } from './output.ts';
 
 export async function validateCommand(file: string, format: OutputFormat): Promise<number> {

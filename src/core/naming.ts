@@ -1,5 +1,5 @@
 // How a federated subject is named downstream (docs/design.md §2). One place, so renderers and explain agree.
-import type { FederationSpec } from './spec/schema.ts';
+import type { FederationSpec } from './federation/schema.ts';
 
 type Naming = FederationSpec['naming'];
 

@@ -9,8 +9,8 @@ import { bindingsFor, kubernetesIdentity, type KubernetesIdentity, type RbacBind
 import { downstreamGroup, downstreamUsername } from '../core/naming.ts';
 import type { FederatedSubject } from '../core/policy/evaluate.ts';
 import { ZED_CAPABILITIES } from '../core/render/keystone/index.ts';
-import type { FederationSpec } from '../core/spec/schema.ts';
-import { trustEdges } from '../core/spec/trust.ts';
+import type { FederationSpec } from '../core/federation/schema.ts';
+import { trustEdges } from '../core/federation/trust.ts';
 import type { HomeDirectoryPort, KeystoneAdminPort, KubernetesAdminPort } from '../ports.ts';
 
 export interface ExplainDeps {

@@ -20,8 +20,8 @@ import { KEYCLOAK_KIND_ORDER } from '../core/render/keycloak/model.ts';
 import type { HomeMetadata } from '../core/render/keycloak/metadata.ts';
 import { KEYSTONE_KIND_ORDER, keystonePartners, renderKeystone, type KeystoneCapabilities } from '../core/render/keystone/index.ts';
 import { KUBERNETES_KIND_ORDER, renderKubernetes, type KubernetesRenderOptions } from '../core/render/kubernetes/index.ts';
-import type { CloudSpec, FederationSpec } from '../core/spec/schema.ts';
-import { trustEdges } from '../core/spec/trust.ts';
+import type { CloudSpec, FederationSpec } from '../core/federation/schema.ts';
+import { trustEdges } from '../core/federation/trust.ts';
 import type { HomeMetadataPort, KeycloakAdminPort, KeystoneAdminPort, KubernetesAdminPort, ManagedSystemPort } from '../ports.ts';
 
 export interface OnboardingDeps {

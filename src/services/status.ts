@@ -7,8 +7,8 @@
 //   RbacApplied         the same for its Kubernetes clusters (RBAC and authentication config)
 //   ExamplesPassed      the spec's policy examples hold (checked when the spec was validated)
 import { isBrokerError } from '../core/errors.ts';
-import type { FederationSpec } from '../core/spec/schema.ts';
-import { trustEdges } from '../core/spec/trust.ts';
+import type { FederationSpec } from '../core/federation/schema.ts';
+import { trustEdges } from '../core/federation/trust.ts';
 import { planReachable, type OnboardingDeps, type ReachablePlan, type UnreachablePart } from './onboarding.ts';
 
 export type ConditionStatus = 'True' | 'False' | 'Unknown';

@@ -8,7 +8,7 @@ import type { DesiredObject, ObservedObject } from '../../src/core/plan/model.ts
 import { renderKeycloak } from '../../src/core/render/keycloak/index.ts';
 import type { KeycloakKind, KeycloakObject } from '../../src/core/render/keycloak/model.ts';
 import { demoHomeMetadata } from '../support/metadata.ts';
-import { exampleSpec } from '../support/specs.ts';
+import { exampleSpec } from '../support/example-federation.ts';
 
 export type Fields = DesiredObject['fields'];
 // eslint-disable-next-line @typescript-eslint/no-explicit-any

@@ -6,8 +6,8 @@ import type { Change } from '../../src/core/plan/diff.ts';
 import type { DesiredObject, ObservedObject } from '../../src/core/plan/model.ts';
 import { renderPartnerKeystone } from '../../src/core/render/keystone/index.ts';
 import type { KeystoneCapabilities, KeystoneKind, KeystoneObject } from '../../src/core/render/keystone/model.ts';
-import type { CloudSpec, FederationSpec } from '../../src/core/spec/schema.ts';
-import { exampleSpec } from '../support/specs.ts';
+import type { CloudSpec, FederationSpec } from '../../src/core/federation/schema.ts';
+import { exampleSpec } from '../support/example-federation.ts';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export type Loose = any;

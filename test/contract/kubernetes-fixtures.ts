@@ -7,8 +7,8 @@ import type { JsonValue } from '../../src/core/json.ts';
 import { renderKubernetes, type KubernetesObject } from '../../src/core/render/kubernetes/index.ts';
 import type { KubernetesKind } from '../../src/core/render/kubernetes/model.ts';
 import { kubernetesGroup } from '../../src/core/render/kubernetes/names.ts';
-import type { FederationSpec } from '../../src/core/spec/schema.ts';
-import { exampleSpec, type MutableDoc } from '../support/specs.ts';
+import type { FederationSpec } from '../../src/core/federation/schema.ts';
+import { exampleSpec, type MutableDoc } from '../support/example-federation.ts';
 
 export { create, remove, update } from './keycloak-fixtures.ts';
 

@@ -7,10 +7,10 @@ import { diff } from '../../src/core/plan/diff.ts';
 import { KEYCLOAK_KIND_ORDER } from '../../src/core/render/keycloak/model.ts';
 import type { KeycloakAdminPort } from '../../src/ports.ts';
 import { REQUIRED_EVENT_TYPES } from '../../src/core/render/keycloak/partner-realm.ts';
-import type { CloudSpec } from '../../src/core/spec/schema.ts';
+import type { CloudSpec } from '../../src/core/federation/schema.ts';
 import { keycloakAdminContract, rejectsWith } from '../contract/keycloak-admin.contract.ts';
 import { create, newRun, pick } from '../contract/keycloak-fixtures.ts';
-import { exampleSpec } from '../support/specs.ts';
+import { exampleSpec } from '../support/example-federation.ts';
 import { keycloakAdminFetch, loadTestbed, passwordGrantToken, userPassword } from '../support/testbed.ts';
 
 const REALMS = ['cloud-a', 'cloud-b', 'cloud-c'] as const;

@@ -5,8 +5,8 @@ import assert from 'node:assert/strict';
 import { X509Certificate } from 'node:crypto';
 import { KeycloakHomeMetadata } from '../../src/adapters/keycloak/home-metadata.ts';
 import { isBrokerError } from '../../src/core/errors.ts';
-import type { CloudSpec } from '../../src/core/spec/schema.ts';
-import { exampleSpec } from '../support/specs.ts';
+import type { CloudSpec } from '../../src/core/federation/schema.ts';
+import { exampleSpec } from '../support/example-federation.ts';
 import { loadTestbed } from '../support/testbed.ts';
 
 /** A demo cloud pointed at the running test bed (its Keycloak URL and CA). */

@@ -14,8 +14,8 @@ import { explainKeystone, type Claims } from '../../src/core/explain/keystone.ts
 import { diff, isEmptyPlan } from '../../src/core/plan/diff.ts';
 import { renderPartnerKeystone } from '../../src/core/render/keystone/index.ts';
 import { KEYSTONE_KIND_ORDER, KEYSTONE_SCOPE, type KeystoneCapabilities } from '../../src/core/render/keystone/model.ts';
-import type { CloudSpec } from '../../src/core/spec/schema.ts';
-import { exampleSpec } from '../support/specs.ts';
+import type { CloudSpec } from '../../src/core/federation/schema.ts';
+import { exampleSpec } from '../support/example-federation.ts';
 import { keycloakAdminFetch, loadTestbed, testbedCloud, testbedFetch, tokenRequest } from '../support/testbed.ts';
 import { testbedKeystoneCloud } from '../support/keystone-testbed.ts';
 

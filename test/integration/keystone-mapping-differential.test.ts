@@ -9,11 +9,11 @@ import { claimsToAssertion, brokeredClaims, evaluateMapping, type MappingEvaluat
 import type { JsonValue } from '../../src/core/json.ts';
 import { renderMapping } from '../../src/core/render/keystone/mapping.ts';
 import { sortKeysDeep } from '../../src/core/render/keystone/names.ts';
-import type { CloudSpec } from '../../src/core/spec/schema.ts';
+import type { CloudSpec } from '../../src/core/federation/schema.ts';
 import { generatedCases } from '../support/keystone-generators.ts';
 import { ENGINE_EDGE_CASES } from '../support/keystone-engine-cases.ts';
 import { runKeystoneManageMappingEngine, runOracle, type OracleAnswer, type OracleCase } from '../support/keystone-oracle.ts';
-import { exampleSpec } from '../support/specs.ts';
+import { exampleSpec } from '../support/example-federation.ts';
 
 const SEED = 20_261_124;
 const SPECS = 240;

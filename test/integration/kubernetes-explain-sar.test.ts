@@ -9,7 +9,7 @@ import type { KubernetesAdmin } from '../../src/adapters/kubernetes/admin.ts';
 import { can, kubernetesIdentity, type AccessRequest, type KubernetesIdentity } from '../../src/core/explain/kubernetes.ts';
 import { diff } from '../../src/core/plan/diff.ts';
 import { KUBERNETES_KIND_ORDER, renderKubernetes } from '../../src/core/render/kubernetes/index.ts';
-import { exampleSpec } from '../support/specs.ts';
+import { exampleSpec } from '../support/example-federation.ts';
 import { ensureAggregatedClusterRoles, kubeAdminFetch, realKubernetesAdmin } from './kubernetes-testbed.ts';
 
 const CLOUD = 'cloud-b';

@@ -6,8 +6,8 @@ import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { createKubernetesAdmin, type KubernetesAdminFactoryOptions } from '../../src/adapters/kubernetes/factory.ts';
 import type { KubernetesAdmin } from '../../src/adapters/kubernetes/admin.ts';
-import type { FederationSpec } from '../../src/core/spec/schema.ts';
-import { EXAMPLE_SPEC_PATH, exampleSpec, type MutableDoc } from '../support/specs.ts';
+import type { FederationSpec } from '../../src/core/federation/schema.ts';
+import { EXAMPLE_SPEC_PATH, exampleSpec, type MutableDoc } from '../support/example-federation.ts';
 import { testbedDir, testbedFetch } from '../support/testbed.ts';
 
 export const SPEC_DIR = dirname(EXAMPLE_SPEC_PATH);

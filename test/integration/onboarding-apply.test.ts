@@ -9,12 +9,12 @@ import { isBrokerError, type ErrorCode } from '../../src/core/errors.ts';
 import { isEmptyPlan } from '../../src/core/plan/diff.ts';
 import type { ObservedObject } from '../../src/core/plan/model.ts';
 import { renderKeycloak } from '../../src/core/render/keycloak/index.ts';
-import type { FederationSpec } from '../../src/core/spec/schema.ts';
-import { parseSpecText } from '../../src/core/spec/parse.ts';
+import type { FederationSpec } from '../../src/core/federation/schema.ts';
+import { parseSpecText } from '../../src/core/federation/parse.ts';
 import { applyPlan, planFederation } from '../../src/services/onboarding.ts';
 import { applyAndKillAfter, countedDeps, DEMO_SPEC, fedbroker, fedbrokerAsync, withoutCloudC, writeSpecVariant } from '../support/federation.ts';
 import { adminJson, jsonBody } from '../support/keycloak-admin.ts';
-import { exampleSpec } from '../support/specs.ts';
+import { exampleSpec } from '../support/example-federation.ts';
 import { loadTestbed, testbedCloud, testbedFetch } from '../support/testbed.ts';
 import { wireWrites, writesBetween } from '../support/wire-writes.ts';
 

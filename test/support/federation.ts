@@ -8,9 +8,9 @@ import { keycloakHttpOut } from '../../src/adapters/keycloak/factory.ts';
 import { KeycloakAdmin } from '../../src/adapters/keycloak/admin.ts';
 import { KeycloakHomeMetadata } from '../../src/adapters/keycloak/home-metadata.ts';
 import { resolveSecret } from '../../src/adapters/secrets.ts';
-import type { FederationSpec } from '../../src/core/spec/schema.ts';
+import type { FederationSpec } from '../../src/core/federation/schema.ts';
 import type { OnboardingDeps } from '../../src/services/onboarding.ts';
-import { EXAMPLE_SPEC_PATH, exampleDoc, exampleSpec, type MutableDoc } from './specs.ts';
+import { EXAMPLE_SPEC_PATH, exampleDoc, exampleSpec, type MutableDoc } from './example-federation.ts';
 
 const root = new URL('../..', import.meta.url).pathname;
 export const DEMO_SPEC = EXAMPLE_SPEC_PATH;

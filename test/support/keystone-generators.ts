@@ -7,10 +7,10 @@ import { brokeredClaims } from '../../src/core/explain/keystone.ts';
 import type { FederatedSubject } from '../../src/core/policy/evaluate.ts';
 import { keystonePartners } from '../../src/core/render/keystone/index.ts';
 import type { KeystoneCapabilities } from '../../src/core/render/keystone/model.ts';
-import type { FederationSpec } from '../../src/core/spec/schema.ts';
-import { validateSpec } from '../../src/core/spec/validate.ts';
-import { federationSpecSchema } from '../../src/core/spec/schema.ts';
-import { exampleDoc, type MutableDoc } from './specs.ts';
+import type { FederationSpec } from '../../src/core/federation/schema.ts';
+import { validateSpec } from '../../src/core/federation/validate.ts';
+import { federationSpecSchema } from '../../src/core/federation/schema.ts';
+import { exampleDoc, type MutableDoc } from './example-federation.ts';
 
 const ALIASES = ['cloud-a', 'cloud-b', 'cloud-c', 'cloud-d', 'x1', 'edge-9'] as const;
 export const GROUP_POOL = ['/projects/p1/members', '/projects/p1/admins', '/ops', '/a b/c', '/x/y.z', '/ünï/cödé', '/{brace}/x'] as const;

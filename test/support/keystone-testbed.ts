@@ -1,6 +1,6 @@
 // The demo spec's clouds pointed at the running test bed's Keystones (absolute CA and secret paths).
-import type { CloudSpec } from '../../src/core/spec/schema.ts';
-import { exampleSpec } from './specs.ts';
+import type { CloudSpec } from '../../src/core/federation/schema.ts';
+import { exampleSpec } from './example-federation.ts';
 import { loadTestbed, testbedCloud } from './testbed.ts';
 
 export function testbedKeystoneCloud(alias: string, mutate: (keystone: Record<string, unknown>) => void = () => {}): CloudSpec {

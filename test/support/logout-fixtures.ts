@@ -6,11 +6,11 @@ import pino from 'pino';
 import { FakeKeycloakSessions, FakeKeystoneRevocation, MemoryDeliveryQueue, MemoryLogoutStore } from '../../src/adapters/fakes/logout.ts';
 import { JoseLogoutTokenVerifier } from '../../src/adapters/oidc/logout-token-verifier.ts';
 import { BACKCHANNEL_LOGOUT_EVENT, logoutIssuers } from '../../src/core/logout/token-rules.ts';
-import type { FederationSpec } from '../../src/core/spec/schema.ts';
+import type { FederationSpec } from '../../src/core/federation/schema.ts';
 import type { AuditLog } from '../../src/ports.ts';
 import type { LogoutDeps } from '../../src/services/logout/deps.ts';
 import { deliverLogout } from '../../src/services/logout/deliver.ts';
-import { exampleSpec } from './specs.ts';
+import { exampleSpec } from './example-federation.ts';
 
 export const ISSUER = (cloud: string) => `https://127.0.0.1:18443/realms/${cloud}`;
 export const ALICE_A = 'a1a1a1a1-0000-4000-8000-00000000a11c';

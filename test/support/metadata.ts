@@ -1,6 +1,6 @@
 // Home metadata for the demo spec as the test bed's Keycloak publishes it (fixed, for pure tests).
 import type { HomeMetadataByCloud } from '../../src/core/render/keycloak/index.ts';
-import type { FederationSpec } from '../../src/core/spec/schema.ts';
+import type { FederationSpec } from '../../src/core/federation/schema.ts';
 
 export function demoHomeMetadata(spec: FederationSpec): HomeMetadataByCloud {
   return Object.fromEntries(spec.clouds.map((c) => {

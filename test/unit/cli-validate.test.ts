@@ -16,7 +16,7 @@ describe('fedbroker validate', () => {
   });
 
   it('prints every problem with file:line and code, and exits 3', () => {
-    const run = fedbroker('validate', 'test/fixtures/specs/five-mistakes.yaml');
+    const run = fedbroker('validate', 'test/fixtures/federations/five-mistakes.yaml');
     assert.equal(run.status, 3);
     const lines = run.stderr.split('\n').filter((l) => /five-mistakes\.yaml:\d+:\d+/.test(l));
     assert.equal(lines.length, 6, run.stderr);
@@ -25,7 +25,7 @@ describe('fedbroker validate', () => {
   });
 
   it('gives machine-readable JSON with --output json', () => {
-    const bad = fedbroker('validate', 'test/fixtures/specs/five-mistakes.yaml', '--output', 'json');
+    const bad = fedbroker('validate', 'test/fixtures/federations/five-mistakes.yaml', '--output', 'json');
     const report = JSON.parse(bad.stdout);
     assert.equal(report.valid, false);
     assert.equal(report.problems.length, 6);

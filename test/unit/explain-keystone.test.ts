@@ -4,9 +4,9 @@ import { brokeredClaims, claimsToAssertion, evaluateMapping, explainKeystone, ty
 import { evaluatePolicy, type FederatedSubject } from '../../src/core/policy/evaluate.ts';
 import { renderMapping } from '../../src/core/render/keystone/mapping.ts';
 import { ZED_CAPABILITIES } from '../../src/core/render/keystone/model.ts';
-import type { CloudSpec } from '../../src/core/spec/schema.ts';
+import type { CloudSpec } from '../../src/core/federation/schema.ts';
 import { generatedCases } from '../support/keystone-generators.ts';
-import { exampleSpec } from '../support/specs.ts';
+import { exampleSpec } from '../support/example-federation.ts';
 
 const spec = exampleSpec();
 const NEWER = { honoursRuleDomain: true, evidence: 'test' };

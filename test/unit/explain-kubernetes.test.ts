@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { FAKE_CLUSTER_ROLES } from '../../src/adapters/fakes/kubernetes.ts';
 import { bindingsFor, bindingsFromDesired, can, kubernetesIdentity, type RbacSnapshot } from '../../src/core/explain/kubernetes.ts';
 import { renderKubernetes } from '../../src/core/render/kubernetes/index.ts';
-import { exampleSpec } from '../support/specs.ts';
+import { exampleSpec } from '../support/example-federation.ts';
 
 const snapshot: RbacSnapshot = {
   roles: [

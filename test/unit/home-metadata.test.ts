@@ -9,8 +9,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { KeycloakHomeMetadata } from '../../src/adapters/keycloak/home-metadata.ts';
 import { isBrokerError, type ErrorCode } from '../../src/core/errors.ts';
-import type { CloudSpec } from '../../src/core/spec/schema.ts';
-import { exampleSpec } from '../support/specs.ts';
+import type { CloudSpec } from '../../src/core/federation/schema.ts';
+import { exampleSpec } from '../support/example-federation.ts';
 import { makeTestTls } from '../support/tls.ts';
 
 const CERT = 'MIIBszCCAVmgAwIBAgIUQ2VydGlmaWNhdGVGb3JUZXN0czAKBggqhkjOPQQDAjA=';

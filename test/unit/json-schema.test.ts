@@ -2,8 +2,8 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { Ajv2020 } from 'ajv/dist/2020.js';
-import { federationJsonSchema } from '../../src/core/spec/json-schema.ts';
-import { exampleDoc } from '../support/specs.ts';
+import { federationJsonSchema } from '../../src/core/federation/json-schema.ts';
+import { exampleDoc } from '../support/example-federation.ts';
 
 const committed = JSON.parse(readFileSync(new URL('../../schema/federation.schema.json', import.meta.url), 'utf8'));
 

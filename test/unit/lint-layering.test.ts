@@ -14,7 +14,7 @@ async function ruleIdsFor(filePath: string, code: string): Promise<string[]> {
 
 describe('lint: layering rule', () => {
   it('fails when src/core imports an adapter', async () => {
-    const ids = await ruleIdsFor('src/core/render/x.ts', "import { readSpecFile } from '../../adapters/spec-file.ts';\nexport const f = readSpecFile;\n");
+    const ids = await ruleIdsFor('src/core/render/x.ts', "import { readSpecFile } from '../../adapters/federation-file.ts';\nexport const f = readSpecFile;\n");
     assert.deepEqual(ids, ['no-restricted-imports']);
   });
 
@@ -26,12 +26,12 @@ describe('lint: layering rule', () => {
   });
 
   it('fails when a service imports an adapter', async () => {
-    const ids = await ruleIdsFor('src/services/onboarding.ts', "import { readSpecFile } from '../adapters/spec-file.ts';\nexport const f = readSpecFile;\n");
+    const ids = await ruleIdsFor('src/services/onboarding.ts', "import { readSpecFile } from '../adapters/federation-file.ts';\nexport const f = readSpecFile;\n");
     assert.deepEqual(ids, ['no-restricted-imports']);
   });
 
   it('allows core-to-core imports and lets the CLI construct adapters', async () => {
-    assert.deepEqual(await ruleIdsFor('src/core/x.ts', "import { trustEdges } from './spec/trust.ts';\nexport const f = trustEdges;\n"), []);
-    assert.deepEqual(await ruleIdsFor('src/cli/x.ts', "import { readSpecFile } from '../adapters/spec-file.ts';\nexport const f = readSpecFile;\n"), []);
+    assert.deepEqual(await ruleIdsFor('src/core/x.ts', "import { trustEdges } from './federation/trust.ts';\nexport const f = trustEdges;\n"), []);
+    assert.deepEqual(await ruleIdsFor('src/cli/x.ts', "import { readSpecFile } from '../adapters/federation-file.ts';\nexport const f = readSpecFile;\n"), []);
   });
 });

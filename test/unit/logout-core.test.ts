@@ -9,8 +9,8 @@ import { buildReport, deliveredAfter, failedAttempt, pendingDelivery, type Logou
 import {
   backoffDelayMs, DEFAULT_BACKOFF, deliveryKey, EVENT_ID_MAX_LENGTH, eventIdFor, fanoutTargets, keystoneUserName, subjectOfUser, userLookupIn, userMatches, type RealmUser,
 } from '../../src/core/logout/subject.ts';
-import type { FederationSpec } from '../../src/core/spec/schema.ts';
-import { exampleSpec } from '../support/specs.ts';
+import type { FederationSpec } from '../../src/core/federation/schema.ts';
+import { exampleSpec } from '../support/example-federation.ts';
 
 const spec = exampleSpec();
 const HOME_SUB = 'a1a1a1a1-0000-4000-8000-00000000a11c';

@@ -7,10 +7,10 @@ import { FakeKeystoneAdmin } from '../../src/adapters/fakes/keystone.ts';
 import { BrokerError } from '../../src/core/errors.ts';
 import { isEmptyPlan, type Change } from '../../src/core/plan/diff.ts';
 import { placeholderMetadata } from '../../src/core/render/keycloak/index.ts';
-import type { CloudSpec } from '../../src/core/spec/schema.ts';
+import type { CloudSpec } from '../../src/core/federation/schema.ts';
 import type { KeystoneAdminPort } from '../../src/ports.ts';
 import { applyPlan, planFederation, planReachable, type OnboardingDeps } from '../../src/services/onboarding.ts';
-import { exampleSpec } from '../support/specs.ts';
+import { exampleSpec } from '../support/example-federation.ts';
 
 const spec = exampleSpec();
 const CLOUDS = spec.clouds.map((c) => c.alias);

@@ -8,7 +8,7 @@ import { rewriteSecretsOfNewClients } from '../../src/core/plan/secrets.ts';
 import type { DesiredObject, ObservedObject } from '../../src/core/plan/model.ts';
 import { renderKeycloak } from '../../src/core/render/keycloak/index.ts';
 import { KEYCLOAK_KIND_ORDER } from '../../src/core/render/keycloak/model.ts';
-import { exampleSpec } from '../support/specs.ts';
+import { exampleSpec } from '../support/example-federation.ts';
 import { demoHomeMetadata } from '../support/metadata.ts';
 
 /** What a system would report for a desired object: `{ $includes: [...] }` becomes the plain list. */

@@ -1,10 +1,10 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { evaluatePolicy, type FederatedSubject } from '../../src/core/policy/evaluate.ts';
-import { trustEdges } from '../../src/core/spec/trust.ts';
+import { trustEdges } from '../../src/core/federation/trust.ts';
 import { downstreamGroup, downstreamUsername, keystoneDomainFor } from '../../src/core/naming.ts';
-import { federationSpecSchema } from '../../src/core/spec/schema.ts';
-import { exampleDoc, exampleSpec } from '../support/specs.ts';
+import { federationSpecSchema } from '../../src/core/federation/schema.ts';
+import { exampleDoc, exampleSpec } from '../support/example-federation.ts';
 
 const subject = (homeCloud: string, username: string, groups: string[] = [], attributes: Record<string, string[]> = {}): FederatedSubject =>
   ({ homeCloud, username, groups, attributes });

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { renderKeycloak, groupsReferenced } from '../../src/core/render/keycloak/index.ts';
 import type { KeycloakObject } from '../../src/core/render/keycloak/model.ts';
 import { isManaged, MANAGED_BY_KEY, markersFromText } from '../../src/core/managed.ts';
-import { exampleSpec } from '../support/specs.ts';
+import { exampleSpec } from '../support/example-federation.ts';
 import { demoHomeMetadata } from '../support/metadata.ts';
 
 const spec = exampleSpec();

@@ -5,8 +5,8 @@ import { diff } from '../../src/core/plan/diff.ts';
 import { renderKeystone, KEYSTONE_KIND_ORDER, KEYSTONE_SCOPE, ZED_CAPABILITIES, type KeystoneObject } from '../../src/core/render/keystone/index.ts';
 import { renderMapping, usernamePattern, type RuleLabel } from '../../src/core/render/keystone/mapping.ts';
 import { hasMarkerRule } from '../../src/core/render/keystone/names.ts';
-import type { CloudSpec, FederationSpec } from '../../src/core/spec/schema.ts';
-import { exampleSpec, unvalidatedSpec } from '../support/specs.ts';
+import type { CloudSpec, FederationSpec } from '../../src/core/federation/schema.ts';
+import { exampleSpec, unvalidatedSpec } from '../support/example-federation.ts';
 
 const spec = exampleSpec();
 const NEWER = { honoursRuleDomain: true, evidence: 'test: Keystone 2024.1' };

@@ -6,8 +6,8 @@ import { isBrokerError } from '../../src/core/errors.ts';
 import { federatedUsernamePattern, renderAuthenticationConfig } from '../../src/core/render/kubernetes/authn-config.ts';
 import { clusterKey, kubernetesPolicyProblems, renderKubernetes, type KubernetesObject } from '../../src/core/render/kubernetes/index.ts';
 import { bindingName, isManagedObject, kubernetesLabels, labelValue } from '../../src/core/render/kubernetes/names.ts';
-import type { FederationSpec } from '../../src/core/spec/schema.ts';
-import { exampleSpec, type MutableDoc, unvalidatedSpec } from '../support/specs.ts';
+import type { FederationSpec } from '../../src/core/federation/schema.ts';
+import { exampleSpec, type MutableDoc, unvalidatedSpec } from '../support/example-federation.ts';
 
 const of = (objects: KubernetesObject[], cloud: string) => objects.filter((o) => o.cloud === cloud);
 const subjects = (o: KubernetesObject | undefined) => ((o?.fields['subjects'] ?? []) as { name: string }[]).map((s) => s.name);

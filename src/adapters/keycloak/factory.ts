@@ -4,7 +4,7 @@
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { BrokerError } from '../../core/errors.ts';
-import type { CloudSpec } from '../../core/spec/schema.ts';
+import type { CloudSpec } from '../../core/federation/schema.ts';
 import { HttpOut } from '../http-out.ts';
 import { resolveSecret } from '../secrets.ts';
 import { KeycloakAdmin } from './admin.ts';

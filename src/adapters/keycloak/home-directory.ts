@@ -1,6 +1,6 @@
 // A home realm's users and their group paths (HomeDirectoryPort), read through the admin API.
 import type { FederatedSubject } from '../../core/policy/evaluate.ts';
-import type { CloudSpec } from '../../core/spec/schema.ts';
+import type { CloudSpec } from '../../core/federation/schema.ts';
 import type { HomeDirectoryPort } from '../../ports.ts';
 import { AdminTokenSource } from './admin-token.ts';
 import { keycloakHttpOut } from './factory.ts';

@@ -1,6 +1,6 @@
 // Builds the logout adapter (KeycloakSessions) of one cloud from its spec entry, like ./factory.ts
 // does for the admin adapter: resolved admin secret, the cloud's CA bundle, HttpOut for its origin.
-import type { CloudSpec } from '../../core/spec/schema.ts';
+import type { CloudSpec } from '../../core/federation/schema.ts';
 import { resolveSecret } from '../secrets.ts';
 import type { AdminCredentials } from './admin-token.ts';
 import { keycloakHttpOut } from './factory.ts';

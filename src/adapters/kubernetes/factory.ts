@@ -5,7 +5,7 @@ import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { BrokerError } from '../../core/errors.ts';
 import type { ClusterSpec } from '../../core/render/kubernetes/rbac.ts';
-import type { CloudSpec } from '../../core/spec/schema.ts';
+import type { CloudSpec } from '../../core/federation/schema.ts';
 import { HttpOut, type FetchLike } from '../http-out.ts';
 import { resolveSecret } from '../secrets.ts';
 import { KubernetesAdmin } from './admin.ts';

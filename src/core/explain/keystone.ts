@@ -13,7 +13,7 @@ import { renderPartnerKeystone } from '../render/keystone/index.ts';
 import { AUDIENCE_CLAIM, GROUPS_CLAIM, HOME_CLOUD_CLAIM, renderMapping, USERNAME_CLAIM, type RuleLabel } from '../render/keystone/mapping.ts';
 import { ZED_CAPABILITIES, type KeystoneCapabilities } from '../render/keystone/model.ts';
 import { CLAIM_PREFIX, identityProviderDomain } from '../render/keystone/names.ts';
-import type { FederationSpec } from '../spec/schema.ts';
+import type { FederationSpec } from '../federation/schema.ts';
 import { evaluateMapping, type Assertion, type MappedGroup } from './keystone-mapping-engine.ts';
 
 export { evaluateMapping, type Assertion, type MappedGroup, type MappingEvaluation } from './keystone-mapping-engine.ts';

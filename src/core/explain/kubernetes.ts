@@ -7,8 +7,8 @@ import { groupsReferenced } from '../render/keycloak/index.ts';
 import type { KubernetesObject } from '../render/kubernetes/model.ts';
 import { splitObjectName } from '../render/kubernetes/model.ts';
 import { kubernetesGroup, kubernetesHomeGroup, kubernetesUsername, RULE_ANNOTATION } from '../render/kubernetes/names.ts';
-import type { FederationSpec } from '../spec/schema.ts';
-import { isTrusted } from '../spec/trust.ts';
+import type { FederationSpec } from '../federation/schema.ts';
+import { isTrusted } from '../federation/trust.ts';
 
 export interface RbacPolicyRule {
   readonly verbs: readonly string[];

@@ -5,8 +5,8 @@ import { BrokerError } from '../errors.ts';
 import { downstreamUsername } from '../naming.ts';
 import { HOME_CLOUD_ATTRIBUTE, HOME_SUBJECT_ATTRIBUTE } from '../render/keycloak/names.ts';
 import { sha256Base64url } from '../sha256.ts';
-import type { FederationSpec } from '../spec/schema.ts';
-import { isTrusted } from '../spec/trust.ts';
+import type { FederationSpec } from '../federation/schema.ts';
+import { isTrusted } from '../federation/trust.ts';
 
 export interface FederatedSubject {
   readonly homeCloud: string;

@@ -4,8 +4,8 @@
 // `logoutIssuerFor` (which realm's keys to use) and `checkLogoutClaims`.
 import { BrokerError, type ErrorCode } from '../errors.ts';
 import { homeClientId } from '../render/keycloak/names.ts';
-import type { FederationSpec } from '../spec/schema.ts';
-import { trustEdges } from '../spec/trust.ts';
+import type { FederationSpec } from '../federation/schema.ts';
+import { trustEdges } from '../federation/trust.ts';
 
 export const BACKCHANNEL_LOGOUT_EVENT = 'http://schemas.openid.net/event/backchannel-logout';
 

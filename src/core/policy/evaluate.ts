@@ -1,6 +1,6 @@
 // Policy evaluation: what a federated subject gets in one partner cloud, and which rules say so.
-import type { FederationSpec, KubernetesGrant, PolicyRule } from '../spec/schema.ts';
-import { isTrusted } from '../spec/trust.ts';
+import type { FederationSpec, KubernetesGrant, PolicyRule } from '../federation/schema.ts';
+import { isTrusted } from '../federation/trust.ts';
 
 export interface FederatedSubject {
   readonly homeCloud: string;

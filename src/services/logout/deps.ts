@@ -1,6 +1,6 @@
 // What the logout use cases need, as ports (composed in src/cli/serve and src/cli/logout-commands).
 import type { LogoutIssuer, LogoutTimeRules } from '../../core/logout/token-rules.ts';
-import type { FederationSpec } from '../../core/spec/schema.ts';
+import type { FederationSpec } from '../../core/federation/schema.ts';
 import type { AuditLog, Clock, DeliveryQueue, IdSource, KeycloakSessionsPort, KeystoneRevocationPort, LogoutStore, LogoutTokenVerifier } from '../../ports.ts';
 
 export interface LogoutDeps {

@@ -4,7 +4,7 @@
 // Both send the user's own `home_cloud` upstream (set only for brokered guests of H), so that P refuses
 // chained logins (decision 0006).
 import { managedMarkers } from '../../managed.ts';
-import type { CloudSpec, FederationSpec } from '../../spec/schema.ts';
+import type { CloudSpec, FederationSpec } from '../../federation/schema.ts';
 import { brokerEndpoint, realmUrl } from './metadata.ts';
 import type { KeycloakObject } from './model.ts';
 import { HOME_CLOUD_ATTRIBUTE, homeClientId, UPSTREAM_HOME_CLOUD_ATTRIBUTE } from './names.ts';

@@ -2,8 +2,8 @@
 // metadata: for every trust edge H → P, the client in H and the identity provider in P (docs/design.md §3), and
 // in every partner realm the post-broker-login flow that refuses chained brokering (decision 0006).
 import { BrokerError } from '../../errors.ts';
-import type { CloudSpec, FederationSpec, PolicyRule } from '../../spec/schema.ts';
-import { trustEdges } from '../../spec/trust.ts';
+import type { CloudSpec, FederationSpec, PolicyRule } from '../../federation/schema.ts';
+import { trustEdges } from '../../federation/trust.ts';
 import { renderHomeClient } from './home-client.ts';
 import { renderFirstBrokerLoginFlow, renderHomeClientScope, renderHomeClientScopeLink, renderPostBrokerLoginFlow } from './login-flow.ts';
 import { realmUrl, type HomeMetadata } from './metadata.ts';

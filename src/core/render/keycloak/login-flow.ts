@@ -17,7 +17,7 @@
 //   { name, index, requirement, description, executions: [...] }    a sub-flow (name = its realm-wide alias)
 import type { JsonValue } from '../../json.ts';
 import { managedMarkers, managedMarkersText } from '../../managed.ts';
-import type { CloudSpec, FederationSpec } from '../../spec/schema.ts';
+import type { CloudSpec, FederationSpec } from '../../federation/schema.ts';
 import type { KeycloakObject } from './model.ts';
 import { FIRST_BROKER_FLOW, HOME_CLIENT_SCOPE, POST_BROKER_FLOW, UPSTREAM_HOME_CLOUD_ATTRIBUTE } from './names.ts';
 

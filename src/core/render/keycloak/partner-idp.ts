@@ -4,7 +4,7 @@
 // `upstream_home_cloud` (set only for guests of the home realm; the post-broker-login flow refuses them).
 // Every mapper syncs in FORCE mode, so each login re-applies them (an absent claim removes the attribute).
 import { managedMarkers } from '../../managed.ts';
-import type { CloudSpec, FederationSpec } from '../../spec/schema.ts';
+import type { CloudSpec, FederationSpec } from '../../federation/schema.ts';
 import type { HomeMetadata } from './metadata.ts';
 import { realmUrl } from './metadata.ts';
 import type { KeycloakObject } from './model.ts';

@@ -2,7 +2,7 @@
 // its attachment to the cloud's own Keystone/Kubernetes clients, admin-only user-profile attributes),
 // the mirrored home groups, and event settings every realm needs for logout detection.
 import { managedMarkers } from '../../managed.ts';
-import type { CloudSpec, FederationSpec } from '../../spec/schema.ts';
+import type { CloudSpec, FederationSpec } from '../../federation/schema.ts';
 import type { KeycloakKind, KeycloakObject } from './model.ts';
 import { FEDERATION_SCOPE, HOME_CLOUD_ATTRIBUTE, HOME_GROUPS_ATTRIBUTE, HOME_SUBJECT_ATTRIBUTE, mirroredGroupPath, UPSTREAM_HOME_CLOUD_ATTRIBUTE } from './names.ts';
 

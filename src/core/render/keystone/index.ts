@@ -5,7 +5,7 @@
 // group role assignments the policy grants. Pure: capabilities come from the adapter.
 import { BrokerError } from '../../errors.ts';
 import { keystoneDomainFor } from '../../naming.ts';
-import type { CloudSpec, FederationSpec } from '../../spec/schema.ts';
+import type { CloudSpec, FederationSpec } from '../../federation/schema.ts';
 import { realmUrl } from '../keycloak/metadata.ts';
 import { renderMapping } from './mapping.ts';
 import { KEYSTONE_SCOPE, type KeystoneCapabilities, type KeystoneCapabilitiesByCloud, type KeystoneKind, type KeystoneObject } from './model.ts';

@@ -13,7 +13,7 @@
 import { BrokerError } from '../../errors.ts';
 import type { JsonValue } from '../../json.ts';
 import { keystoneDomainFor } from '../../naming.ts';
-import type { CloudSpec, FederationSpec, PolicyRule } from '../../spec/schema.ts';
+import type { CloudSpec, FederationSpec, PolicyRule } from '../../federation/schema.ts';
 import { mirroredGroupPath } from '../keycloak/names.ts';
 import type { KeystoneCapabilities } from './model.ts';
 import { claimAttribute, mappingId, markerRule, sortKeysDeep, type JsonObject } from './names.ts';

@@ -3,9 +3,9 @@
 // (H, rule), named after the rule, in H's domain fed-<H>; its role assignments are the rule's grants.
 import { BrokerError } from '../../errors.ts';
 import { keystoneDomainFor } from '../../naming.ts';
-import { privilegedKeystoneRoles } from '../../spec/checks.ts';
-import type { CloudSpec, FederationSpec, KeystoneGrant, PolicyRule } from '../../spec/schema.ts';
-import { trustEdges } from '../../spec/trust.ts';
+import { privilegedKeystoneRoles } from '../../federation/checks.ts';
+import type { CloudSpec, FederationSpec, KeystoneGrant, PolicyRule } from '../../federation/schema.ts';
+import { trustEdges } from '../../federation/trust.ts';
 
 export interface GroupRef { readonly domain: string; readonly name: string }
 export interface ProjectRole { readonly domain: string; readonly project: string; readonly role: string }

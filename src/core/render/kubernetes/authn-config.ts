@@ -5,7 +5,7 @@
 // CEL notes (Kubernetes 1.35): claims are of type `any`, so lists need dyn(...) and values string(...).
 // See docs/decisions/0004-kubernetes-identities.md.
 import { Document, Scalar } from 'yaml';
-import type { CloudSpec, FederationSpec } from '../../spec/schema.ts';
+import type { CloudSpec, FederationSpec } from '../../federation/schema.ts';
 import { realmUrl } from '../keycloak/metadata.ts';
 import { HOME_CLOUD_ATTRIBUTE } from '../keycloak/names.ts';
 import { fnv1a64 } from './hash.ts';

@@ -1,6 +1,6 @@
 // Render the desired Kubernetes state of the federation: per cluster of every partner cloud, the
 // RBAC for brokered users and (where the broker writes it) the apiserver's authentication config.
-import type { FederationSpec } from '../../spec/schema.ts';
+import type { FederationSpec } from '../../federation/schema.ts';
 import { authenticationConfigObject } from './authn-config.ts';
 import type { KubernetesObject } from './model.ts';
 import { homesOf, renderClusterRbac } from './rbac.ts';

@@ -2,7 +2,7 @@
 // the adapter agree on them). See docs/decisions/0004-kubernetes-identities.md.
 import { FEDERATION_KEY, MANAGED_BY_KEY, MANAGED_BY_VALUE } from '../../managed.ts';
 import { downstreamGroup, downstreamUsername } from '../../naming.ts';
-import type { FederationSpec } from '../../spec/schema.ts';
+import type { FederationSpec } from '../../federation/schema.ts';
 import { shortHash } from './hash.ts';
 
 /** Prefix of every user and group name the JWT authenticator produces. */

@@ -2,9 +2,9 @@
 // RBAC binds a role to a union of subjects; it cannot AND groups nor see attributes. A rule with
 // Kubernetes grants must therefore condition on nothing but home clouds and either `groups.any` or a
 // single-element `groups.all` (docs/decisions/0004-kubernetes-identities.md).
-import { privilegedClusterRoles } from '../../spec/checks.ts';
-import { problem, type SpecProblem } from '../../spec/problems.ts';
-import type { FederationSpec, KubernetesGrant, PolicyRule } from '../../spec/schema.ts';
+import { privilegedClusterRoles } from '../../federation/checks.ts';
+import { problem, type SpecProblem } from '../../federation/problems.ts';
+import type { FederationSpec, KubernetesGrant, PolicyRule } from '../../federation/schema.ts';
 import { kubernetesGroup, kubernetesHomeGroup } from './names.ts';
 
 /** Why `rule` cannot be enforced by RBAC, or undefined when it can. */
@@ -36,7 +36,7 @@ export function privilegedRoleReason(grant: Pick<KubernetesGrant, 'clusterRole' 
 
 /**
  * Spec problems for rules with Kubernetes grants that RBAC cannot enforce. Pure; meant to run with the
- * other checks of src/core/spec (the renderer refuses these rules again at render time).
+ * other checks of src/core/federation (the renderer refuses these rules again at render time).
  */
 export function kubernetesPolicyProblems(spec: Pick<FederationSpec, 'policy'>): SpecProblem[] {
   return spec.policy.flatMap((rule, index) => {

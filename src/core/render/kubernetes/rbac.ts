@@ -2,8 +2,8 @@
 // grant) or ClusterRoleBinding (cluster-wide grant) whose Group subjects stand for the rule's
 // condition for every home cloud that trusts P; plus the namespaces those bindings live in.
 import { BrokerError } from '../../errors.ts';
-import type { CloudSpec, FederationSpec, KubernetesGrant } from '../../spec/schema.ts';
-import { trustEdges } from '../../spec/trust.ts';
+import type { CloudSpec, FederationSpec, KubernetesGrant } from '../../federation/schema.ts';
+import { trustEdges } from '../../federation/trust.ts';
 import type { KubernetesObject } from './model.ts';
 import { objectName, splitObjectName } from './model.ts';
 import { bindingName, kubernetesAnnotations, kubernetesLabels, RBAC_API_GROUP } from './names.ts';

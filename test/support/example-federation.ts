@@ -1,8 +1,8 @@
 // Test helpers: the demo spec as a fresh mutable document, for building variants in unit tests.
 import { readFileSync } from 'node:fs';
 import { parse } from 'yaml';
-import { validateSpec } from '../../src/core/spec/validate.ts';
-import { federationSpecSchema, type FederationSpec } from '../../src/core/spec/schema.ts';
+import { validateSpec } from '../../src/core/federation/validate.ts';
+import { federationSpecSchema, type FederationSpec } from '../../src/core/federation/schema.ts';
 
 export const EXAMPLE_SPEC_PATH = new URL('../../config/federation.example.yaml', import.meta.url).pathname;
 

@@ -2,8 +2,8 @@
 import { readFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { BrokerError } from '../core/errors.ts';
-import { parseSpecText } from '../core/spec/parse.ts';
-import type { ValidationResult } from '../core/spec/validate.ts';
+import { parseSpecText } from '../core/federation/parse.ts';
+import type { ValidationResult } from '../core/federation/validate.ts';
 
 export interface SpecFile {
   readonly file: string;

@@ -1,12 +1,12 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { parseSpecText } from '../../src/core/spec/parse.ts';
-import { validateSpec } from '../../src/core/spec/validate.ts';
-import { formatPath, type SpecProblem } from '../../src/core/spec/problems.ts';
-import { EXAMPLE_SPEC_PATH, exampleDoc, type MutableDoc } from '../support/specs.ts';
+import { parseSpecText } from '../../src/core/federation/parse.ts';
+import { validateSpec } from '../../src/core/federation/validate.ts';
+import { formatPath, type SpecProblem } from '../../src/core/federation/problems.ts';
+import { EXAMPLE_SPEC_PATH, exampleDoc, type MutableDoc } from '../support/example-federation.ts';
 
-const FIVE_MISTAKES = new URL('../fixtures/specs/five-mistakes.yaml', import.meta.url).pathname;
+const FIVE_MISTAKES = new URL('../fixtures/federations/five-mistakes.yaml', import.meta.url).pathname;
 
 function problemsOf(mutate: (doc: MutableDoc) => void): SpecProblem[] {
   const doc = exampleDoc();
