@@ -21,7 +21,7 @@ function scenario(name: string, spec: FederationSpec, target: string): Scenario 
   const homes = spec.clouds.map((c) => c.alias).filter((a) => a !== target);
   const groupSets = [['/projects/p1/members'], ['/projects/p1/admins'], [], ['/projects/p1/members', '/projects/p1/admins', '/g/3']];
   const assertions = homes.flatMap((home) => groupSets.flatMap((groups, i) => {
-    const claims = brokeredClaims(spec, { homeCloud: home, username: `user${i}`, groups, attributes: {} }, target);
+    const claims = brokeredClaims(spec, { homeCloud: home, homeUsername: `user${i}`, groups, attributes: {} }, target);
     return [claimsToAssertion(claims), claimsToAssertion({ ...claims, aud: 'kubernetes' })];
   }));
   return { name, rules, assertions };

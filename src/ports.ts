@@ -7,7 +7,7 @@ import type { LogoutIssuer } from './core/logout/token-rules.ts';
 import type { LogoutEventRecord, TargetDelivery } from './core/logout/report.ts';
 import type { FanoutTarget, RealmUser, UserLookup } from './core/logout/subject.ts';
 import type { Change } from './core/plan/diff.ts';
-import type { FederatedSubject } from './core/policy/evaluate.ts';
+import type { SubjectProfile } from './core/subject.ts';
 import type { DesiredObject, ObservedObject } from './core/plan/model.ts';
 import type { HomeMetadata } from './core/render/keycloak/metadata.ts';
 import type { KeystoneCapabilities } from './core/render/keystone/model.ts';
@@ -80,7 +80,7 @@ export interface FederatedKeystoneUser {
 export interface HomeDirectoryPort {
   readonly cloud: string;
   /** The home user with their groups; undefined when the realm has no such user. */
-  subject(username: string): Promise<FederatedSubject | undefined>;
+  subject(username: string): Promise<SubjectProfile | undefined>;
 }
 
 /** Reads what a home cloud publishes about its identity provider: OIDC discovery or SAML descriptor. */

@@ -61,7 +61,7 @@ async function composeExplain(spec: FederationSpec, baseDir: string): Promise<Ex
 }
 
 function formatExplanation(e: Explanation): string {
-  const lines = [`${e.subject.username} of ${e.subject.homeCloud}  (home groups: ${e.subject.groups.join(', ') || 'none'})`];
+  const lines = [`${e.subject.homeUsername} of ${e.subject.homeCloud}  (home groups: ${e.subject.groups.join(', ') || 'none'})`];
   for (const p of e.partners) {
     lines.push('', `${p.cloud}: user ${p.username}${p.groups.length ? `, groups ${p.groups.join(', ')}` : ''}`);
     const k = p.keystone;

@@ -6,8 +6,9 @@
 import { BrokerError } from '../core/errors.ts';
 import { brokeredClaims, explainKeystone, type Claims, type KeystoneExplanation } from '../core/explain/keystone.ts';
 import { bindingsFor, kubernetesIdentity, type KubernetesIdentity, type RbacBinding, type RbacPolicyRule } from '../core/explain/kubernetes.ts';
-import { downstreamGroup, downstreamUsername } from '../core/naming.ts';
-import type { FederatedSubject } from '../core/policy/evaluate.ts';
+import { realmUrl } from '../core/federation/realm-url.ts';
+import { downstreamGroup, downstreamUsername, homeUsernameOf } from '../core/naming.ts';
+import type { PolicySubject } from '../core/subject.ts';
 import { ZED_CAPABILITIES } from '../core/render/keystone/index.ts';
 import type { FederationSpec } from '../core/federation/schema.ts';
 import { trustEdges } from '../core/federation/trust.ts';
@@ -34,7 +35,7 @@ export interface PartnerExplanation {
 }
 
 export interface Explanation {
-  readonly subject: FederatedSubject;
+  readonly subject: PolicySubject;
   readonly partners: readonly PartnerExplanation[];
 }
 
@@ -49,23 +50,23 @@ export async function explainSubject(spec: FederationSpec, home: string, usernam
 
 /** Raw claims of a partner realm's access token: the subject they describe, explained in the token's cloud only. */
 export async function explainClaims(spec: FederationSpec, claims: Claims, deps: ExplainDeps): Promise<Explanation> {
-  const target = spec.clouds.find((c) => `${c.keycloak.url.replace(/\/+$/, '')}/realms/${c.keycloak.realm}` === claims['iss']);
+  const target = spec.clouds.find((c) => realmUrl(c.keycloak.url, c.keycloak.realm) === claims['iss']);
   if (!target) throw new BrokerError('ERR_EXPLAIN_SUBJECT_NOT_FOUND', `the claims' issuer ${JSON.stringify(claims['iss'] ?? null)} is no cloud of the spec`, { details: {} });
-  const subject = subjectFromClaims(claims);
+  const subject = subjectFromClaims(spec, claims);
   const keystone = explainKeystone(spec, claims, target.alias, await capabilitiesOf(target.alias, deps));
   const partner = subject ? await explainPartner(spec, subject, target.alias, deps) : undefined;
   return {
-    subject: subject ?? { homeCloud: '', username: String(claims['preferred_username'] ?? ''), groups: [], attributes: {} },
+    subject: subject ?? { homeCloud: '', homeUsername: String(claims['preferred_username'] ?? ''), groups: [], attributes: {} },
     partners: [{ cloud: target.alias, username: partner?.username ?? String(claims['preferred_username'] ?? ''), groups: partner?.groups ?? [], keystone, kubernetes: partner?.kubernetes ?? [] }],
   };
 }
 
-async function explainFederatedSubject(spec: FederationSpec, subject: FederatedSubject, deps: ExplainDeps): Promise<Explanation> {
+async function explainFederatedSubject(spec: FederationSpec, subject: PolicySubject, deps: ExplainDeps): Promise<Explanation> {
   const partners = trustEdges(spec).filter((e) => e.home === subject.homeCloud).map((e) => e.partner);
   return { subject, partners: await Promise.all(partners.map((p) => explainPartner(spec, subject, p, deps))) };
 }
 
-async function explainPartner(spec: FederationSpec, subject: FederatedSubject, partner: string, deps: ExplainDeps): Promise<PartnerExplanation> {
+async function explainPartner(spec: FederationSpec, subject: PolicySubject, partner: string, deps: ExplainDeps): Promise<PartnerExplanation> {
   const identity = kubernetesIdentity(spec, subject, partner);
   const cloud = spec.clouds.find((c) => c.alias === partner);
   const clusters = await Promise.all((deps.kubernetes && identity ? cloud?.kubernetes?.clusters ?? [] : []).map(async (cluster): Promise<ClusterExplanation> => {
@@ -77,7 +78,7 @@ async function explainPartner(spec: FederationSpec, subject: FederatedSubject, p
   const keystone = explainKeystone(spec, brokeredClaims(spec, subject, partner), partner, await capabilitiesOf(partner, deps));
   return {
     cloud: partner,
-    username: downstreamUsername(spec.naming, subject.homeCloud, subject.username),
+    username: downstreamUsername(spec.naming, subject.homeCloud, subject.homeUsername),
     groups: subject.groups.map((g) => downstreamGroup(subject.homeCloud, g)),
     keystone,
     kubernetes: clusters,
@@ -92,11 +93,17 @@ async function capabilitiesOf(cloud: string, deps: ExplainDeps) {
   }
 }
 
-/** A brokered token's claims back to the federated subject (home_cloud, "<home>.<user>", mirrored "/<home>:<path>" groups). */
-function subjectFromClaims(claims: Claims): FederatedSubject | undefined {
+/**
+ * A brokered token's claims back to the federated subject: home_cloud and home_sub, the home user name
+ * behind preferred_username (per naming.username), and the mirrored "/<home>:<path>" groups.
+ */
+export function subjectFromClaims(spec: Pick<FederationSpec, 'naming'>, claims: Claims): PolicySubject | undefined {
   const home = claims['home_cloud'];
   const name = claims['preferred_username'];
-  if (typeof home !== 'string' || typeof name !== 'string' || !name.startsWith(`${home}.`)) return undefined;
+  if (typeof home !== 'string' || typeof name !== 'string') return undefined;
+  const homeUsername = homeUsernameOf(spec.naming, home, name);
+  if (homeUsername === undefined) return undefined;
+  const homeSub = claims['home_sub'];
   const groups = (Array.isArray(claims['groups']) ? claims['groups'] : []).filter((g): g is string => typeof g === 'string' && g.startsWith(`/${home}:/`));
-  return { homeCloud: home, username: name.slice(home.length + 1), groups: groups.map((g) => g.slice(home.length + 2)), attributes: {} };
+  return { homeCloud: home, ...(typeof homeSub === 'string' && { homeSub }), homeUsername, groups: groups.map((g) => g.slice(home.length + 2)), attributes: {} };
 }

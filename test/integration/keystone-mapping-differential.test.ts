@@ -67,7 +67,7 @@ describe('Keystone mapping engine: the broker agrees with Keystone (Zed RuleProc
         const { rules } = renderMapping(demo, partner as CloudSpec, { honoursRuleDomain, evidence: 'test' });
         for (const home of demo.clouds.map((c) => c.alias).filter((h) => h !== partner.alias)) {
           for (const [username, groups] of [['alice', ['/projects/p1/members']], ['carol', ['/projects/p1/admins']], ['bob', []], ['dave', ['/projects/p1/members', '/projects/p1/admins']]] as const) {
-            const claims = brokeredClaims(demo, { homeCloud: home, username, groups: [...groups], attributes: {} }, partner.alias);
+            const claims = brokeredClaims(demo, { homeCloud: home, homeUsername: username, groups: [...groups], attributes: {} }, partner.alias);
             demoCases.push({ label: `demo ${home}.${username} in ${partner.alias}`, rules, assertion: claimsToAssertion(claims) });
             demoCases.push({ label: `demo ${home}.${username} in ${partner.alias}, wrong aud`, rules, assertion: claimsToAssertion({ ...claims, aud: 'kubernetes' }) });
           }
@@ -91,7 +91,7 @@ describe('Keystone mapping engine: the broker agrees with Keystone (Zed RuleProc
       const assertion = claimsToAssertion(c.claims);
       const outcome = evaluateMapping(rules, assertion).outcome;
       outcomes.set(outcome, (outcomes.get(outcome) ?? 0) + 1);
-      return { label: `case ${i} (${c.variant}, ${c.subject.homeCloud}.${c.subject.username} in ${c.target})`, rules, assertion };
+      return { label: `case ${i} (${c.variant}, ${c.subject.homeCloud}.${c.subject.homeUsername} in ${c.target})`, rules, assertion };
     });
     assert.ok((outcomes.get('mapped') ?? 0) > 200 && (outcomes.get('no-rule-matched') ?? 0) > 200, `both outcomes well covered: ${JSON.stringify([...outcomes])}`);
     await compareAll(oracleCases);

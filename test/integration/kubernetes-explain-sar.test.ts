@@ -29,7 +29,7 @@ const spec = exampleSpec((doc) => {
 });
 const desired = renderKubernetes(spec).filter((o) => o.cloud === CLOUD);
 const who = (home: string, user: string, groups: string[]): KubernetesIdentity =>
-  kubernetesIdentity(spec, { homeCloud: home, username: user, groups }, CLOUD) as KubernetesIdentity;
+  kubernetesIdentity(spec, { homeCloud: home, homeUsername: user, groups }, CLOUD) as KubernetesIdentity;
 
 const IDENTITIES: Record<string, KubernetesIdentity> = {
   viewer: who('cloud-a', 'vic', [`/x/${tag}/viewers`]),

@@ -4,7 +4,7 @@
 import fc from 'fast-check';
 import type { Claims } from '../../src/core/explain/keystone.ts';
 import { brokeredClaims } from '../../src/core/explain/keystone.ts';
-import type { FederatedSubject } from '../../src/core/policy/evaluate.ts';
+import type { PolicySubject } from '../../src/core/subject.ts';
 import { keystonePartners } from '../../src/core/render/keystone/index.ts';
 import type { KeystoneCapabilities } from '../../src/core/render/keystone/model.ts';
 import type { FederationSpec } from '../../src/core/federation/schema.ts';
@@ -22,7 +22,7 @@ const USERNAMES = ['alice', 'bob', 'Carol', 'd.e', 'ünï', 'a{0}b', 'x;y', 'tab
 export interface GeneratedCase {
   readonly spec: FederationSpec;
   readonly target: string;
-  readonly subject: FederatedSubject;
+  readonly subject: PolicySubject;
   readonly claims: Claims;
   readonly capabilities: KeystoneCapabilities;
   /** "brokered" = what P's realm issues for this subject; otherwise the name of the tampering. */
@@ -144,7 +144,7 @@ export function generatedCases(count: number, seed: number): GeneratedCase[] {
       const aliases = spec.clouds.map((c) => c.alias);
       const target = partners[s.target % partners.length] as string;
       const home = aliases[s.home % aliases.length] as string;
-      const subject: FederatedSubject = { homeCloud: home, username: s.username, groups: s.groups, attributes: s.attributes };
+      const subject: PolicySubject = { homeCloud: home, homeUsername: s.username, groups: s.groups, attributes: s.attributes };
       const claims = tamper(brokeredClaims(spec, subject, target), s.variant, spec, home);
       const capabilities = { honoursRuleDomain: s.honoursRuleDomain, evidence: 'generated' };
       return { spec, target, subject, claims, capabilities, variant: s.variant };

@@ -1,7 +1,8 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { brokeredClaims, claimsToAssertion, evaluateMapping, explainKeystone, type Claims, type KeystoneExplanation } from '../../src/core/explain/keystone.ts';
-import { evaluatePolicy, type FederatedSubject } from '../../src/core/policy/evaluate.ts';
+import { evaluatePolicy } from '../../src/core/policy/evaluate.ts';
+import type { PolicySubject } from '../../src/core/subject.ts';
 import { renderMapping } from '../../src/core/render/keystone/mapping.ts';
 import { ZED_CAPABILITIES } from '../../src/core/render/keystone/model.ts';
 import type { CloudSpec } from '../../src/core/federation/schema.ts';
@@ -10,8 +11,8 @@ import { exampleSpec } from '../support/example-federation.ts';
 
 const spec = exampleSpec();
 const NEWER = { honoursRuleDomain: true, evidence: 'test' };
-const subject = (homeCloud: string, username: string, groups: string[] = []): FederatedSubject => ({ homeCloud, username, groups, attributes: {} });
-const claimsOf = (s: FederatedSubject, target: string, extra: Claims = {}): Claims => ({ ...brokeredClaims(spec, s, target), ...extra });
+const subject = (homeCloud: string, username: string, groups: string[] = []): PolicySubject => ({ homeCloud, homeUsername: username, groups, attributes: {} });
+const claimsOf = (s: PolicySubject, target: string, extra: Claims = {}): Claims => ({ ...brokeredClaims(spec, s, target), ...extra });
 
 function authenticated(e: KeystoneExplanation): Extract<KeystoneExplanation, { outcome: 'authenticated' }> {
   assert.equal(e.outcome, 'authenticated', JSON.stringify(e));
@@ -89,13 +90,13 @@ describe('explain: what a brokered user gets in a partner Keystone', () => {
 
   it('agrees with policy evaluation for generated specs and brokered subjects', () => {
     // A ";" in a user name splits the claim in Keystone (see docs/keystone-notes.md); Keycloak user names cannot hold one.
-    const cases = generatedCases(120, 7).filter((c) => c.variant === 'brokered' && !c.subject.username.includes(';'));
+    const cases = generatedCases(120, 7).filter((c) => c.variant === 'brokered' && !c.subject.homeUsername.includes(';'));
     assert.ok(cases.length > 50);
     for (const c of cases) {
       const expected = evaluatePolicy(c.spec, c.subject, c.target).keystone.map((k) => ({ domain: k.domain, project: k.project, roles: [...k.roles] }));
       const e = explainKeystone(c.spec, c.claims, c.target, c.capabilities);
       const got = e.outcome === 'authenticated' ? e.projects.map(({ domain, project, roles }) => ({ domain, project, roles: [...roles] })) : [];
-      assert.deepEqual(got, expected, `${c.subject.homeCloud}.${c.subject.username} ${JSON.stringify(c.subject.groups)} in ${c.target}`);
+      assert.deepEqual(got, expected, `${c.subject.homeCloud}.${c.subject.homeUsername} ${JSON.stringify(c.subject.groups)} in ${c.target}`);
     }
   });
 });

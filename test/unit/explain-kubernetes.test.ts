@@ -58,20 +58,20 @@ describe('explain Kubernetes: policy to permissions', () => {
   const spec = exampleSpec();
 
   it('derives the identity a brokered subject has in a partner cluster', () => {
-    assert.deepEqual(kubernetesIdentity(spec, { homeCloud: 'cloud-a', username: 'alice', groups: ['/projects/p1/members', '/not/in/policy'] }, 'cloud-b'),
+    assert.deepEqual(kubernetesIdentity(spec, { homeCloud: 'cloud-a', homeUsername: 'alice', groups: ['/projects/p1/members', '/not/in/policy'] }, 'cloud-b'),
       { username: 'oidc:cloud-a.alice', groups: ['oidc:cloud-a', 'oidc:cloud-a:/projects/p1/members'] });
-    assert.equal(kubernetesIdentity(spec, { homeCloud: 'cloud-b', username: 'alice', groups: [] }, 'cloud-b'), undefined);
+    assert.equal(kubernetesIdentity(spec, { homeCloud: 'cloud-b', homeUsername: 'alice', groups: [] }, 'cloud-b'), undefined);
   });
 
   it('explains the demo policy from the rendered bindings (before apply)', () => {
     const rbac = { roles: FAKE_CLUSTER_ROLES, bindings: bindingsFromDesired(renderKubernetes(spec).filter((o) => o.cloud === 'cloud-b')) };
-    const alice = kubernetesIdentity(spec, { homeCloud: 'cloud-a', username: 'alice', groups: ['/projects/p1/members'] }, 'cloud-b')!;
+    const alice = kubernetesIdentity(spec, { homeCloud: 'cloud-a', homeUsername: 'alice', groups: ['/projects/p1/members'] }, 'cloud-b')!;
     const d = can(rbac, alice, { verb: 'list', resource: 'pods', namespace: 'p1' });
     assert.deepEqual(d.grants.map((g) => [g.binding.kind, g.binding.namespace, g.binding.policyRule, g.role.name]), [['RoleBinding', 'p1', 'p1-members', 'view']]);
     assert.equal(can(rbac, alice, { verb: 'create', resource: 'pods', namespace: 'p1' }).allowed, false);
-    const carol = kubernetesIdentity(spec, { homeCloud: 'cloud-c', username: 'carol', groups: ['/projects/p1/admins'] }, 'cloud-b')!;
+    const carol = kubernetesIdentity(spec, { homeCloud: 'cloud-c', homeUsername: 'carol', groups: ['/projects/p1/admins'] }, 'cloud-b')!;
     assert.equal(can(rbac, carol, { verb: 'create', resource: 'deployments', group: 'apps', namespace: 'p1' }).grants[0]?.binding.policyRule, 'p1-admins');
-    const bob = kubernetesIdentity(spec, { homeCloud: 'cloud-a', username: 'bob', groups: [] }, 'cloud-b')!;
+    const bob = kubernetesIdentity(spec, { homeCloud: 'cloud-a', homeUsername: 'bob', groups: [] }, 'cloud-b')!;
     assert.deepEqual(bindingsFor(rbac, bob), []);
   });
 });

@@ -1,13 +1,14 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { evaluatePolicy, type FederatedSubject } from '../../src/core/policy/evaluate.ts';
+import { evaluatePolicy } from '../../src/core/policy/evaluate.ts';
+import type { PolicySubject } from '../../src/core/subject.ts';
 import { trustEdges } from '../../src/core/federation/trust.ts';
 import { downstreamGroup, downstreamUsername, keystoneDomainFor } from '../../src/core/naming.ts';
 import { federationSpecSchema } from '../../src/core/federation/schema.ts';
 import { exampleDoc, exampleSpec } from '../support/example-federation.ts';
 
-const subject = (homeCloud: string, username: string, groups: string[] = [], attributes: Record<string, string[]> = {}): FederatedSubject =>
-  ({ homeCloud, username, groups, attributes });
+const subject = (homeCloud: string, username: string, groups: string[] = [], attributes: Record<string, string[]> = {}): PolicySubject =>
+  ({ homeCloud, homeUsername: username, groups, attributes });
 
 describe('policy evaluation', () => {
   const spec = exampleSpec();

@@ -1,5 +1,5 @@
 // A home realm's users and their group paths (HomeDirectoryPort), read through the admin API.
-import type { FederatedSubject } from '../../core/policy/evaluate.ts';
+import type { SubjectProfile } from '../../core/subject.ts';
 import type { CloudSpec } from '../../core/federation/schema.ts';
 import type { HomeDirectoryPort } from '../../ports.ts';
 import { AdminTokenSource } from './admin-token.ts';
@@ -20,13 +20,13 @@ export class KeycloakHomeDirectory implements HomeDirectoryPort {
     this.#close = options.close ?? (async () => {});
   }
 
-  async subject(username: string): Promise<FederatedSubject | undefined> {
+  async subject(username: string): Promise<SubjectProfile | undefined> {
     const target = { realm: this.#realm, object: `user ${username}` };
     const users = await this.#rest.get<{ id: string; username: string }[]>(`/users?exact=true&briefRepresentation=true&username=${encodeURIComponent(username)}`, target);
     const user = users.find((u) => u.username === username.toLowerCase());
     if (!user) return undefined;
     const groups = await this.#rest.list<{ path: string }>(urlPath`/users/${user.id}/groups` + '?briefRepresentation=true', target);
-    return { homeCloud: this.cloud, username: user.username, groups: groups.map((g) => g.path).sort(), attributes: {} };
+    return { homeCloud: this.cloud, homeSub: user.id, homeUsername: user.username, groups: groups.map((g) => g.path).sort(), attributes: {} };
   }
 
   close(): Promise<void> {

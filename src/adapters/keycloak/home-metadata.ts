@@ -3,7 +3,8 @@
 // Errors name the cloud and URL: unreachable → the HTTP module's code; a non-200 answer →
 // ERR_DISCOVERY_UNREACHABLE (404: ERR_KEYCLOAK_REALM_NOT_FOUND); anything malformed → ERR_METADATA_INVALID.
 import { BrokerError, isBrokerError } from '../../core/errors.ts';
-import { realmUrl, type HomeMetadata, type OidcHomeMetadata } from '../../core/render/keycloak/metadata.ts';
+import { realmUrl } from '../../core/federation/realm-url.ts';
+import type { HomeMetadata, OidcHomeMetadata } from '../../core/render/keycloak/metadata.ts';
 import type { CloudSpec } from '../../core/federation/schema.ts';
 import type { HomeMetadataPort } from '../../ports.ts';
 import type { HttpOut } from '../http-out.ts';

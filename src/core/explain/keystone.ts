@@ -5,9 +5,9 @@
 // give the projects. The result names the generated rules that matched.
 import type { JsonValue } from '../json.ts';
 import { downstreamUsername } from '../naming.ts';
-import type { FederatedSubject } from '../policy/evaluate.ts';
+import type { PolicySubject } from '../subject.ts';
 import { groupsReferenced } from '../render/keycloak/index.ts';
-import { realmUrl } from '../render/keycloak/metadata.ts';
+import { realmUrl } from '../federation/realm-url.ts';
 import { mirroredGroupPath } from '../render/keycloak/names.ts';
 import { renderPartnerKeystone } from '../render/keystone/index.ts';
 import { AUDIENCE_CLAIM, GROUPS_CLAIM, HOME_CLOUD_CLAIM, renderMapping, USERNAME_CLAIM, type RuleLabel } from '../render/keystone/mapping.ts';
@@ -69,7 +69,7 @@ export function claimsToAssertion(claims: Claims): Assertion {
  * home_cloud, groups as mirrored paths of the groups policy refers to. Home attributes are added as
  * claims of the same name, which assumes the partner realm passes them on (it does not yet).
  */
-export function brokeredClaims(spec: FederationSpec, subject: FederatedSubject, target: string): Claims {
+export function brokeredClaims(spec: FederationSpec, subject: PolicySubject, target: string): Claims {
   const partner = spec.clouds.find((c) => c.alias === target);
   const referenced = new Set(groupsReferenced(spec.policy, subject.homeCloud, target));
   const groups = subject.groups.filter((g) => referenced.has(g)).map((g) => mirroredGroupPath(subject.homeCloud, g));
@@ -79,8 +79,8 @@ export function brokeredClaims(spec: FederationSpec, subject: FederatedSubject, 
     ...(partner && { iss: realmUrl(partner.keycloak.url, partner.keycloak.realm) }),
     aud: audience,
     azp: audience,
-    sub: `${subject.homeCloud}:${subject.username}`,
-    [USERNAME_CLAIM]: downstreamUsername(spec.naming, subject.homeCloud, subject.username).toLowerCase(),
+    sub: `${subject.homeCloud}:${subject.homeUsername}`,
+    [USERNAME_CLAIM]: downstreamUsername(spec.naming, subject.homeCloud, subject.homeUsername).toLowerCase(),
     [HOME_CLOUD_CLAIM]: subject.homeCloud,
     ...(groups.length > 0 && { [GROUPS_CLAIM]: groups }),
   };

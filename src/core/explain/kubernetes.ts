@@ -2,7 +2,7 @@
 // the adapter reads the cluster's RBAC (KubernetesAdminPort.readRbac) or the caller passes rendered
 // bindings. Mirrors the RBAC authorizer of Kubernetes (rbac/v1 rule matching, no aggregation: a
 // ClusterRole grants the rules it holds, as the authorizer sees them).
-import type { FederatedSubject } from '../policy/evaluate.ts';
+import type { PolicySubject } from '../subject.ts';
 import { groupsReferenced } from '../render/keycloak/index.ts';
 import type { KubernetesObject } from '../render/kubernetes/model.ts';
 import { splitObjectName } from '../render/kubernetes/model.ts';
@@ -135,11 +135,11 @@ export function bindingsFromDesired(objects: readonly KubernetesObject[]): RbacB
  * cloud's group, and the home groups policy refers to (only those are mirrored into the partner realm).
  * Undefined when `partner` does not trust the subject's home.
  */
-export function kubernetesIdentity(spec: FederationSpec, subject: Pick<FederatedSubject, 'homeCloud' | 'username' | 'groups'>, partner: string): KubernetesIdentity | undefined {
+export function kubernetesIdentity(spec: FederationSpec, subject: Pick<PolicySubject, 'homeCloud' | 'homeUsername' | 'groups'>, partner: string): KubernetesIdentity | undefined {
   if (subject.homeCloud === partner || !isTrusted(spec, subject.homeCloud, partner)) return undefined;
   const mirrored = new Set(groupsReferenced(spec.policy, subject.homeCloud, partner));
   return {
-    username: kubernetesUsername(spec.naming, subject.homeCloud, subject.username),
+    username: kubernetesUsername(spec.naming, subject.homeCloud, subject.homeUsername),
     groups: [kubernetesHomeGroup(subject.homeCloud), ...subject.groups.filter((g) => mirrored.has(g)).map((g) => kubernetesGroup(subject.homeCloud, g))],
   };
 }

@@ -1,6 +1,7 @@
 // Cross-reference and safety checks of a spec whose parts have the right shape. Works on the parts
 // that parsed (with their original index), so one run reports every problem it can see.
 import type { CloudSpec, FederationSpec, PolicyRule } from './schema.ts';
+import { forbiddenKubernetesRoleReason, isPrivilegedKeystoneRole } from '../policy/safety.ts';
 import { formatPath, problem, type SpecPath, type SpecProblem } from './problems.ts';
 
 export interface Indexed<T> { readonly index: number; readonly value: T }
@@ -23,14 +24,6 @@ export function checkSpecParts(parts: SpecParts): SpecProblem[] {
     ...parts.policy.flatMap((rule) => checkRule(parts, rule)),
     ...duplicates(parts.policy.map((r) => ({ key: r.value.name, path: ['policy', r.index, 'name'] })), 'policy rule name'),
   ];
-}
-
-export function privilegedKeystoneRoles(privileged: FederationSpec['privileged'] | undefined): Set<string> {
-  return new Set(['admin', ...(privileged?.keystoneRoles ?? [])].map((r) => r.toLowerCase()));
-}
-
-export function privilegedClusterRoles(privileged: FederationSpec['privileged'] | undefined): Set<string> {
-  return new Set(['cluster-admin', ...(privileged?.kubernetesClusterRoles ?? [])]);
 }
 
 function checkNaming(naming: FederationSpec['naming'] | undefined): SpecProblem[] {
@@ -82,15 +75,13 @@ function checkRule(parts: SpecParts, { index, value: rule }: Indexed<PolicyRule>
     out.push(problem('ERR_SPEC_GRANT', [...base, 'when', 'attributes'], 'attribute conditions are not supported yet: partner realms do not carry home attributes into their tokens, so Keystone and Kubernetes could not enforce them',
       'express the condition as a home group and use when.groups'));
   }
-  const privilegedRoles = privilegedKeystoneRoles(parts.privileged);
-  const privilegedCluster = privilegedClusterRoles(parts.privileged);
   rule.grant.forEach((grant, g) => {
     const gPath: SpecPath = [...base, 'grant', g];
     (grant.clouds ?? []).forEach((c, i) => { if (!known.has(c)) out.push(unknownCloud([...gPath, 'clouds', i], c, known)); });
     const targets = (grant.clouds ?? [...known]).map((c) => clouds.get(c)).filter((c): c is CloudSpec => c !== undefined);
     grant.keystone.forEach((k, i) => {
       k.roles.forEach((role, r) => {
-        if (privilegedRoles.has(role.toLowerCase())) {
+        if (isPrivilegedKeystoneRole(parts.privileged, role)) {
           out.push(problem('ERR_SPEC_PRIVILEGED_GRANT', [...gPath, 'keystone', i, 'roles', r], `policy may not grant the privileged Keystone role "${role}"`,
             'grant a non-privileged role such as "member"; privileged roles are assigned by cloud admins, not by federation policy'));
         }
@@ -100,12 +91,12 @@ function checkRule(parts: SpecParts, { index, value: rule }: Indexed<PolicyRule>
           'add a keystone section to that cloud or remove it from "clouds"'));
       }
     });
-    grant.kubernetes.forEach((k, i) => out.push(...checkKubernetesGrant([...gPath, 'kubernetes', i], k, targets, privilegedCluster)));
+    grant.kubernetes.forEach((k, i) => out.push(...checkKubernetesGrant([...gPath, 'kubernetes', i], k, targets, parts.privileged)));
   });
   return out;
 }
 
-function checkKubernetesGrant(path: SpecPath, k: PolicyRule['grant'][number]['kubernetes'][number], targets: CloudSpec[], privileged: Set<string>): SpecProblem[] {
+function checkKubernetesGrant(path: SpecPath, k: PolicyRule['grant'][number]['kubernetes'][number], targets: CloudSpec[], privileged: FederationSpec['privileged'] | undefined): SpecProblem[] {
   const out: SpecProblem[] = [];
   if ((k.clusterRole === undefined) === (k.role === undefined)) {
     out.push(problem('ERR_SPEC_GRANT', path, 'a Kubernetes grant needs exactly one of "clusterRole" or "role"', 'keep one of the two'));
@@ -115,7 +106,7 @@ function checkKubernetesGrant(path: SpecPath, k: PolicyRule['grant'][number]['ku
   }
   for (const field of ['clusterRole', 'role'] as const) {
     const name = k[field];
-    if (name !== undefined && (name.startsWith('system:') || (field === 'clusterRole' && privileged.has(name)))) {
+    if (name !== undefined && forbiddenKubernetesRoleReason(privileged, field === 'role' ? 'Role' : 'ClusterRole', name) !== undefined) {
       out.push(problem('ERR_SPEC_PRIVILEGED_GRANT', [...path, field], `policy may not bind the privileged ${field === 'role' ? 'Role' : 'ClusterRole'} "${name}"`,
         'bind a non-privileged role such as "view" or "edit"; "system:*" and privileged ClusterRoles are never granted by federation policy'));
     }

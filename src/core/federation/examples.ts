@@ -23,7 +23,8 @@ export function checkExamples(spec: FederationSpec): SpecProblem[] {
 
 function compareExample(spec: FederationSpec, example: PolicyExample): string[] {
   const attributes = Object.fromEntries(Object.entries(example.subject.attributes).map(([k, v]) => [k, typeof v === 'string' ? [v] : v]));
-  const actual = evaluatePolicy(spec, { ...example.subject, attributes }, example.target);
+  const { homeCloud, username, groups } = example.subject;
+  const actual = evaluatePolicy(spec, { homeCloud, homeUsername: username, groups, attributes }, example.target);
   const clusters = spec.clouds.find((c) => c.alias === example.target)?.kubernetes?.clusters.map((c) => c.name) ?? [];
   const expectedKeystone = example.expect.keystone.map((k) => keystoneKey({ ...k, roles: [...k.roles].sort() }));
   const expectedKubernetes = example.expect.kubernetes.flatMap((k) =>

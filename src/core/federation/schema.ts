@@ -2,6 +2,7 @@
 // Shape only; cross-references and policy safety are checked in ./validate.ts.
 import { z } from 'zod';
 import { ipLiteralHost, isForbiddenAddress } from '../net-address.ts';
+import { ALWAYS_PRIVILEGED_CLUSTER_ROLES, ALWAYS_PRIVILEGED_KEYSTONE_ROLES } from '../policy/safety.ts';
 
 export const API_VERSION = 'federation.scs.community/v1alpha1';
 
@@ -142,10 +143,10 @@ export const namingSchema = z.strictObject({
 
 export const privilegedSchema = z.strictObject({
   /** Keystone roles policy may never grant; `admin` is always among them. */
-  keystoneRoles: z.array(z.string().min(1)).default(['admin']),
+  keystoneRoles: z.array(z.string().min(1)).default([...ALWAYS_PRIVILEGED_KEYSTONE_ROLES]),
   /** Kubernetes ClusterRoles policy may never bind; `cluster-admin` is always among them. */
-  kubernetesClusterRoles: z.array(z.string().min(1)).default(['cluster-admin']),
-}).default({ keystoneRoles: ['admin'], kubernetesClusterRoles: ['cluster-admin'] });
+  kubernetesClusterRoles: z.array(z.string().min(1)).default([...ALWAYS_PRIVILEGED_CLUSTER_ROLES]),
+}).default({ keystoneRoles: [...ALWAYS_PRIVILEGED_KEYSTONE_ROLES], kubernetesClusterRoles: [...ALWAYS_PRIVILEGED_CLUSTER_ROLES] });
 
 export const federationSpecSchema = z.strictObject({
   apiVersion: z.literal(API_VERSION, { message: `must be "${API_VERSION}"` }),

@@ -12,6 +12,12 @@ export function trustEdges(spec: Pick<FederationSpec, 'clouds' | 'trust'>): Trus
   return aliases.flatMap((home) => aliases.filter((p) => p !== home).map((partner) => ({ home, partner })));
 }
 
+/** Home clouds whose users may log into `partner`, in spec order. */
+export function homesOf(spec: Pick<FederationSpec, 'clouds' | 'trust'>, partner: string): string[] {
+  const homes = new Set(trustEdges(spec).filter((e) => e.partner === partner).map((e) => e.home));
+  return spec.clouds.map((c) => c.alias).filter((alias) => homes.has(alias));
+}
+
 export function isTrusted(spec: Pick<FederationSpec, 'clouds' | 'trust'>, home: string, partner: string): boolean {
   return trustEdges(spec).some((e) => e.home === home && e.partner === partner);
 }

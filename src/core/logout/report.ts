@@ -1,6 +1,7 @@
 // The delivery report of one logout event (docs/design.md §6: "prove it"): which targets, how many attempts,
 // what each said, how long it took. Stored per event; the outcome is derived, never stored.
-import type { FanoutTarget, FederatedSubject } from './subject.ts';
+import type { FederatedSubject } from '../subject.ts';
+import type { FanoutTarget } from './subject.ts';
 
 export type LogoutSource = 'backchannel' | 'keycloak-event' | 'admin';
 

@@ -7,14 +7,7 @@ import { HOME_CLOUD_ATTRIBUTE, HOME_SUBJECT_ATTRIBUTE } from '../render/keycloak
 import { sha256Base64url } from '../sha256.ts';
 import type { FederationSpec } from '../federation/schema.ts';
 import { isTrusted } from '../federation/trust.ts';
-
-export interface FederatedSubject {
-  readonly homeCloud: string;
-  /** The user's id (OIDC `sub`) in the home realm. */
-  readonly homeSub: string;
-  /** The user's name at home (`preferred_username`), when known. */
-  readonly homeUsername?: string;
-}
+import type { FederatedSubject } from '../subject.ts';
 
 /** A user as a realm's admin API shows it, reduced to what correlation needs. */
 export interface RealmUser {

@@ -4,6 +4,7 @@
 // `logoutIssuerFor` (which realm's keys to use) and `checkLogoutClaims`.
 import { BrokerError, type ErrorCode } from '../errors.ts';
 import { homeClientId } from '../render/keycloak/names.ts';
+import { realmUrl } from '../federation/realm-url.ts';
 import type { FederationSpec } from '../federation/schema.ts';
 import { trustEdges } from '../federation/trust.ts';
 
@@ -49,15 +50,11 @@ export interface AcceptedLogout {
   readonly audience: string;
 }
 
-export function realmIssuer(keycloakUrl: string, realm: string): string {
-  return `${keycloakUrl.replace(/\/+$/, '')}/realms/${encodeURIComponent(realm)}`;
-}
-
 /** Every OIDC home realm with its broker clients (SAML homes send no OIDC logout tokens). */
 export function logoutIssuers(spec: FederationSpec): LogoutIssuer[] {
   const edges = trustEdges(spec);
   return spec.clouds.filter((c) => c.homeProtocol === 'oidc').map((c) => {
-    const issuer = realmIssuer(c.keycloak.url, c.keycloak.realm);
+    const issuer = realmUrl(c.keycloak.url, c.keycloak.realm);
     return {
       cloud: c.alias, realm: c.keycloak.realm, issuer, jwksUri: `${issuer}/protocol/openid-connect/certs`,
       audiences: edges.filter((e) => e.home === c.alias).map((e) => homeClientId(e.partner)),

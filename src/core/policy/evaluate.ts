@@ -1,14 +1,8 @@
 // Policy evaluation: what a federated subject gets in one partner cloud, and which rules say so.
 import type { FederationSpec, KubernetesGrant, PolicyRule } from '../federation/schema.ts';
 import { isTrusted } from '../federation/trust.ts';
-
-export interface FederatedSubject {
-  readonly homeCloud: string;
-  readonly username: string;
-  /** Full home group paths, e.g. "/projects/p1/members". */
-  readonly groups: readonly string[];
-  readonly attributes: Readonly<Record<string, readonly string[]>>;
-}
+import type { PolicySubject } from '../subject.ts';
+import { grantsIn, ruleAppliesToHome } from './scope.ts';
 
 export interface KeystoneEntitlement { readonly domain: string; readonly project: string; readonly roles: readonly string[] }
 export interface KubernetesEntitlement {
@@ -25,9 +19,9 @@ export interface Entitlements {
   readonly matchedRules: readonly string[];
 }
 
-export function ruleMatches(rule: PolicyRule, subject: FederatedSubject): boolean {
-  const { homeClouds, groups, attributes } = rule.when;
-  if (homeClouds && !homeClouds.includes(subject.homeCloud)) return false;
+export function ruleMatches(rule: PolicyRule, subject: PolicySubject): boolean {
+  const { groups, attributes } = rule.when;
+  if (!ruleAppliesToHome(rule, subject.homeCloud)) return false;
   if (groups?.any && !groups.any.some((g) => subject.groups.includes(g))) return false;
   if (groups?.all && !groups.all.every((g) => subject.groups.includes(g))) return false;
   for (const [key, wanted] of Object.entries(attributes ?? {})) {
@@ -39,7 +33,7 @@ export function ruleMatches(rule: PolicyRule, subject: FederatedSubject): boolea
 }
 
 /** Everything policy grants `subject` in `target`; empty when `target` does not trust the subject's home. */
-export function evaluatePolicy(spec: FederationSpec, subject: FederatedSubject, target: string): Entitlements {
+export function evaluatePolicy(spec: FederationSpec, subject: PolicySubject, target: string): Entitlements {
   const keystone = new Map<string, { domain: string; project: string; roles: Set<string> }>();
   const kubernetes = new Map<string, KubernetesEntitlement>();
   const matchedRules: string[] = [];
@@ -50,7 +44,7 @@ export function evaluatePolicy(spec: FederationSpec, subject: FederatedSubject, 
   const clusterNames = (targetCloud.kubernetes?.clusters ?? []).map((c) => c.name);
   for (const rule of spec.policy) {
     if (!ruleMatches(rule, subject)) continue;
-    const grants = rule.grant.filter((g) => !g.clouds || g.clouds.includes(target));
+    const grants = grantsIn(rule, target);
     if (grants.length === 0) continue;
     matchedRules.push(rule.name);
     for (const g of grants) {

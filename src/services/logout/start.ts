@@ -8,7 +8,8 @@
 //   4. record the event with its fan-out targets, then queue one delivery per target (idempotent keys)
 import { BrokerError } from '../../core/errors.ts';
 import { buildReport, type LogoutEventRecord, type LogoutSource } from '../../core/logout/report.ts';
-import { deliveryKey, eventIdFor, fanoutTargets, sessionKey, subjectOfUser, type FederatedSubject } from '../../core/logout/subject.ts';
+import { deliveryKey, eventIdFor, fanoutTargets, sessionKey, subjectOfUser } from '../../core/logout/subject.ts';
+import type { FederatedSubject } from '../../core/subject.ts';
 import { realmOf, SESSION_CLAIM_TTL_SECONDS, SUBJECT_COALESCE_TTL_SECONDS, type LogoutDeps } from './deps.ts';
 
 export interface LogoutSignal {

@@ -5,7 +5,8 @@
 // chained logins (decision 0006).
 import { managedMarkers } from '../../managed.ts';
 import type { CloudSpec, FederationSpec } from '../../federation/schema.ts';
-import { brokerEndpoint, realmUrl } from './metadata.ts';
+import { realmUrl } from '../../federation/realm-url.ts';
+import { brokerEndpoint } from './metadata.ts';
 import type { KeycloakObject } from './model.ts';
 import { HOME_CLOUD_ATTRIBUTE, homeClientId, UPSTREAM_HOME_CLOUD_ATTRIBUTE } from './names.ts';
 

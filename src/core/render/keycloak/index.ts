@@ -4,9 +4,11 @@
 import { BrokerError } from '../../errors.ts';
 import type { CloudSpec, FederationSpec, PolicyRule } from '../../federation/schema.ts';
 import { trustEdges } from '../../federation/trust.ts';
+import { grantsIn, ruleAppliesToHome } from '../../policy/scope.ts';
 import { renderHomeClient } from './home-client.ts';
 import { renderFirstBrokerLoginFlow, renderHomeClientScope, renderHomeClientScopeLink, renderPostBrokerLoginFlow } from './login-flow.ts';
-import { realmUrl, type HomeMetadata } from './metadata.ts';
+import { realmUrl } from '../../federation/realm-url.ts';
+import type { HomeMetadata } from './metadata.ts';
 import type { KeycloakObject } from './model.ts';
 import { renderPartnerIdentityProvider, renderPartnerMappers } from './partner-idp.ts';
 import { renderMirroredGroups, renderPartnerRealm, renderRealmEvents } from './partner-realm.ts';
@@ -67,8 +69,7 @@ export function placeholderMetadata(home: CloudSpec): HomeMetadata {
 export function groupsReferenced(policy: readonly PolicyRule[], home: string, partner: string): string[] {
   const paths = new Set<string>();
   for (const rule of policy) {
-    if (rule.when.homeClouds && !rule.when.homeClouds.includes(home)) continue;
-    if (!rule.grant.some((g) => !g.clouds || g.clouds.includes(partner))) continue;
+    if (!ruleAppliesToHome(rule, home) || grantsIn(rule, partner).length === 0) continue;
     for (const p of [...(rule.when.groups?.any ?? []), ...(rule.when.groups?.all ?? [])]) paths.add(p);
   }
   return [...paths].sort();

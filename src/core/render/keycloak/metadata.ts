@@ -1,5 +1,7 @@
 // What the renderer needs to know about each home cloud's identity provider, read from its
 // OIDC discovery document or SAML descriptor by an adapter before rendering.
+import { realmUrl } from '../../federation/realm-url.ts';
+
 export interface OidcHomeMetadata {
   readonly protocol: 'oidc';
   readonly issuer: string;
@@ -20,11 +22,6 @@ export interface SamlHomeMetadata {
 }
 
 export type HomeMetadata = OidcHomeMetadata | SamlHomeMetadata;
-
-/** Keycloak's URLs for a realm, from the spec's base URL. */
-export function realmUrl(keycloakUrl: string, realm: string): string {
-  return `${keycloakUrl.replace(/\/+$/, '')}/realms/${encodeURIComponent(realm)}`;
-}
 
 /** Where partner P's realm receives the answer of home H (Keycloak's broker endpoint). */
 export function brokerEndpoint(partnerKeycloakUrl: string, partnerRealm: string, homeAlias: string): string {

@@ -4,9 +4,10 @@
 // `upstream_home_cloud` (set only for guests of the home realm; the post-broker-login flow refuses them).
 // Every mapper syncs in FORCE mode, so each login re-applies them (an absent claim removes the attribute).
 import { managedMarkers } from '../../managed.ts';
+import { downstreamUsername } from '../../naming.ts';
 import type { CloudSpec, FederationSpec } from '../../federation/schema.ts';
 import type { HomeMetadata } from './metadata.ts';
-import { realmUrl } from './metadata.ts';
+import { realmUrl } from '../../federation/realm-url.ts';
 import type { KeycloakObject } from './model.ts';
 import {
   FIRST_BROKER_FLOW, HOME_CLOUD_ATTRIBUTE, HOME_GROUPS_ATTRIBUTE, HOME_SUBJECT_ATTRIBUTE, homeClientId, mirroredGroupPath, POST_BROKER_FLOW, UPSTREAM_HOME_CLOUD_ATTRIBUTE,
@@ -58,8 +59,8 @@ export function renderPartnerMappers(spec: FederationSpec, home: CloudSpec, part
   const fromClaim = (name: string, claim: string, attribute: string) => saml
     ? mapper(name, 'saml-user-attribute-idp-mapper', { 'attribute.name': claim, 'user.attribute': attribute })
     : mapper(name, 'oidc-user-attribute-idp-mapper', { claim, 'user.attribute': attribute });
-  const usernameTemplate = spec.naming.username.replaceAll('{homeCloud}', home.alias)
-    .replaceAll('{username}', saml ? '${ATTRIBUTE.username}' : '${CLAIM.preferred_username}');
+  // Keycloak fills in the home user name from the assertion or the token when the user logs in.
+  const usernameTemplate = downstreamUsername(spec.naming, home.alias, saml ? '${ATTRIBUTE.username}' : '${CLAIM.preferred_username}');
   return [
     saml
       ? mapper('username', 'saml-username-idp-mapper', { template: usernameTemplate, target: 'LOCAL' })

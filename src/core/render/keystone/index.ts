@@ -6,14 +6,15 @@
 import { BrokerError } from '../../errors.ts';
 import { keystoneDomainFor } from '../../naming.ts';
 import type { CloudSpec, FederationSpec } from '../../federation/schema.ts';
-import { realmUrl } from '../keycloak/metadata.ts';
+import { realmUrl } from '../../federation/realm-url.ts';
 import { renderMapping } from './mapping.ts';
 import { KEYSTONE_SCOPE, type KeystoneCapabilities, type KeystoneCapabilitiesByCloud, type KeystoneKind, type KeystoneObject } from './model.ts';
 import {
   domainScopedName, entityMarkers, identityProviderDomain, ISSUER_ATTRIBUTE, markedDescription, OPENID_PROTOCOL, projectTag,
   protocolObjectName, roleAssignmentName, type JsonObject,
 } from './names.ts';
-import { homesOf, policyGroups } from './policy-groups.ts';
+import { homesOf } from '../../federation/trust.ts';
+import { policyGroups } from './policy-groups.ts';
 
 export { KEYSTONE_KIND_ORDER, KEYSTONE_SCOPE, ZED_CAPABILITIES, type KeystoneCapabilities, type KeystoneCapabilitiesByCloud, type KeystoneKind, type KeystoneObject } from './model.ts';
 

@@ -17,7 +17,8 @@ import type { CloudSpec, FederationSpec, PolicyRule } from '../../federation/sch
 import { mirroredGroupPath } from '../keycloak/names.ts';
 import type { KeystoneCapabilities } from './model.ts';
 import { claimAttribute, mappingId, markerRule, sortKeysDeep, type JsonObject } from './names.ts';
-import { homesOf, policyGroups, type GroupRef } from './policy-groups.ts';
+import { homesOf } from '../../federation/trust.ts';
+import { policyGroups, type GroupRef } from './policy-groups.ts';
 
 export type RuleLabel =
   | { readonly kind: 'marker' }

@@ -3,9 +3,9 @@
 // (H, rule), named after the rule, in H's domain fed-<H>; its role assignments are the rule's grants.
 import { BrokerError } from '../../errors.ts';
 import { keystoneDomainFor } from '../../naming.ts';
-import { privilegedKeystoneRoles } from '../../federation/checks.ts';
+import { isPrivilegedKeystoneRole } from '../../policy/safety.ts';
 import type { CloudSpec, FederationSpec, KeystoneGrant, PolicyRule } from '../../federation/schema.ts';
-import { trustEdges } from '../../federation/trust.ts';
+import { grantsIn, ruleAppliesToHome } from '../../policy/scope.ts';
 
 export interface GroupRef { readonly domain: string; readonly name: string }
 export interface ProjectRole { readonly domain: string; readonly project: string; readonly role: string }
@@ -18,29 +18,22 @@ export interface PolicyGroup {
   readonly grants: readonly ProjectRole[];
 }
 
-/** Home clouds whose users may log into `partner`, in spec order. */
-export function homesOf(spec: FederationSpec, partner: string): string[] {
-  const homes = new Set(trustEdges(spec).filter((e) => e.partner === partner).map((e) => e.home));
-  return spec.clouds.map((c) => c.alias).filter((alias) => homes.has(alias));
-}
-
 export function keystoneGrantsOf(rule: PolicyRule, partner: string): KeystoneGrant[] {
-  return rule.grant.filter((g) => !g.clouds || g.clouds.includes(partner)).flatMap((g) => g.keystone);
+  return grantsIn(rule, partner).flatMap((g) => g.keystone);
 }
 
 /** The groups of `home`'s users in `partner`'s Keystone, in policy order. Throws if a privileged role slipped through. */
 export function policyGroups(spec: FederationSpec, home: string, partner: CloudSpec): PolicyGroup[] {
   if (!partner.keystone) return [];
-  const privileged = privilegedKeystoneRoles(spec.privileged);
   const domain = keystoneDomainFor(spec.naming, home);
   const out: PolicyGroup[] = [];
   for (const rule of spec.policy) {
-    if (rule.when.homeClouds && !rule.when.homeClouds.includes(home)) continue;
+    if (!ruleAppliesToHome(rule, home)) continue;
     const seen = new Set<string>();
     const grants: ProjectRole[] = [];
     for (const grant of keystoneGrantsOf(rule, partner.alias)) {
       for (const role of grant.roles) {
-        if (privileged.has(role.toLowerCase())) {
+        if (isPrivilegedKeystoneRole(spec.privileged, role)) {
           throw new BrokerError('ERR_POLICY_PRIVILEGED', `policy rule "${rule.name}" grants the privileged Keystone role "${role}" in cloud ${partner.alias}; the broker never renders it`,
             { details: { cloud: partner.alias, policyRule: rule.name, role } });
         }

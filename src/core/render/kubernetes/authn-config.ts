@@ -6,12 +6,12 @@
 // See docs/decisions/0004-kubernetes-identities.md.
 import { Document, Scalar } from 'yaml';
 import type { CloudSpec, FederationSpec } from '../../federation/schema.ts';
-import { realmUrl } from '../keycloak/metadata.ts';
+import { realmUrl } from '../../federation/realm-url.ts';
 import { HOME_CLOUD_ATTRIBUTE } from '../keycloak/names.ts';
 import { fnv1a64 } from './hash.ts';
 import type { KubernetesObject } from './model.ts';
 import { HOME_CLOUD_EXTRA, OIDC_PREFIX } from './names.ts';
-import { homesOf, type ClusterSpec } from './rbac.ts';
+import { sortedHomesOf, type ClusterSpec } from './rbac.ts';
 
 export const AUTHN_CONFIG_OBJECT_NAME = 'authentication-config';
 
@@ -78,7 +78,7 @@ export const USER_VALIDATION_RULES: readonly Rule[] = [
 
 /** The YAML text of the cluster's AuthenticationConfiguration; `issuerCaPem` is the CA of P's Keycloak (omit for the host's roots). */
 export function renderAuthenticationConfig(spec: FederationSpec, partner: CloudSpec, cluster: ClusterSpec, issuerCaPem?: string): string {
-  const homes = homesOf(spec, partner.alias);
+  const homes = sortedHomesOf(spec, partner.alias);
   const issuer: Record<string, unknown> = { url: realmUrl(partner.keycloak.url, partner.keycloak.realm), audiences: [cluster.audience] };
   if (issuerCaPem !== undefined) {
     const ca = new Scalar(issuerCaPem.trim() + '\n');

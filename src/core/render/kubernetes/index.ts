@@ -3,7 +3,8 @@
 import type { FederationSpec } from '../../federation/schema.ts';
 import { authenticationConfigObject } from './authn-config.ts';
 import type { KubernetesObject } from './model.ts';
-import { homesOf, renderClusterRbac } from './rbac.ts';
+import { homesOf } from '../../federation/trust.ts';
+import { renderClusterRbac } from './rbac.ts';
 
 export interface KubernetesRenderOptions {
   /**

@@ -2,9 +2,8 @@
 // RBAC binds a role to a union of subjects; it cannot AND groups nor see attributes. A rule with
 // Kubernetes grants must therefore condition on nothing but home clouds and either `groups.any` or a
 // single-element `groups.all` (docs/decisions/0004-kubernetes-identities.md).
-import { privilegedClusterRoles } from '../../federation/checks.ts';
 import { problem, type SpecProblem } from '../../federation/problems.ts';
-import type { FederationSpec, KubernetesGrant, PolicyRule } from '../../federation/schema.ts';
+import type { FederationSpec, PolicyRule } from '../../federation/schema.ts';
 import { kubernetesGroup, kubernetesHomeGroup } from './names.ts';
 
 /** Why `rule` cannot be enforced by RBAC, or undefined when it can. */
@@ -23,15 +22,6 @@ export function ruleSubjects(rule: PolicyRule, home: string): string[] {
   const paths = rule.when.groups?.any ?? rule.when.groups?.all;
   if (!paths) return [kubernetesHomeGroup(home)];
   return [...new Set(paths.map((p) => kubernetesGroup(home, p)))].sort();
-}
-
-/** Why binding this grant's role is forbidden (system:* or privileged), or undefined. */
-export function privilegedRoleReason(grant: Pick<KubernetesGrant, 'clusterRole' | 'role'>, privileged: FederationSpec['privileged']): string | undefined {
-  const name = grant.clusterRole ?? grant.role;
-  if (name === undefined) return 'the grant names neither a clusterRole nor a role';
-  if (name.startsWith('system:')) return `"${name}" is a system: role`;
-  if (grant.clusterRole !== undefined && privilegedClusterRoles(privileged).has(name)) return `ClusterRole "${name}" is privileged`;
-  return undefined;
 }
 
 /**

@@ -3,27 +3,29 @@
 // condition for every home cloud that trusts P; plus the namespaces those bindings live in.
 import { BrokerError } from '../../errors.ts';
 import type { CloudSpec, FederationSpec, KubernetesGrant } from '../../federation/schema.ts';
-import { trustEdges } from '../../federation/trust.ts';
+import { homesOf } from '../../federation/trust.ts';
+import { grantAppliesIn, homesOfRule } from '../../policy/scope.ts';
 import type { KubernetesObject } from './model.ts';
 import { objectName, splitObjectName } from './model.ts';
 import { bindingName, kubernetesAnnotations, kubernetesLabels, RBAC_API_GROUP } from './names.ts';
-import { privilegedRoleReason, rbacUnsupportedReason, ruleSubjects } from './policy.ts';
+import { forbiddenKubernetesRoleReason } from '../../policy/safety.ts';
+import { rbacUnsupportedReason, ruleSubjects } from './policy.ts';
 
 export type ClusterSpec = NonNullable<CloudSpec['kubernetes']>['clusters'][number];
 
 interface Grant { readonly namespace?: string; readonly roleKind: 'ClusterRole' | 'Role'; readonly roleName: string }
 
-/** Home clouds whose users may log into `partner` (sorted). */
-export function homesOf(spec: FederationSpec, partner: string): string[] {
-  return [...new Set(trustEdges(spec).filter((e) => e.partner === partner).map((e) => e.home))].sort();
+/** Home clouds whose users may log into `partner`, sorted by name (the order of binding subjects and authenticators). */
+export function sortedHomesOf(spec: FederationSpec, partner: string): string[] {
+  return homesOf(spec, partner).sort();
 }
 
 export function renderClusterRbac(spec: FederationSpec, partner: CloudSpec, cluster: ClusterSpec): KubernetesObject[] {
   const federation = spec.metadata.name;
-  const homes = homesOf(spec, partner.alias);
+  const homes = sortedHomesOf(spec, partner.alias);
   const bindings: KubernetesObject[] = [];
   for (const rule of spec.policy) {
-    const ruleHomes = homes.filter((h) => !rule.when.homeClouds || rule.when.homeClouds.includes(h));
+    const ruleHomes = homesOfRule(rule, homes);
     const grants = grantsFor(rule.grant, partner.alias, cluster.name);
     if (ruleHomes.length === 0 || grants.length === 0) continue;
     const where = { cloud: partner.alias, cluster: cluster.name, rule: rule.name };
@@ -33,7 +35,7 @@ export function renderClusterRbac(spec: FederationSpec, partner: CloudSpec, clus
     }
     const subjects = ruleHomes.flatMap((h) => ruleSubjects(rule, h)).map((name) => ({ kind: 'Group', apiGroup: RBAC_API_GROUP, name }));
     for (const g of grants) {
-      const refused = privilegedRoleReason(g.roleKind === 'Role' ? { role: g.roleName } : { clusterRole: g.roleName }, spec.privileged);
+      const refused = forbiddenKubernetesRoleReason(spec.privileged, g.roleKind, g.roleName);
       if (refused) {
         throw new BrokerError('ERR_POLICY_PRIVILEGED', `policy rule "${rule.name}" would bind a forbidden role in cluster ${cluster.name} of ${partner.alias}: ${refused}`, { details: { ...where, role: g.roleName } });
       }
@@ -61,7 +63,7 @@ export function renderClusterRbac(spec: FederationSpec, partner: CloudSpec, clus
 function grantsFor(grants: readonly { clouds?: readonly string[]; kubernetes: readonly KubernetesGrant[] }[], partner: string, cluster: string): Grant[] {
   const out = new Map<string, Grant>();
   for (const g of grants) {
-    if (g.clouds && !g.clouds.includes(partner)) continue;
+    if (!grantAppliesIn(g, partner)) continue;
     for (const k of g.kubernetes) {
       if (k.cluster !== undefined && k.cluster !== cluster) continue;
       const grant: Grant = {
