@@ -65,7 +65,7 @@ export function claimsToAssertion(claims: Claims): Assertion {
 
 /**
  * The claims partner `target`'s realm puts into a Keystone access token of a brokered subject (see
- * render/keycloak): iss, aud/azp = the Keystone client, preferred_username "<home>.<user>" (lower case),
+ * render/keycloak): iss, aud/azp = the Keystone client, preferred_username = the downstream user name (naming.username, lower case),
  * home_cloud, groups as mirrored paths of the groups policy refers to. Home attributes are added as
  * claims of the same name, which assumes the partner realm passes them on (it does not yet).
  */

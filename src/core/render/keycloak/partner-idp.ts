@@ -1,5 +1,5 @@
 // In partner realm P: home cloud H as identity provider, and the mappers that stamp who the user is:
-// username "<H>.<username>", a hard-coded home_cloud (never taken from a claim), the home subject,
+// username per naming.username ("<H>.<username>" by default), a hard-coded home_cloud (never taken from a claim), the home subject,
 // email, the raw home groups, membership of the mirrored groups policy refers to, and the home's
 // `upstream_home_cloud` (set only for guests of the home realm; the post-broker-login flow refuses them).
 // Every mapper syncs in FORCE mode, so each login re-applies them (an absent claim removes the attribute).
