@@ -24,7 +24,8 @@ export async function explainCommand(file: string, who: string | undefined, opts
   const explanation: Explanation = subject
     ? await explainSubject(loaded.spec, subject.homeCloud, subject.username, deps)
     : await explainClaims(loaded.spec, claims!, deps);
-  if (opts.output === 'json') printJson(explanation);
+  // The JSON keeps the subject's `username` key it has always had (the home user name).
+  if (opts.output === 'json') printJson({ ...explanation, subject: { username: explanation.subject.homeUsername, ...explanation.subject } });
   else process.stdout.write(formatExplanation(explanation));
   return EXIT.OK;
 }
