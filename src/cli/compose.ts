@@ -1,4 +1,5 @@
-// Composition root of the federation commands: builds the adapters for every cloud in the spec.
+// Composition root of the federation commands: builds the adapters of every managed system for every
+// cloud in the spec, one composer per system of the registry (src/core/systems), in its order.
 // The only place (with the other src/cli composition files) where adapters are constructed.
 import { createKeycloakAdmin } from '../adapters/keycloak/factory.ts';
 import { KeycloakHomeMetadata } from '../adapters/keycloak/home-metadata.ts';
@@ -9,12 +10,35 @@ import { clusterKey } from '../core/render/kubernetes/index.ts';
 import type { FederationSpec } from '../core/federation/schema.ts';
 import type { KeycloakAdminPort, KeystoneAdminPort, KubernetesAdminPort } from '../ports.ts';
 import type { OnboardingDeps } from '../services/onboarding.ts';
+import { keycloakSystem } from '../services/systems/keycloak.ts';
+import { keystoneSystem } from '../services/systems/keystone.ts';
+import { kubernetesSystem } from '../services/systems/kubernetes.ts';
+import type { ManagedSystem } from '../services/systems/model.ts';
+
+/** Builds one managed system's adapters for the clouds of the spec that have it. */
+type SystemComposer = (spec: FederationSpec, baseDir: string) => Promise<ManagedSystem>;
+
+const COMPOSERS: readonly SystemComposer[] = [composeKeycloak, composeKeystone, composeKubernetes];
 
 export async function composeOnboarding(spec: FederationSpec, baseDir: string): Promise<OnboardingDeps> {
-  const keycloaks = new Map<string, KeycloakAdminPort>(await Promise.all(
+  const systems: ManagedSystem[] = [];
+  for (const compose of COMPOSERS) systems.push(await compose(spec, baseDir));
+  return { systems };
+}
+
+async function composeKeycloak(spec: FederationSpec, baseDir: string): Promise<ManagedSystem> {
+  const admins = new Map<string, KeycloakAdminPort>(await Promise.all(
     spec.clouds.map(async (cloud) => [cloud.alias, await createKeycloakAdmin(cloud, baseDir)] as const)));
-  const keystones = new Map<string, KeystoneAdminPort>();
-  for (const cloud of spec.clouds) if (cloud.keystone) keystones.set(cloud.alias, await createKeystoneAdmin(cloud, baseDir));
+  return keycloakSystem({ admin: (cloud) => found(admins.get(cloud), 'Keycloak', cloud), homeMetadata: new KeycloakHomeMetadata({ baseDir }) });
+}
+
+async function composeKeystone(spec: FederationSpec, baseDir: string): Promise<ManagedSystem> {
+  const admins = new Map<string, KeystoneAdminPort>();
+  for (const cloud of spec.clouds) if (cloud.keystone) admins.set(cloud.alias, await createKeystoneAdmin(cloud, baseDir));
+  return keystoneSystem((cloud) => found(admins.get(cloud), 'Keystone', cloud));
+}
+
+async function composeKubernetes(spec: FederationSpec, baseDir: string): Promise<ManagedSystem> {
   const clusters = new Map<string, KubernetesAdminPort>();
   const authenticationConfig: Record<string, { issuerCaPem?: string }> = {};
   for (const cloud of spec.clouds) {
@@ -28,13 +52,7 @@ export async function composeOnboarding(spec: FederationSpec, baseDir: string): 
       }
     }
   }
-  return {
-    keycloak: (cloud) => found(keycloaks.get(cloud), 'Keycloak', cloud),
-    homeMetadata: new KeycloakHomeMetadata({ baseDir }),
-    keystone: (cloud) => found(keystones.get(cloud), 'Keystone', cloud),
-    kubernetes: (cloud, cluster) => found(clusters.get(clusterKey(cloud, cluster)), 'Kubernetes', cloud),
-    kubernetesRender: { authenticationConfig },
-  };
+  return kubernetesSystem((cloud, cluster) => found(clusters.get(clusterKey(cloud, cluster)), 'Kubernetes', cloud), { authenticationConfig });
 }
 
 function found<T>(adapter: T | undefined, system: string, cloud: string): T {

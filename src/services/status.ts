@@ -2,9 +2,11 @@
 // A cloud that cannot be reached has its own conditions Unknown (reason Unreachable) with its error;
 // the other clouds' conditions are computed as usual and never carry that error.
 //   DiscoveryReachable  the cloud's identity-provider metadata can be read (for clouds that are homes)
-//   RealmConfigured     the cloud's realm holds exactly what the spec wants (empty plan for it)
-//   KeystoneConfigured  the same for its Keystone; the message says where ephemeral users land
-//   RbacApplied         the same for its Kubernetes clusters (RBAC and authentication config)
+//   one per managed system the cloud has (its description's condition), the system's part of the
+//   cloud holds exactly what the spec wants (empty plan for it):
+//     RealmConfigured     Keycloak: the cloud's realm
+//     KeystoneConfigured  its Keystone; the message says where ephemeral users land
+//     RbacApplied         its Kubernetes clusters (RBAC and authentication config)
 //   ExamplesPassed      the spec's policy examples hold (checked when the spec was validated)
 import { isBrokerError } from '../core/errors.ts';
 import type { FederationSpec } from '../core/federation/schema.ts';
@@ -15,7 +17,8 @@ export type ConditionStatus = 'True' | 'False' | 'Unknown';
 
 export interface Condition {
   readonly cloud: string;
-  readonly type: 'DiscoveryReachable' | 'RealmConfigured' | 'KeystoneConfigured' | 'RbacApplied' | 'ExamplesPassed';
+  /** DiscoveryReachable, ExamplesPassed, or the condition of a managed system (RealmConfigured, ...). */
+  readonly type: string;
   readonly status: ConditionStatus;
   readonly reason: string;
   readonly message: string;
@@ -30,14 +33,10 @@ export async function federationStatus(spec: FederationSpec, deps: OnboardingDep
   const conditions: Condition[] = [];
   for (const cloud of spec.clouds) {
     conditions.push(discoveryCondition(cloud.alias, homes.has(cloud.alias), cloud.homeProtocol, unreachable, planError));
-    conditions.push(systemCondition(cloud.alias, 'keycloak', 'RealmConfigured', 'realm matches the spec', reachable, planError));
-    if (cloud.keystone && deps.keystone) {
-      const capabilities = await deps.keystone(cloud.alias).capabilities().catch(() => undefined);
-      const where = capabilities ? (capabilities.honoursRuleDomain ? 'ephemeral users land in their fed-<home> domain' : 'ephemeral users land in the identity provider\'s domain (Keystone before 2024.1)') : 'capabilities unknown';
-      conditions.push(systemCondition(cloud.alias, 'keystone', 'KeystoneConfigured', `Keystone matches the spec; ${where}`, reachable, planError));
-    }
-    if (cloud.kubernetes && deps.kubernetes) {
-      conditions.push(systemCondition(cloud.alias, 'kubernetes', 'RbacApplied', 'RBAC and authentication config match the spec', reachable, planError));
+    for (const system of deps.systems.filter((s) => s.description.configuredIn(cloud))) {
+      const { name, condition } = system.description;
+      const inSync = system.inSyncMessage ? await system.inSyncMessage(cloud) : condition.inSync;
+      conditions.push(systemCondition(cloud.alias, name, condition.type, inSync, reachable, planError));
     }
     conditions.push({ cloud: cloud.alias, type: 'ExamplesPassed', status: 'True', reason: 'Validated', message: 'policy examples hold' });
   }

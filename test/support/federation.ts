@@ -9,7 +9,9 @@ import { KeycloakAdmin } from '../../src/adapters/keycloak/admin.ts';
 import { KeycloakHomeMetadata } from '../../src/adapters/keycloak/home-metadata.ts';
 import { resolveSecret } from '../../src/adapters/secrets.ts';
 import type { FederationSpec } from '../../src/core/federation/schema.ts';
+import type { HomeMetadataPort, KeycloakAdminPort } from '../../src/ports.ts';
 import type { OnboardingDeps } from '../../src/services/onboarding.ts';
+import { keycloakSystem } from '../../src/services/systems/keycloak.ts';
 import { EXAMPLE_SPEC_PATH, exampleDoc, exampleSpec, type MutableDoc } from './example-federation.ts';
 
 const root = new URL('../..', import.meta.url).pathname;
@@ -81,6 +83,9 @@ export function withoutCloudC(doc: MutableDoc): void {
 }
 
 export interface CountedDeps extends OnboardingDeps {
+  /** The Keycloak admin adapters the plan uses, and the home metadata reader (for direct observation). */
+  keycloak(cloud: string): KeycloakAdminPort;
+  readonly homeMetadata: HomeMetadataPort;
   /** Non-GET calls to Keycloak's admin API (token requests excluded). */
   writes(): number;
   close(): Promise<void>;
@@ -106,9 +111,12 @@ export async function countedDeps(spec: FederationSpec = exampleSpec(), baseDir 
       close: () => http.close(),
     }));
   }
+  const keycloak = (cloud: string) => admins.get(cloud) as KeycloakAdmin;
+  const homeMetadata = new KeycloakHomeMetadata({ baseDir });
   return {
-    keycloak: (cloud) => admins.get(cloud) as KeycloakAdmin,
-    homeMetadata: new KeycloakHomeMetadata({ baseDir }),
+    systems: [keycloakSystem({ admin: keycloak, homeMetadata })],
+    keycloak,
+    homeMetadata,
     writes: () => writes,
     close: async () => { for (const a of admins.values()) await a.close(); },
   };

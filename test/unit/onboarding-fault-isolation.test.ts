@@ -10,6 +10,8 @@ import { placeholderMetadata } from '../../src/core/render/keycloak/index.ts';
 import type { CloudSpec } from '../../src/core/federation/schema.ts';
 import type { KeystoneAdminPort } from '../../src/ports.ts';
 import { applyPlan, planFederation, planReachable, type OnboardingDeps } from '../../src/services/onboarding.ts';
+import { keycloakSystem } from '../../src/services/systems/keycloak.ts';
+import { keystoneSystem } from '../../src/services/systems/keystone.ts';
 import { exampleSpec } from '../support/example-federation.ts';
 
 const spec = exampleSpec();
@@ -27,14 +29,16 @@ function world() {
       return (...args: unknown[]) => (down.keystone.has(cloud) ? Promise.reject(outage(`keystone-${cloud}`)) : value.apply(target, args));
     },
   });
-  const deps: OnboardingDeps = {
-    keycloak: (cloud) => keycloak.get(cloud)!,
-    keystone: (cloud) => failing(keystone.get(cloud)!, cloud),
-    homeMetadata: { read: async (cloud: CloudSpec) => {
-      if (down.metadata.has(cloud.alias)) throw outage(`metadata-${cloud.alias}`);
-      return placeholderMetadata(cloud);
-    } },
-  };
+  const deps: OnboardingDeps = { systems: [
+    keycloakSystem({
+      admin: (cloud) => keycloak.get(cloud)!,
+      homeMetadata: { read: async (cloud: CloudSpec) => {
+        if (down.metadata.has(cloud.alias)) throw outage(`metadata-${cloud.alias}`);
+        return placeholderMetadata(cloud);
+      } },
+    }),
+    keystoneSystem((cloud) => failing(keystone.get(cloud)!, cloud)),
+  ] };
   const writes = () => [...keycloak.values(), ...keystone.values()].reduce((n, f) => n + f.writes, 0);
   return { deps, down, writes };
 }

@@ -1,13 +1,23 @@
 // A plan as people read it (like `terraform plan`): one line per object, grouped by system and
 // cloud, +/~/-/! markers, field-level detail for updates. And as JSON for machines.
-// Write-only values (secrets) never appear; the plan says where they come from.
+// Write-only values (secrets) never appear; the system that rendered them may say where they come from.
+// Titles and scope labels are the managed systems' own (src/core/systems).
 import type { JsonValue } from '../json.ts';
+import { MANAGED_SYSTEMS } from '../systems/index.ts';
+import type { SystemDescription } from '../systems/model.ts';
 import type { Change, Plan } from './diff.ts';
-import { isSecretFromClient, type ObjectAddress } from './model.ts';
+import type { ObjectAddress } from './model.ts';
 
 const MARK: Record<Change['action'], string> = { create: '+', update: '~', delete: '-', noop: ' ', conflict: '!' };
 
-export function formatPlan(plan: Plan, options: { showNoop?: boolean } = {}): string {
+export interface FormatOptions {
+  readonly showNoop?: boolean;
+  /** The systems the plan's objects belong to (default: the registry); an unknown one is titled by its name. */
+  readonly systems?: readonly SystemDescription[];
+}
+
+export function formatPlan(plan: Plan, options: FormatOptions = {}): string {
+  const systems = new Map((options.systems ?? MANAGED_SYSTEMS).map((s) => [s.name, s]));
   const lines: string[] = [];
   let group = '';
   // Grouped by system and cloud for reading; within a cloud, in the order apply runs them.
@@ -15,12 +25,14 @@ export function formatPlan(plan: Plan, options: { showNoop?: boolean } = {}): st
   for (const change of byCloud) {
     if (change.action === 'noop' && !options.showNoop) continue;
     const a = address(change);
-    const heading = `${title(a.system)} ${a.cloud} (${scopeLabel(a.system)} ${a.scope})`;
+    const system = systems.get(a.system);
+    const heading = `${system?.title ?? a.system} ${a.cloud} (${system?.scopeLabel ?? 'scope'} ${a.scope})`;
     if (heading !== group) { lines.push('', heading); group = heading; }
     lines.push(`  ${MARK[change.action]} ${a.kind} ${a.name}${change.action === 'conflict' ? `  (${change.reason ?? 'conflict'})` : ''}`);
     for (const f of change.fieldChanges) lines.push(`      ${f.path}: ${show(f.observed)} → ${show(f.desired)}`);
     for (const [path, value] of Object.entries(change.action === 'delete' ? {} : change.desired?.writeOnly ?? {})) {
-      if (isSecretFromClient(value)) lines.push(`      ${path}: (secret of client ${value.$secretFromClient.clientId} in ${value.$secretFromClient.cloud})`);
+      const source = system?.describeWriteOnly?.(value);
+      if (source !== undefined) lines.push(`      ${path}: ${source}`);
     }
   }
   const s = plan.summary;
@@ -52,14 +64,6 @@ function groupKey(c: Change): string {
 
 function address(c: Change): ObjectAddress {
   return (c.desired ?? c.observed) as ObjectAddress;
-}
-
-function title(system: string): string {
-  return { keycloak: 'Keycloak', keystone: 'Keystone', kubernetes: 'Kubernetes' }[system] ?? system;
-}
-
-function scopeLabel(system: string): string {
-  return { keycloak: 'realm', keystone: 'scope', kubernetes: 'cluster' }[system] ?? 'scope';
 }
 
 function show(value: JsonValue | undefined): string {

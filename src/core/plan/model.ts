@@ -2,10 +2,9 @@
 // (read from the system). A scope is what the system nests objects in: a realm, a domain, a cluster.
 import type { JsonValue } from '../json.ts';
 
-export type SystemName = 'keycloak' | 'keystone' | 'kubernetes';
-
 export interface ObjectAddress {
-  readonly system: SystemName;
+  /** The managed system the object belongs to (src/core/systems): keycloak, keystone, kubernetes, ... */
+  readonly system: string;
   readonly cloud: string;
   readonly scope: string;
   readonly kind: string;
@@ -17,7 +16,7 @@ export interface DesiredObject extends ObjectAddress {
   /** The fields the broker controls; observed fields outside these are left alone. */
   readonly fields: Readonly<Record<string, JsonValue>>;
   /** Written on create/update, never compared (e.g. secrets a system does not return). */
-  readonly writeOnly?: Readonly<Record<string, JsonValue | SecretFromClient>>;
+  readonly writeOnly?: Readonly<Record<string, JsonValue>>;
   /** Settings the broker adjusts but never owns: updated, never deleted (e.g. realm event settings). */
   readonly shared?: boolean;
 }
@@ -31,9 +30,9 @@ export interface ObservedObject extends ObjectAddress {
 }
 
 /** A value the renderer cannot know; the apply step reads it from a client in another realm. */
-export interface SecretFromClient {
+export type SecretFromClient = {
   readonly $secretFromClient: { readonly cloud: string; readonly realm: string; readonly clientId: string };
-}
+};
 
 export function isSecretFromClient(value: unknown): value is SecretFromClient {
   return typeof value === 'object' && value !== null && '$secretFromClient' in value;
