@@ -4,7 +4,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { diff, isEmptyPlan } from '../../src/core/plan/diff.ts';
 import { compareFields } from '../../src/core/plan/compare.ts';
 import { formatPlan, planToJson } from '../../src/core/plan/format.ts';
-import { rewriteSecretsOfNewClients } from '../../src/core/plan/secrets.ts';
+import { rewriteSecretsOfNewClients } from '../../src/core/render/keycloak/client-secret.ts';
 import type { DesiredObject, ObservedObject } from '../../src/core/plan/model.ts';
 import { renderKeycloak } from '../../src/core/render/keycloak/index.ts';
 import { KEYCLOAK_KIND_ORDER } from '../../src/core/render/keycloak/model.ts';

@@ -41,9 +41,14 @@ export function diff(desired: readonly DesiredObject[], observed: readonly Obser
     .sort((a, b) => rankOf(b) - rankOf(a) || addressKey(a).localeCompare(addressKey(b)))
     .map((o): Change => ({ action: 'delete', key: addressKey(o), observed: o, fieldChanges: [] }));
   const changes = [...forward, ...deletions];
+  return { changes, summary: summarize(changes) };
+}
+
+/** How many changes of each action. */
+export function summarize(changes: readonly Change[]): Plan['summary'] {
   const summary = { create: 0, update: 0, delete: 0, noop: 0, conflict: 0 };
   for (const c of changes) summary[c.action] += 1;
-  return { changes, summary };
+  return summary;
 }
 
 function changeFor(d: DesiredObject, o: ObservedObject | undefined): Change {

@@ -15,7 +15,10 @@ export interface ObjectAddress {
 export interface DesiredObject extends ObjectAddress {
   /** The fields the broker controls; observed fields outside these are left alone. */
   readonly fields: Readonly<Record<string, JsonValue>>;
-  /** Written on create/update, never compared (e.g. secrets a system does not return). */
+  /**
+   * Written on create/update, never compared (e.g. secrets a system does not return). A value the
+   * renderer cannot know is a reference the system's own hook resolves when applying.
+   */
   readonly writeOnly?: Readonly<Record<string, JsonValue>>;
   /** Settings the broker adjusts but never owns: updated, never deleted (e.g. realm event settings). */
   readonly shared?: boolean;
@@ -27,15 +30,6 @@ export interface ObservedObject extends ObjectAddress {
   readonly managed: boolean;
   /** The system's own id, when it has one (needed to update or delete). */
   readonly id?: string;
-}
-
-/** A value the renderer cannot know; the apply step reads it from a client in another realm. */
-export type SecretFromClient = {
-  readonly $secretFromClient: { readonly cloud: string; readonly realm: string; readonly clientId: string };
-};
-
-export function isSecretFromClient(value: unknown): value is SecretFromClient {
-  return typeof value === 'object' && value !== null && '$secretFromClient' in value;
 }
 
 export function addressKey(a: ObjectAddress): string {

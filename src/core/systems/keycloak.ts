@@ -1,8 +1,7 @@
 // Keycloak as a managed system: one realm per cloud (scope = realm), rendered from the spec and the
-// home clouds' identity-provider metadata.
-import type { JsonValue } from '../json.ts';
-import { isSecretFromClient } from '../plan/model.ts';
-import { rewriteSecretsOfNewClients } from '../plan/secrets.ts';
+// home clouds' identity-provider metadata. Its hooks handle the client secrets identity providers
+// point at (render/keycloak/client-secret.ts): shown as their source, re-written when the client is new.
+import { describeSecretSource, rewriteSecretsOfNewClients } from '../render/keycloak/client-secret.ts';
 import { renderKeycloak, type HomeMetadataByCloud } from '../render/keycloak/index.ts';
 import { KEYCLOAK_KIND_ORDER } from '../render/keycloak/model.ts';
 import type { SystemDescription } from './model.ts';
@@ -13,7 +12,6 @@ export const KEYCLOAK_SYSTEM: SystemDescription<HomeMetadataByCloud> = {
   configuredIn: () => true,
   scopes: (spec) => spec.clouds.map((c) => ({ cloud: c.alias, scope: c.keycloak.realm })),
   render: renderKeycloak,
-  describeWriteOnly: (value: JsonValue) => (isSecretFromClient(value)
-    ? `(secret of client ${value.$secretFromClient.clientId} in ${value.$secretFromClient.cloud})` : undefined),
+  describeWriteOnly: describeSecretSource,
   revisePlan: rewriteSecretsOfNewClients,
 };

@@ -3,7 +3,7 @@
 // the identity providers point at.
 import { BrokerError, isBrokerError } from '../../core/errors.ts';
 import type { JsonValue } from '../../core/json.ts';
-import { isSecretFromClient } from '../../core/plan/model.ts';
+import { isSecretFromClient } from '../../core/render/keycloak/client-secret.ts';
 import { metadataDependentObjects, placeholderMetadata, type HomeMetadataByCloud } from '../../core/render/keycloak/index.ts';
 import type { HomeMetadata } from '../../core/render/keycloak/metadata.ts';
 import type { CloudSpec, FederationSpec } from '../../core/federation/schema.ts';
