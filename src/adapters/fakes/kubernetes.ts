@@ -8,10 +8,10 @@ import { can, type AccessRequest, type KubernetesIdentity, type RbacBinding, typ
 import type { JsonValue } from '../../core/json.ts';
 import type { Change } from '../../core/plan/diff.ts';
 import type { DesiredObject, ObservedObject } from '../../core/plan/model.ts';
-import { authenticationConfigDigest } from '../../core/render/kubernetes/authn-config.ts';
 import { splitObjectName, type KubernetesKind } from '../../core/render/kubernetes/model.ts';
 import { isManagedObject, RULE_ANNOTATION } from '../../core/render/kubernetes/names.ts';
 import type { KubernetesAdminPort } from '../../ports.ts';
+import { authnFields } from '../kubernetes/admin.ts';
 
 type JsonObject = { [key: string]: JsonValue };
 interface Stored { kind: 'RoleBinding' | 'ClusterRoleBinding'; name: string; fields: JsonObject; uid: string }
@@ -87,7 +87,7 @@ export class FakeKubernetesAdmin implements KubernetesAdminPort {
       if (kind === 'Namespace' && this.#namespaces.has(name)) out.push({ ...base(kind, name), fields: {}, managed: false });
       if (kind === 'AuthenticationConfiguration') {
         if (!this.#authn) throw new BrokerError('ERR_CONFIG_INVALID', `cluster ${this.cluster} has no authentication config file the broker may write`, { details: { cluster: this.cluster } });
-        if (this.authenticationConfig !== undefined) out.push({ ...base(kind, name), managed: false, fields: { digest: authenticationConfigDigest(this.authenticationConfig) } });
+        if (this.authenticationConfig !== undefined) out.push({ ...base(kind, name), managed: false, fields: authnFields(this.authenticationConfig) });
       }
     }
     return out;
