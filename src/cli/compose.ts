@@ -1,5 +1,5 @@
-// Composition root of the federation commands: builds the adapters of every managed system for every
-// cloud in the spec, one composer per system of the registry (src/core/systems), in its order.
+// Composition root of the federation commands: builds the adapters of every managed system of the
+// registry (src/core/systems), in its order, for every cloud in the spec that has it.
 // The only place (with the other src/cli composition files) where adapters are constructed.
 import { createKeycloakAdmin } from '../adapters/keycloak/factory.ts';
 import { KeycloakHomeMetadata } from '../adapters/keycloak/home-metadata.ts';
@@ -8,6 +8,7 @@ import { createKubernetesAdmin, keycloakIssuerCaPem } from '../adapters/kubernet
 import { BrokerError } from '../core/errors.ts';
 import { clusterKey } from '../core/render/kubernetes/index.ts';
 import type { FederationSpec } from '../core/federation/schema.ts';
+import { KEYCLOAK_SYSTEM, KEYSTONE_SYSTEM, KUBERNETES_SYSTEM, MANAGED_SYSTEMS } from '../core/systems/index.ts';
 import type { KeycloakAdminPort, KeystoneAdminPort, KubernetesAdminPort } from '../ports.ts';
 import type { OnboardingDeps } from '../services/onboarding.ts';
 import { keycloakSystem } from '../services/systems/keycloak.ts';
@@ -18,11 +19,20 @@ import type { ManagedSystem } from '../services/systems/model.ts';
 /** Builds one managed system's adapters for the clouds of the spec that have it. */
 type SystemComposer = (spec: FederationSpec, baseDir: string) => Promise<ManagedSystem>;
 
-const COMPOSERS: readonly SystemComposer[] = [composeKeycloak, composeKeystone, composeKubernetes];
+/** One composer per system of the registry, by name. */
+const COMPOSERS: Readonly<Record<string, SystemComposer>> = {
+  [KEYCLOAK_SYSTEM.name]: composeKeycloak,
+  [KEYSTONE_SYSTEM.name]: composeKeystone,
+  [KUBERNETES_SYSTEM.name]: composeKubernetes,
+};
 
 export async function composeOnboarding(spec: FederationSpec, baseDir: string): Promise<OnboardingDeps> {
   const systems: ManagedSystem[] = [];
-  for (const compose of COMPOSERS) systems.push(await compose(spec, baseDir));
+  for (const { name } of MANAGED_SYSTEMS) {
+    const compose = COMPOSERS[name];
+    if (!compose) throw new BrokerError('ERR_INTERNAL', `no composer for the managed system ${name}`, { details: { system: name } });
+    systems.push(await compose(spec, baseDir));
+  }
   return { systems };
 }
 
