@@ -9,7 +9,9 @@ TESTBED_DIR="${FEDBROKER_TESTBED_DIR:-$TESTBED_ROOT/.testbed}"
 # Downloads and builds that survive a fresh clone (Keycloak archive, kube-apiserver, etcd).
 CACHE_DIR="${FEDBROKER_CACHE_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/scs-fed-broker}"
 
-KEYCLOAK_PINNED_VERSION=26.5.6
+KEYCLOAK_PINNED_VERSION=26.7.3
+# The version `npm run test:matrix` checks besides the pinned one (the previous pin).
+KEYCLOAK_MATRIX_VERSION=26.5.6
 KEYCLOAK_VERSION="${FEDBROKER_KEYCLOAK_VERSION:-$KEYCLOAK_PINNED_VERSION}"
 TESTBED_HOST=127.0.0.1
 KEYCLOAK_HTTPS_PORT="${FEDBROKER_KEYCLOAK_PORT:-18443}"
