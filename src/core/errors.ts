@@ -1,9 +1,23 @@
 // The one error type of the broker. Every failure that crosses a module boundary is a BrokerError
 // with a stable ERR_* code; adapters translate library errors into it and keep the original as `cause`.
 
-export const ERROR_CODES = {
+/** The codes of the problems validation finds in a spec (src/core/federation/problems.ts). */
+export const SPEC_PROBLEM_CODES = {
   ERR_SPEC_YAML: 'The spec file is not valid YAML.',
-  ERR_SPEC_INVALID: 'The spec has problems; see `problems`.',
+  ERR_SPEC_SCHEMA: 'A field of the spec is unknown, missing or of the wrong type.',
+  ERR_SPEC_DUPLICATE: 'Two entries of the spec have the same name.',
+  ERR_SPEC_UNKNOWN_REF: 'The spec refers to a cloud or cluster it does not define.',
+  ERR_SPEC_PRIVILEGED_GRANT: 'A policy rule grants a privileged or system: role.',
+  ERR_SPEC_NAMING: 'A naming template of the spec lacks a placeholder it needs.',
+  ERR_SPEC_TRUST: 'A trust edge of the spec is not usable (a cloud trusting itself).',
+  ERR_SPEC_GRANT: 'A policy rule or grant cannot be rendered as written (unsupported condition, target without that system, incomplete grant).',
+  ERR_SPEC_EXAMPLE_FAILED: 'A policy example does not give the outcome it states.',
+} as const;
+
+export type SpecProblemCode = keyof typeof SPEC_PROBLEM_CODES;
+
+export const ERROR_CODES = {
+  ...SPEC_PROBLEM_CODES,
   ERR_SPEC_FILE: 'The spec file cannot be read.',
   ERR_SECRET_UNRESOLVED: 'A secret reference points to an environment variable or file that is missing or empty.',
   ERR_CONFIG_INVALID: 'The broker configuration is invalid.',
@@ -12,8 +26,6 @@ export const ERROR_CODES = {
   ERR_HTTP_TLS: 'TLS verification of an outbound request failed.',
   ERR_HTTP_REDIRECT: 'An outbound request was redirected; redirects are not followed.',
   ERR_HTTP_SSRF_BLOCKED: 'An outbound request targets an address that is not allowed.',
-  ERR_HTTP_STATUS: 'An outbound request returned an unexpected status.',
-  ERR_UPSTREAM_AUTH: 'A downstream system rejected the broker\'s credentials.',
   ERR_KEYCLOAK_REALM_NOT_FOUND: 'A realm named in the spec does not exist.',
   ERR_KEYCLOAK_CLIENT_NOT_FOUND: 'A client named in the spec does not exist in its realm.',
   ERR_KEYCLOAK_AUTH: 'Keycloak refused the broker\'s admin credentials or token.',
@@ -31,8 +43,10 @@ export const ERROR_CODES = {
   ERR_KEYSTONE_API: 'The Keystone API answered with an unexpected status.',
   ERR_KEYSTONE_UNSUPPORTED_KIND: 'The Keystone adapter cannot handle this kind of object or change.',
   ERR_KEYSTONE_UNRENDERABLE: 'A policy value cannot be expressed in a Keystone mapping (e.g. it contains ";", on which Keystone splits claims).',
+  ERR_REQUEST_BODY_TOO_LARGE: 'The request body exceeds the size limit (or has too many parameters).',
+  ERR_REQUEST_CONTENT_TYPE: 'The request body has a content type (or charset, or encoding) the route does not accept.',
+  ERR_REQUEST_MALFORMED: 'The request cannot be parsed (body or path).',
   ERR_LOGOUT_MALFORMED: 'The back-channel logout request carries no logout token, or the token is not a compact JWS.',
-  ERR_LOGOUT_BODY_TOO_LARGE: 'The back-channel logout request body exceeds the size limit.',
   ERR_LOGOUT_ISSUER: 'The logout token\'s issuer is not the realm of the cloud it was sent for.',
   ERR_LOGOUT_SIGNATURE: 'The logout token\'s signature does not verify against its realm\'s keys.',
   ERR_LOGOUT_TYP: 'The logout token is not typed logout+jwt (plain JWT only where the cloud allows untyped logout tokens).',
@@ -51,7 +65,7 @@ export const ERROR_CODES = {
   ERR_LOGOUT_EVENT_NOT_FOUND: 'No logout event with this id is known.',
   ERR_QUEUE_UNAVAILABLE: 'The logout queue (Redis) cannot be reached; nothing was accepted.',
   ERR_USAGE: 'The command was called with arguments it cannot use.',
-  ERR_EXPLAIN_SUBJECT_NOT_FOUND: 'The user or cloud to explain does not exist.',
+  ERR_SUBJECT_NOT_FOUND: 'The home cloud has no such user (explain, admin logout), or the claims name no cloud of the spec.',
   ERR_PLAN_CONFLICT: 'The plan would touch objects the broker does not own; nothing was applied.',
   ERR_CONFIRMATION_REQUIRED: 'apply needs --yes when it cannot ask on a terminal.',
   ERR_NOT_FOUND: 'The object does not exist.',

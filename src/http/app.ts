@@ -27,6 +27,13 @@ export interface AppDeps {
   readonly insecureUnauthenticatedAdminApi?: boolean;
 }
 
+/** A route that reads a form refuses any other body (JSON, text) with a code of its own. */
+function formBodyOnly(req: Request, _res: Response, next: NextFunction): void {
+  if (req.is('application/x-www-form-urlencoded') === false) {
+    next(new BrokerError('ERR_REQUEST_CONTENT_TYPE', `the request body must be application/x-www-form-urlencoded, not ${req.get('content-type') ?? 'untyped'}`));
+  } else next();
+}
+
 export function createApp(deps: AppDeps): express.Express {
   const app = express();
   app.disable('x-powered-by');
@@ -45,7 +52,7 @@ export function createApp(deps: AppDeps): express.Express {
   const knownClouds: ReadonlySet<string> = new Set(deps.logout.spec.clouds.map((c) => c.alias));
   const logout = express.Router();
   logout.use((_req, res, next) => { res.set('Cache-Control', 'no-store'); next(); });
-  logout.post('/backchannel/:cloud', express.urlencoded({ extended: false, limit: BACKCHANNEL_BODY_LIMIT, parameterLimit: 10 }), async (req: Request, res: Response, next: NextFunction) => {
+  logout.post('/backchannel/:cloud', formBodyOnly, express.urlencoded({ extended: false, limit: BACKCHANNEL_BODY_LIMIT, parameterLimit: 10 }), async (req: Request, res: Response, next: NextFunction) => {
     const cloud = String(req.params['cloud']);
     try {
       const token = (req.body as Record<string, unknown> | undefined)?.['logout_token'];

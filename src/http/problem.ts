@@ -3,7 +3,49 @@
 import type { ErrorCode } from '../core/errors.ts';
 import { BrokerError, ERROR_CODES, isBrokerError } from '../core/errors.ts';
 
-const STATUS: Partial<Record<ErrorCode, number>> = {
+/**
+ * Every code's HTTP status; the compiler refuses a code without one. 4xx: the caller's request is
+ * wrong; 502/503: a system the broker needs failed; 500: a fault of the broker or its configuration
+ * (spec, secrets, adapters), which the caller cannot fix.
+ */
+export const HTTP_STATUS = {
+  ERR_SPEC_YAML: 500,
+  ERR_SPEC_SCHEMA: 500,
+  ERR_SPEC_DUPLICATE: 500,
+  ERR_SPEC_UNKNOWN_REF: 500,
+  ERR_SPEC_PRIVILEGED_GRANT: 500,
+  ERR_SPEC_NAMING: 500,
+  ERR_SPEC_TRUST: 500,
+  ERR_SPEC_GRANT: 500,
+  ERR_SPEC_EXAMPLE_FAILED: 500,
+  ERR_SPEC_FILE: 500,
+  ERR_SECRET_UNRESOLVED: 500,
+  ERR_CONFIG_INVALID: 500,
+  ERR_HTTP_TIMEOUT: 503,
+  ERR_HTTP_UNREACHABLE: 503,
+  ERR_HTTP_TLS: 500,
+  ERR_HTTP_REDIRECT: 500,
+  ERR_HTTP_SSRF_BLOCKED: 500,
+  ERR_KEYCLOAK_REALM_NOT_FOUND: 500,
+  ERR_KEYCLOAK_CLIENT_NOT_FOUND: 500,
+  ERR_KEYCLOAK_AUTH: 502,
+  ERR_KEYCLOAK_API: 502,
+  ERR_KEYCLOAK_UNSUPPORTED_KIND: 500,
+  ERR_METADATA_INVALID: 500,
+  ERR_DISCOVERY_UNREACHABLE: 500,
+  ERR_POLICY_PRIVILEGED: 500,
+  ERR_KUBERNETES_POLICY_UNSUPPORTED: 500,
+  ERR_KUBERNETES_AUTH: 500,
+  ERR_KUBERNETES_API: 500,
+  ERR_KUBERNETES_UNSUPPORTED_KIND: 500,
+  ERR_KUBERNETES_AUTHN_CONFIG: 500,
+  ERR_KEYSTONE_AUTH: 500,
+  ERR_KEYSTONE_API: 500,
+  ERR_KEYSTONE_UNSUPPORTED_KIND: 500,
+  ERR_KEYSTONE_UNRENDERABLE: 500,
+  ERR_REQUEST_BODY_TOO_LARGE: 413,
+  ERR_REQUEST_CONTENT_TYPE: 415,
+  ERR_REQUEST_MALFORMED: 400,
   ERR_LOGOUT_MALFORMED: 400,
   ERR_LOGOUT_ISSUER: 400,
   ERR_LOGOUT_SIGNATURE: 400,
@@ -20,19 +62,19 @@ const STATUS: Partial<Record<ErrorCode, number>> = {
   ERR_LOGOUT_NONCE: 400,
   ERR_LOGOUT_SUBJECT: 400,
   ERR_LOGOUT_SUBJECT_UNKNOWN: 400,
-  ERR_LOGOUT_BODY_TOO_LARGE: 413,
   ERR_LOGOUT_EVENT_NOT_FOUND: 404,
+  ERR_QUEUE_UNAVAILABLE: 503,
+  ERR_USAGE: 400,
+  ERR_SUBJECT_NOT_FOUND: 404,
+  ERR_PLAN_CONFLICT: 409,
+  ERR_CONFIRMATION_REQUIRED: 400,
   ERR_NOT_FOUND: 404,
   ERR_CONFLICT: 409,
-  ERR_QUEUE_UNAVAILABLE: 503,
-  ERR_HTTP_UNREACHABLE: 503,
-  ERR_HTTP_TIMEOUT: 503,
-  ERR_KEYCLOAK_API: 502,
-  ERR_KEYCLOAK_AUTH: 502,
-};
+  ERR_INTERNAL: 500,
+} as const satisfies Record<ErrorCode, number>;
 
 export function statusFor(code: ErrorCode): number {
-  return STATUS[code] ?? 500;
+  return HTTP_STATUS[code];
 }
 
 export interface Problem {
@@ -54,10 +96,16 @@ export function toProblem(error: unknown, errorId: string): Problem {
   };
 }
 
-/** Body-parser and other library errors, translated at the edge. */
+/**
+ * Body-parser and other library errors (they carry `type` and `status`), translated at the edge: too
+ * large, wrong content type/charset/encoding, or a request that cannot be parsed.
+ */
 export function fromHttpLibraryError(error: unknown): unknown {
+  if (isBrokerError(error)) return error;
   const e = error as { type?: unknown; status?: unknown };
-  if (e?.type === 'entity.too.large' || e?.status === 413) return new BrokerError('ERR_LOGOUT_BODY_TOO_LARGE', 'the request body is larger than allowed', { cause: error });
-  if (typeof e?.status === 'number' && e.status >= 400 && e.status < 500) return new BrokerError('ERR_LOGOUT_MALFORMED', 'the request body cannot be parsed', { cause: error });
+  const status = typeof e?.status === 'number' ? e.status : undefined;
+  if (e?.type === 'entity.too.large' || e?.type === 'parameters.too.many' || status === 413) return new BrokerError('ERR_REQUEST_BODY_TOO_LARGE', 'the request body is larger than allowed', { cause: error });
+  if (e?.type === 'charset.unsupported' || e?.type === 'encoding.unsupported' || status === 415) return new BrokerError('ERR_REQUEST_CONTENT_TYPE', 'the request body\'s charset or encoding is not accepted', { cause: error });
+  if (status !== undefined && status >= 400 && status < 500) return new BrokerError('ERR_REQUEST_MALFORMED', 'the request cannot be parsed', { cause: error });
   return error;
 }

@@ -41,17 +41,17 @@ export interface Explanation {
 
 export async function explainSubject(spec: FederationSpec, home: string, username: string, deps: ExplainDeps): Promise<Explanation> {
   if (!spec.clouds.some((c) => c.alias === home)) {
-    throw new BrokerError('ERR_EXPLAIN_SUBJECT_NOT_FOUND', `cloud ${home} is not in the spec`, { details: { cloud: home } });
+    throw new BrokerError('ERR_SUBJECT_NOT_FOUND', `cloud ${home} is not in the spec`, { details: { cloud: home } });
   }
   const subject = await deps.homeDirectory(home).subject(username);
-  if (!subject) throw new BrokerError('ERR_EXPLAIN_SUBJECT_NOT_FOUND', `no user "${username}" in the home realm of ${home}`, { details: { cloud: home, user: username } });
+  if (!subject) throw new BrokerError('ERR_SUBJECT_NOT_FOUND', `no user "${username}" in the home realm of ${home}`, { details: { cloud: home, user: username } });
   return explainFederatedSubject(spec, subject, deps);
 }
 
 /** Raw claims of a partner realm's access token: the subject they describe, explained in the token's cloud only. */
 export async function explainClaims(spec: FederationSpec, claims: Claims, deps: ExplainDeps): Promise<Explanation> {
   const target = spec.clouds.find((c) => realmUrl(c.keycloak.url, c.keycloak.realm) === claims['iss']);
-  if (!target) throw new BrokerError('ERR_EXPLAIN_SUBJECT_NOT_FOUND', `the claims' issuer ${JSON.stringify(claims['iss'] ?? null)} is no cloud of the spec`, { details: {} });
+  if (!target) throw new BrokerError('ERR_SUBJECT_NOT_FOUND', `the claims' issuer ${JSON.stringify(claims['iss'] ?? null)} is no cloud of the spec`, { details: {} });
   const subject = subjectFromClaims(spec, claims);
   const keystone = explainKeystone(spec, claims, target.alias, await capabilitiesOf(target.alias, deps));
   const partner = subject ? await explainPartner(spec, subject, target.alias, deps) : undefined;

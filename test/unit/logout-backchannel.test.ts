@@ -113,19 +113,36 @@ describe('POST /api/v1/logout/backchannel/:cloud', () => {
     assert.equal(world.audit.length, before);
   });
 
-  it('rejects an oversized body with 413 ERR_LOGOUT_BODY_TOO_LARGE', async () => {
+  it('rejects an oversized body with 413 ERR_REQUEST_BODY_TOO_LARGE', async () => {
     const res = await request(appOf(world)).post(PATH).type('form').send({ logout_token: 'x'.repeat(20_000) });
     assert.equal(res.status, 413);
-    assert.equal(res.body.code, 'ERR_LOGOUT_BODY_TOO_LARGE');
+    assert.equal(res.body.code, 'ERR_REQUEST_BODY_TOO_LARGE');
     await assertUnchanged(world);
   });
 
   it('rejects a request without logout_token, and a JSON body', async () => {
     const empty = await request(appOf(world)).post(PATH).type('form').send({ other: '1' });
+    assert.equal(empty.status, 400);
     assert.equal(empty.body.code, 'ERR_LOGOUT_MALFORMED');
     const json = await request(appOf(world)).post(PATH).send({ logout_token: await world.token('cloud-a') });
-    assert.equal(json.status, 400);
-    assert.equal(json.body.code, 'ERR_LOGOUT_MALFORMED');
+    assert.equal(json.status, 415);
+    assert.equal(json.body.code, 'ERR_REQUEST_CONTENT_TYPE');
+    await assertUnchanged(world);
+  });
+
+  it('gives body-parser failures codes of their own: too many parameters, a foreign charset, a body without a type, a broken encoding', async () => {
+    const app = appOf(world);
+    const many = await request(app).post(PATH).type('form').send(Array.from({ length: 20 }, (_, i) => `p${i}=1`).join('&'));
+    assert.deepEqual([many.status, many.body.code], [413, 'ERR_REQUEST_BODY_TOO_LARGE']);
+    const charset = await request(app).post(PATH).set('content-type', 'application/x-www-form-urlencoded; charset=koi8-r').send('logout_token=x');
+    assert.deepEqual([charset.status, charset.body.code], [415, 'ERR_REQUEST_CONTENT_TYPE']);
+    const encoding = await request(app).post(PATH).set('content-type', 'application/x-www-form-urlencoded').set('content-encoding', 'x-unknown').send('logout_token=x');
+    assert.deepEqual([encoding.status, encoding.body.code], [415, 'ERR_REQUEST_CONTENT_TYPE']);
+    const text = await request(app).post(PATH).set('content-type', 'text/plain').send('logout_token=x');
+    assert.deepEqual([text.status, text.body.code], [415, 'ERR_REQUEST_CONTENT_TYPE']);
+    const broken = await request(app).post(PATH).set('content-type', 'application/x-www-form-urlencoded').set('content-encoding', 'gzip').send('not gzip at all');
+    assert.deepEqual([broken.status, broken.body.code], [400, 'ERR_REQUEST_MALFORMED']);
+    for (const res of [many, charset, encoding, text, broken]) assert.equal(res.headers['content-type'], 'application/problem+json; charset=utf-8');
     await assertUnchanged(world);
   });
 

@@ -1,16 +1,9 @@
 // A problem found in a spec: where (path, and line once the loader knows it), what, and how to fix it.
+// Its code is one of the broker's error codes (src/core/errors.ts, SPEC_PROBLEM_CODES).
 import type { z } from 'zod';
+import type { SpecProblemCode } from '../errors.ts';
 
-export type SpecProblemCode =
-  | 'ERR_SPEC_YAML'
-  | 'ERR_SPEC_SCHEMA'
-  | 'ERR_SPEC_DUPLICATE'
-  | 'ERR_SPEC_UNKNOWN_REF'
-  | 'ERR_SPEC_PRIVILEGED_GRANT'
-  | 'ERR_SPEC_NAMING'
-  | 'ERR_SPEC_TRUST'
-  | 'ERR_SPEC_GRANT'
-  | 'ERR_SPEC_EXAMPLE_FAILED';
+export type { SpecProblemCode } from '../errors.ts';
 
 export type SpecPath = readonly (string | number)[];
 

@@ -7,11 +7,11 @@ import { startLogout, type LogoutStarted } from './start.ts';
 
 export async function adminLogout(deps: LogoutDeps, home: string, username: string): Promise<LogoutStarted> {
   if (!deps.spec.clouds.some((c) => c.alias === home)) {
-    throw new BrokerError('ERR_LOGOUT_SUBJECT_UNKNOWN', `cloud ${home} is not in the spec`, { details: { cloud: home } });
+    throw new BrokerError('ERR_SUBJECT_NOT_FOUND', `cloud ${home} is not in the spec`, { details: { cloud: home } });
   }
   const users = await deps.keycloak(home).findUsers(realmOf(deps, home), { by: 'username', username });
   const user = users.find((u) => u.username === username.toLowerCase() || u.username === username);
-  if (!user) throw new BrokerError('ERR_LOGOUT_SUBJECT_UNKNOWN', `no user ${username} in cloud ${home}`, { details: { cloud: home, user: username } });
+  if (!user) throw new BrokerError('ERR_SUBJECT_NOT_FOUND', `no user ${username} in cloud ${home}`, { details: { cloud: home, user: username } });
   const subject = subjectOfUser(deps.spec, home, user);
   return startLogout(deps, { source: 'admin', cloud: home, ref: deps.ids.newId(), subject });
 }
