@@ -3,13 +3,15 @@
 //   2. for every partner cloud that trusts the home: the downstream name and namespaced groups,
 //   3. Keystone: the generated mapping evaluated like Keystone does, with the rule that matched,
 //   4. Kubernetes: the cluster's RBAC as stored, with the bindings that grant the subject something.
-import { BrokerError } from '../core/errors.ts';
+// A Keystone whose capabilities cannot be read is explained as Zed would map, and the explanation
+// says so with the error's code (`assumptions`).
+import { BrokerError, isBrokerError, type ErrorCode } from '../core/errors.ts';
 import { brokeredClaims, explainKeystone, type Claims, type KeystoneExplanation } from '../core/explain/keystone.ts';
 import { bindingsFor, kubernetesIdentity, type KubernetesIdentity, type RbacBinding, type RbacPolicyRule } from '../core/explain/kubernetes.ts';
 import { realmUrl } from '../core/federation/realm-url.ts';
 import { downstreamGroup, downstreamUsername, homeUsernameOf } from '../core/naming.ts';
 import type { PolicySubject } from '../core/subject.ts';
-import { ZED_CAPABILITIES } from '../core/render/keystone/index.ts';
+import { ZED_CAPABILITIES, type KeystoneCapabilities } from '../core/render/keystone/index.ts';
 import type { FederationSpec } from '../core/federation/schema.ts';
 import { trustEdges } from '../core/federation/trust.ts';
 import type { HomeDirectoryPort, KeystoneAdminPort, KubernetesAdminPort } from '../ports.ts';
@@ -26,12 +28,22 @@ export interface ClusterExplanation {
   readonly grants: readonly { readonly binding: RbacBinding; readonly namespace: string | null; readonly rules: readonly RbacPolicyRule[] }[];
 }
 
+/** Something explain could not read and assumed instead; `code` is the error that prevented it. */
+export interface ExplainAssumption {
+  readonly system: 'keystone';
+  readonly cloud: string;
+  readonly code: ErrorCode;
+  readonly message: string;
+  readonly assumed: string;
+}
+
 export interface PartnerExplanation {
   readonly cloud: string;
   readonly username: string;
   readonly groups: readonly string[];
   readonly keystone: KeystoneExplanation;
   readonly kubernetes: readonly ClusterExplanation[];
+  readonly assumptions: readonly ExplainAssumption[];
 }
 
 export interface Explanation {
@@ -53,11 +65,13 @@ export async function explainClaims(spec: FederationSpec, claims: Claims, deps: 
   const target = spec.clouds.find((c) => realmUrl(c.keycloak.url, c.keycloak.realm) === claims['iss']);
   if (!target) throw new BrokerError('ERR_SUBJECT_NOT_FOUND', `the claims' issuer ${JSON.stringify(claims['iss'] ?? null)} is no cloud of the spec`, { details: {} });
   const subject = subjectFromClaims(spec, claims);
-  const keystone = explainKeystone(spec, claims, target.alias, await capabilitiesOf(target.alias, deps));
+  const capabilities = await capabilitiesOf(spec, target.alias, deps);
+  const keystone = explainKeystone(spec, claims, target.alias, capabilities.capabilities);
   const partner = subject ? await explainPartner(spec, subject, target.alias, deps) : undefined;
   return {
     subject: subject ?? { homeCloud: '', homeUsername: String(claims['preferred_username'] ?? ''), groups: [], attributes: {} },
-    partners: [{ cloud: target.alias, username: partner?.username ?? String(claims['preferred_username'] ?? ''), groups: partner?.groups ?? [], keystone, kubernetes: partner?.kubernetes ?? [] }],
+    partners: [{ cloud: target.alias, username: partner?.username ?? String(claims['preferred_username'] ?? ''), groups: partner?.groups ?? [], keystone,
+      kubernetes: partner?.kubernetes ?? [], assumptions: capabilities.assumptions }],
   };
 }
 
@@ -75,21 +89,27 @@ async function explainPartner(spec: FederationSpec, subject: PolicySubject, part
       ({ binding, namespace: binding.kind === 'RoleBinding' ? binding.namespace ?? null : null, rules: role?.rules ?? [] }));
     return { cluster: cluster.name, identity: identity as KubernetesIdentity, grants };
   }));
-  const keystone = explainKeystone(spec, brokeredClaims(spec, subject, partner), partner, await capabilitiesOf(partner, deps));
+  const capabilities = await capabilitiesOf(spec, partner, deps);
+  const keystone = explainKeystone(spec, brokeredClaims(spec, subject, partner), partner, capabilities.capabilities);
   return {
     cloud: partner,
     username: downstreamUsername(spec.naming, subject.homeCloud, subject.homeUsername),
     groups: subject.groups.map((g) => downstreamGroup(subject.homeCloud, g)),
     keystone,
     kubernetes: clusters,
+    assumptions: capabilities.assumptions,
   };
 }
 
-async function capabilitiesOf(cloud: string, deps: ExplainDeps) {
+/** The capabilities of the cloud's Keystone; when they cannot be read, Zed's, with the reason as an assumption. */
+async function capabilitiesOf(spec: FederationSpec, cloud: string, deps: ExplainDeps): Promise<{ capabilities: KeystoneCapabilities; assumptions: ExplainAssumption[] }> {
+  if (!deps.keystone || !spec.clouds.find((c) => c.alias === cloud)?.keystone) return { capabilities: ZED_CAPABILITIES, assumptions: [] };
   try {
-    return deps.keystone ? await deps.keystone(cloud).capabilities() : ZED_CAPABILITIES;
-  } catch {
-    return ZED_CAPABILITIES;
+    return { capabilities: await deps.keystone(cloud).capabilities(), assumptions: [] };
+  } catch (error) {
+    const code = isBrokerError(error) ? error.code : 'ERR_INTERNAL';
+    const message = error instanceof Error ? error.message : String(error);
+    return { capabilities: ZED_CAPABILITIES, assumptions: [{ system: 'keystone', cloud, code, message, assumed: ZED_CAPABILITIES.evidence }] };
   }
 }
 

@@ -1,0 +1,71 @@
+// In-memory fakes of what a home cloud offers: its realm's users with their groups
+// (HomeDirectoryPort) and its published identity-provider metadata (HomeMetadataPort), with the
+// semantics the contract suites (test/contract/home-ports.contract.ts) check on the real adapters.
+// `down` makes a fake refuse every call (outage tests).
+import { BrokerError } from '../../core/errors.ts';
+import type { CloudSpec } from '../../core/federation/schema.ts';
+import { realmUrl } from '../../core/federation/realm-url.ts';
+import type { HomeMetadata } from '../../core/render/keycloak/metadata.ts';
+import type { SubjectProfile } from '../../core/subject.ts';
+import type { HomeDirectoryPort, HomeMetadataPort } from '../../ports.ts';
+
+function unreachable(cloud: string): BrokerError {
+  return new BrokerError('ERR_HTTP_UNREACHABLE', `Keycloak of cloud ${cloud} is down (fake)`, { details: { cloud } });
+}
+
+export class FakeHomeDirectory implements HomeDirectoryPort {
+  readonly cloud: string;
+  down = false;
+  /** Keycloak keeps usernames in lower case. */
+  readonly #groupsByUser = new Map<string, readonly string[]>();
+
+  constructor(cloud: string) {
+    this.cloud = cloud;
+  }
+
+  /** A user of the home realm with full group paths (`/projects/p1/members`). */
+  addUser(username: string, groups: readonly string[] = []): void {
+    this.#groupsByUser.set(username.toLowerCase(), [...groups]);
+  }
+
+  async subject(username: string): Promise<SubjectProfile | undefined> {
+    if (this.down) throw unreachable(this.cloud);
+    const name = username.toLowerCase();
+    const groups = this.#groupsByUser.get(name);
+    return groups && { homeCloud: this.cloud, homeSub: `${this.cloud}-${name}-id`, homeUsername: name, groups: [...groups].sort(), attributes: {} };
+  }
+}
+
+/** A fake SAML signing certificate (base64 DER shape; not parsed by the broker). */
+export const FAKE_SAML_CERTIFICATE = 'MIIFakeCertificateOfTheHomeRealm';
+
+/**
+ * Serves the metadata of the realms it was told exist, under the URLs Keycloak uses; any other realm
+ * is ERR_KEYCLOAK_REALM_NOT_FOUND, like the real reader's 404.
+ */
+export class FakeHomeMetadata implements HomeMetadataPort {
+  down = false;
+  readonly reads: string[] = [];
+  readonly #realms = new Set<string>();
+
+  /** Publishes the realm `realm` at the Keycloak `keycloakUrl`. */
+  addRealm(keycloakUrl: string, realm: string): void {
+    this.#realms.add(realmUrl(keycloakUrl, realm));
+  }
+
+  async read(cloud: CloudSpec): Promise<HomeMetadata> {
+    this.reads.push(cloud.alias);
+    if (this.down) throw unreachable(cloud.alias);
+    const realm = realmUrl(cloud.keycloak.url, cloud.keycloak.realm);
+    if (!this.#realms.has(realm)) {
+      throw new BrokerError('ERR_KEYCLOAK_REALM_NOT_FOUND', `realm "${cloud.keycloak.realm}" of cloud ${cloud.alias} does not exist at ${cloud.keycloak.url} (fake)`,
+        { details: { cloud: cloud.alias, realm: cloud.keycloak.realm, status: 404 } });
+    }
+    if (cloud.homeProtocol === 'saml') {
+      return { protocol: 'saml', entityId: realm, singleSignOnServiceUrl: `${realm}/protocol/saml`, singleLogoutServiceUrl: `${realm}/protocol/saml`, signingCertificates: [FAKE_SAML_CERTIFICATE] };
+    }
+    const oidc = `${realm}/protocol/openid-connect`;
+    return { protocol: 'oidc', issuer: realm, authorizationEndpoint: `${oidc}/auth`, tokenEndpoint: `${oidc}/token`, jwksUri: `${oidc}/certs`,
+      userinfoEndpoint: `${oidc}/userinfo`, endSessionEndpoint: `${oidc}/logout` };
+  }
+}
