@@ -61,11 +61,11 @@ async function composeExplain(spec: FederationSpec, baseDir: string): Promise<Ex
   };
 }
 
-function formatExplanation(e: Explanation): string {
+export function formatExplanation(e: Explanation): string {
   const lines = [`${e.subject.homeUsername} of ${e.subject.homeCloud}  (home groups: ${e.subject.groups.join(', ') || 'none'})`];
   for (const p of e.partners) {
     lines.push('', `${p.cloud}: user ${p.username}${p.groups.length ? `, groups ${p.groups.join(', ')}` : ''}`);
-    for (const a of p.assumptions) lines.push(`  ${a.system === 'keystone' ? 'Keystone' : a.system} capabilities unknown: ${a.message} [${a.code}]; ${a.assumed}`);
+    for (const a of p.assumptions) lines.push(`  Keystone capabilities unknown: ${a.message} [${a.code}]; ${a.assumed}`);
     const k = p.keystone;
     if (k.outcome === 'not-configured') lines.push(`  Keystone: not configured (${k.reason})`);
     else if (k.outcome === 'refused') lines.push(`  Keystone: refused with ${k.status} (${k.reason})`);
