@@ -6,7 +6,7 @@ import { createKeycloakHomeDirectory } from '../adapters/keycloak/home-directory
 import { createKeystoneAdmin } from '../adapters/keystone/factory.ts';
 import { createKubernetesAdmin } from '../adapters/kubernetes/factory.ts';
 import { BrokerError } from '../core/errors.ts';
-import { parseSubjectArgument } from './subject-arg.ts';
+import { parseSubjectArgument, requireHomeCloudIn } from './subject-arg.ts';
 import type { Claims } from '../core/explain/keystone.ts';
 import type { FederationSpec } from '../core/federation/schema.ts';
 import type { HomeDirectoryPort, KeystoneAdminPort, KubernetesAdminPort } from '../ports.ts';
@@ -15,10 +15,11 @@ import { loadValidSpec } from './load.ts';
 import { EXIT, printJson, type OutputFormat } from './output.ts';
 
 export async function explainCommand(file: string, who: string | undefined, opts: { output: OutputFormat; claims?: string }): Promise<number> {
+  // Arguments are checked before anything is composed: a usage error never depends on the clouds.
+  const parsed = opts.claims ? undefined : parseSubjectArgument(who, ', or pass --claims <file>');
   const loaded = await loadValidSpec(file, opts.output);
   if ('exitCode' in loaded) return loaded.exitCode;
-  // Arguments are checked before anything is composed: a usage error never depends on the clouds.
-  const subject = opts.claims ? undefined : parseSubjectArgument(who, ', or pass --claims <file>');
+  const subject = parsed && requireHomeCloudIn(loaded.spec, parsed);
   const claims = opts.claims ? await readClaims(opts.claims) : undefined;
   const deps = await composeExplain(loaded.spec, loaded.baseDir);
   const explanation: Explanation = subject

@@ -6,15 +6,16 @@ import { adminLogout, logoutReport } from '../services/logout/admin.ts';
 import { loadValidSpec } from './load.ts';
 import { auditLogger, composeLogout, redisUrl } from './logout-compose.ts';
 import { EXIT, printJson, type OutputFormat } from './output.ts';
-import { parseSubjectArgument } from './subject-arg.ts';
+import { parseSubjectArgument, requireHomeCloudIn } from './subject-arg.ts';
 import { RedisLogoutStore, connectRedis } from '../adapters/redis/logout-store.ts';
 
 export interface LogoutOptions { output: OutputFormat; redis?: string; wait?: string }
 
 export async function logoutCommand(file: string, who: string, opts: LogoutOptions): Promise<number> {
-  const subject = parseSubjectArgument(who);
+  const parsed = parseSubjectArgument(who);
   const loaded = await loadValidSpec(file, opts.output);
   if ('exitCode' in loaded) return loaded.exitCode;
+  const subject = requireHomeCloudIn(loaded.spec, parsed);
   const composed = await composeLogout(loaded.spec, loaded.baseDir, { redisUrl: redisUrl(opts.redis), logger: auditLogger(2) });
   try {
     const started = await adminLogout(composed.deps, subject.homeCloud, subject.username);

@@ -72,6 +72,7 @@ export function buildProgram(setExitCode: (code: number) => void): Command {
     .option('--poll-interval <ms>', 'LOGOUT-event poll interval, 0 disables (default: $FEDBROKER_POLL_INTERVAL_MS or 1000)')
     .option('--insecure-http', 'serve plain HTTP (TLS terminates in front); warns at start')
     .option('--insecure-unauthenticated-admin-api', 'mount the admin API without authentication; warns at start')
+    .addOption(new Option('-o, --output <format>', 'format of a start-up error: human or json (the running broker logs JSON)').default('human').argParser(parseOutputFormat))
     .action(async (opts: ServeOptions) => setExitCode(await (await import('./serve.ts')).serveCommand(opts)));
   return program;
 }
@@ -82,10 +83,16 @@ export async function main(argv: string[]): Promise<number> {
   try {
     await program.parseAsync(argv, { from: 'user' });
   } catch (error) {
-    if (error instanceof CommanderError) return error.exitCode === 0 ? EXIT.OK : EXIT.USAGE;
+    if (error instanceof CommanderError) return error.exitCode === 0 ? EXIT.OK : reportUsageError(error, wantsJson(argv));
     return reportError(error, wantsJson(argv));
   }
   return exitCode;
+}
+
+/** Commander has told the person on stderr already; a JSON caller gets the same ERR_USAGE on stdout. */
+function reportUsageError(error: CommanderError, json: boolean): number {
+  if (json) printJson({ error: { code: 'ERR_USAGE', message: error.message.replace(/^error: /, ''), details: { reason: error.code } } });
+  return EXIT.USAGE;
 }
 
 function reportError(error: unknown, json: boolean): number {

@@ -12,7 +12,7 @@ import { warmUpLogout } from '../services/logout/warm-up.ts';
 import { deliverLogout } from '../services/logout/deliver.ts';
 import { loadValidSpec } from './load.ts';
 import { auditLogger, composeLogout, redisUrl } from './logout-compose.ts';
-import { EXIT } from './output.ts';
+import { EXIT, type OutputFormat } from './output.ts';
 
 /**
  * Production default of the LOGOUT-event poll (ms): one admin GET per realm per interval. A logout
@@ -30,10 +30,12 @@ export interface ServeOptions {
   pollInterval?: string;
   insecureHttp?: boolean;
   insecureUnauthenticatedAdminApi?: boolean;
+  /** Format of a start-up error (and of an invalid spec's problems). */
+  output?: OutputFormat;
 }
 
 export async function serveCommand(opts: ServeOptions): Promise<number> {
-  const loaded = await loadValidSpec(opts.spec, 'human');
+  const loaded = await loadValidSpec(opts.spec, opts.output ?? 'human');
   if ('exitCode' in loaded) return loaded.exitCode;
   const logger = auditLogger(1);
   const [host, port] = parseListen(opts.listen ?? process.env['FEDBROKER_LISTEN'] ?? '127.0.0.1:17443');
