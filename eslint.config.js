@@ -1,13 +1,19 @@
-// Lint, including the layering rule of docs/architecture.md:
+// Lint, including the layering rules of docs/architecture.md (test/unit/lint-layering.test.ts makes each fire):
 //   src/core      imports only src/core (pure: no I/O, no clock, no randomness)
-//   src/services  imports src/core and src/ports.ts, never adapters
-//   only the composition roots (src/main.ts, src/cli) construct adapters
+//   src/services  imports src/core and src/ports.ts, never adapters, http, jobs or cli
+//   src/http      imports core, ports and services; never cli or jobs
+//   src/jobs      imports core, ports and services; never cli or http
+//   src/adapters  implement ports; never call use cases, http, jobs or cli
+//   only the composition roots (src/cli) construct adapters: nowhere else may a module import an
+//   adapter's values (its classes and factories); http, jobs and ports may import adapter types only
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 const nodeIo = ['fs', 'http', 'https', 'net', 'tls', 'dns', 'child_process', 'dgram', 'worker_threads', 'cluster', 'crypto', 'os', 'process', 'timers']
   .flatMap((m) => [m, `node:${m}`, `${m}/*`, `node:${m}/*`]);
 const outsideCore = ['**/adapters/**', '**/services/**', '**/http/**', '**/jobs/**', '**/cli/**', '**/ports', '**/ports.js', '**/ports.ts', '**/main', '**/main.js', '**/main.ts'];
+/** Only the composition roots (src/cli) construct adapters: elsewhere an adapter module may lend its types, never its values. */
+const adapterValues = { group: ['**/adapters/**'], allowTypeImports: true, message: 'only the composition roots (src/cli) construct adapters; take a port instead (layering rule).' };
 const ioLibraries = ['express', 'redis', 'undici', '@keycloak/*', '@kubernetes/*', 'openid-client', 'pino', 'playwright-core'];
 
 export default tseslint.config(
@@ -47,7 +53,7 @@ export default tseslint.config(
     files: ['src/services/**/*.ts'],
     rules: {
       'no-restricted-imports': ['error', { patterns: [
-        { group: ['**/adapters/**', '**/http/**', '**/cli/**', '**/main', '**/main.js', '**/main.ts'], message: 'services import core and ports, never adapters (layering rule).' },
+        { group: ['**/adapters/**', '**/http/**', '**/jobs/**', '**/cli/**', '**/main', '**/main.js', '**/main.ts'], message: 'services import core and ports, never adapters (layering rule).' },
       ] }],
     },
   },
@@ -55,8 +61,34 @@ export default tseslint.config(
     files: ['src/adapters/**/*.ts'],
     rules: {
       'no-restricted-imports': ['error', { patterns: [
-        { group: ['**/services/**', '**/cli/**', '**/http/**', '**/main', '**/main.js', '**/main.ts'], message: 'adapters implement ports; they do not call use cases.' },
+        { group: ['**/services/**', '**/cli/**', '**/http/**', '**/jobs/**', '**/main', '**/main.js', '**/main.ts'], message: 'adapters implement ports; they do not call use cases.' },
       ] }],
+    },
+  },
+  {
+    files: ['src/http/**/*.ts'],
+    rules: {
+      '@typescript-eslint/no-restricted-imports': ['error', { patterns: [
+        adapterValues,
+        { group: ['**/cli/**', '**/jobs/**', '**/main', '**/main.js', '**/main.ts'], message: 'src/http serves use cases (services); it does not reach into the CLI or the jobs (layering rule).' },
+      ] }],
+    },
+  },
+  {
+    files: ['src/jobs/**/*.ts'],
+    rules: {
+      '@typescript-eslint/no-restricted-imports': ['error', { patterns: [
+        adapterValues,
+        { group: ['**/cli/**', '**/http/**', '**/main', '**/main.js', '**/main.ts'], message: 'src/jobs schedules use cases (services); it does not reach into the CLI or the HTTP API (layering rule).' },
+      ] }],
+    },
+  },
+  {
+    // Every other room (ports.ts, anything new): no adapter construction either.
+    files: ['src/**/*.ts'],
+    ignores: ['src/cli/**', 'src/adapters/**', 'src/core/**', 'src/services/**', 'src/http/**', 'src/jobs/**'],
+    rules: {
+      '@typescript-eslint/no-restricted-imports': ['error', { patterns: [adapterValues] }],
     },
   },
 );
