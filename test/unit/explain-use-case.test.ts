@@ -58,11 +58,11 @@ describe('explain over the fakes', () => {
     assert.deepEqual(grantsOf(bob), [['cloud-a', []], ['cloud-c', []]]);
   });
 
-  it('an unknown user or cloud is ERR_EXPLAIN_SUBJECT_NOT_FOUND', async () => {
+  it('an unknown user or cloud is ERR_SUBJECT_NOT_FOUND', async () => {
     const w = fakeFederation();
-    await assert.rejects(explainSubject(w.spec, 'cloud-a', 'mallory', explainDeps(w)), { code: 'ERR_EXPLAIN_SUBJECT_NOT_FOUND', details: { cloud: 'cloud-a', user: 'mallory' } });
-    await assert.rejects(explainSubject(w.spec, 'cloud-z', 'alice', explainDeps(w)), { code: 'ERR_EXPLAIN_SUBJECT_NOT_FOUND', details: { cloud: 'cloud-z' } });
-    await assert.rejects(explainClaims(w.spec, { iss: 'https://elsewhere.invalid/realms/x' }, explainDeps(w)), { code: 'ERR_EXPLAIN_SUBJECT_NOT_FOUND' });
+    await assert.rejects(explainSubject(w.spec, 'cloud-a', 'mallory', explainDeps(w)), { code: 'ERR_SUBJECT_NOT_FOUND', details: { cloud: 'cloud-a', user: 'mallory' } });
+    await assert.rejects(explainSubject(w.spec, 'cloud-z', 'alice', explainDeps(w)), { code: 'ERR_SUBJECT_NOT_FOUND', details: { cloud: 'cloud-z' } });
+    await assert.rejects(explainClaims(w.spec, { iss: 'https://elsewhere.invalid/realms/x' }, explainDeps(w)), { code: 'ERR_SUBJECT_NOT_FOUND' });
   });
 
   it('a partner realm\'s token claims: the subject they describe, explained in that cloud only', async () => {
