@@ -6,18 +6,20 @@ import type { JsonValue } from '../../core/json.ts';
 import type { Change } from '../../core/plan/diff.ts';
 import type { DesiredObject, ObjectAddress, ObservedObject } from '../../core/plan/model.ts';
 import type { KeycloakAdminPort } from '../../ports.ts';
-import { AdminTokenSource, type AdminTokenOptions } from './admin-token.ts';
+import type { AdminTokenOptions } from './admin-token.ts';
+import { keycloakRest } from './client.ts';
 import { isKeycloakKind, KIND_HANDLERS } from './kinds/index.ts';
 import type { KindHandler } from './kinds/kind.ts';
 import { clientIdToId } from './kinds/mapper-owners.ts';
 import { RealmReader } from './kinds/realm-reader.ts';
-import { KeycloakRest, urlPath } from './rest.ts';
+import { urlPath, type KeycloakRest } from './rest.ts';
 
-/** The admin token's options (cloud, base URL, admin realm, credentials, HttpOut.fetch of this cloud), plus: */
-export interface KeycloakAdminOptions extends AdminTokenOptions {
-  /** Releases what `fetch` holds (the HttpOut's connections). */
-  readonly close?: () => Promise<void>;
-}
+/**
+ * The cloud's shared Keycloak REST client (./client.ts), or the admin token's options (cloud, base
+ * URL, admin realm, credentials, HttpOut.fetch of this cloud) to build one; plus `close`, which
+ * releases what the client holds.
+ */
+export type KeycloakAdminOptions = ({ readonly rest: KeycloakRest } | AdminTokenOptions) & { readonly close?: () => Promise<void> };
 
 export class KeycloakAdmin implements KeycloakAdminPort {
   readonly cloud: string;
@@ -25,11 +27,9 @@ export class KeycloakAdmin implements KeycloakAdminPort {
   readonly #close: (() => Promise<void>) | undefined;
 
   constructor(options: KeycloakAdminOptions) {
-    this.cloud = options.cloud;
+    this.#rest = 'rest' in options ? options.rest : keycloakRest(options);
+    this.cloud = this.#rest.cloud;
     this.#close = options.close;
-    const baseUrl = options.baseUrl.replace(/\/+$/, '');
-    const tokens = new AdminTokenSource({ ...options, baseUrl });
-    this.#rest = new KeycloakRest({ cloud: options.cloud, baseUrl, tokens, fetch: options.fetch });
   }
 
   async realmExists(realm: string): Promise<boolean> {

@@ -2,10 +2,8 @@
 import type { SubjectProfile } from '../../core/subject.ts';
 import type { CloudSpec } from '../../core/federation/schema.ts';
 import type { HomeDirectoryPort } from '../../ports.ts';
-import { AdminTokenSource } from './admin-token.ts';
-import { keycloakHttpOut } from './factory.ts';
-import { KeycloakRest, urlPath } from './rest.ts';
-import { keycloakAdminCredentials } from './sessions-factory.ts';
+import { createKeycloakClient, type KeycloakClient } from './client.ts';
+import { urlPath, type KeycloakRest } from './rest.ts';
 
 export class KeycloakHomeDirectory implements HomeDirectoryPort {
   readonly cloud: string;
@@ -34,11 +32,8 @@ export class KeycloakHomeDirectory implements HomeDirectoryPort {
   }
 }
 
-export async function createKeycloakHomeDirectory(cloud: CloudSpec, baseDir: string): Promise<KeycloakHomeDirectory> {
-  const http = await keycloakHttpOut(cloud, baseDir);
-  const baseUrl = cloud.keycloak.url.replace(/\/+$/, '');
-  const tokens = new AdminTokenSource({ cloud: cloud.alias, baseUrl, adminRealm: cloud.keycloak.admin.realm,
-    credentials: await keycloakAdminCredentials(cloud, baseDir), fetch: http.fetch });
-  const rest = new KeycloakRest({ cloud: cloud.alias, baseUrl, tokens, fetch: http.fetch });
-  return new KeycloakHomeDirectory({ cloud: cloud.alias, realm: cloud.keycloak.realm, rest, close: () => http.close() });
+/** The home directory of a cloud's realm over `client` (default: the cloud's Keycloak client of its own). */
+export async function createKeycloakHomeDirectory(cloud: CloudSpec, baseDir: string, client?: KeycloakClient): Promise<KeycloakHomeDirectory> {
+  const over = client ?? await createKeycloakClient(cloud, baseDir);
+  return new KeycloakHomeDirectory({ cloud: cloud.alias, realm: cloud.keycloak.realm, rest: over.rest, ...(!client && { close: () => over.close() }) });
 }

@@ -4,18 +4,12 @@
 import type { RealmUser, UserLookup } from '../../core/logout/subject.ts';
 import { HOME_SUBJECT_ATTRIBUTE } from '../../core/render/keycloak/names.ts';
 import type { KeycloakSessionsPort, RealmLogoutEvent } from '../../ports.ts';
-import type { FetchLike } from '../http-out.ts';
-import { AdminTokenSource, type AdminCredentials } from './admin-token.ts';
-import { KeycloakRest, urlPath } from './rest.ts';
+import type { AdminTokenOptions } from './admin-token.ts';
+import { keycloakRest } from './client.ts';
+import { urlPath, type KeycloakRest } from './rest.ts';
 
-export interface KeycloakSessionsOptions {
-  readonly cloud: string;
-  readonly baseUrl: string;
-  readonly adminRealm: string;
-  readonly credentials: AdminCredentials;
-  readonly fetch: FetchLike;
-  readonly close?: () => Promise<void>;
-}
+/** The cloud's shared Keycloak REST client (./client.ts), or the admin token's options to build one; plus `close`. */
+export type KeycloakSessionsOptions = ({ readonly rest: KeycloakRest } | AdminTokenOptions) & { readonly close?: () => Promise<void> };
 
 interface UserRep { id: string; username: string; attributes?: Record<string, string[]> }
 interface LinkRep { identityProvider: string; userId: string; userName: string }
@@ -27,10 +21,9 @@ export class KeycloakSessions implements KeycloakSessionsPort {
   readonly #close: (() => Promise<void>) | undefined;
 
   constructor(options: KeycloakSessionsOptions) {
-    this.cloud = options.cloud;
+    this.#rest = 'rest' in options ? options.rest : keycloakRest(options);
+    this.cloud = this.#rest.cloud;
     this.#close = options.close;
-    const baseUrl = options.baseUrl.replace(/\/+$/, '');
-    this.#rest = new KeycloakRest({ cloud: options.cloud, baseUrl, fetch: options.fetch, tokens: new AdminTokenSource({ ...options, baseUrl }) });
   }
 
   async userById(realm: string, id: string): Promise<RealmUser | undefined> {

@@ -21,7 +21,10 @@ const HANDLERS: Readonly<Record<KeystoneKind, KeystoneKindHandler>> = {
   identityProvider: identityProviders, mapping: mappings, protocol: protocols,
 };
 
-export interface KeystoneAdminOptions {
+/** The cloud's shared Keystone client, or what it takes to build one. */
+export type KeystoneAdminOptions = { readonly rest: KeystoneRest; readonly close?: () => Promise<void> } | KeystoneConnectionOptions;
+
+export interface KeystoneConnectionOptions {
   readonly cloud: string;
   /** Keystone base URL (with or without /v3). */
   readonly url: string;
@@ -40,9 +43,11 @@ export class KeystoneAdmin implements KeystoneAdminPort {
   #capabilities: Promise<KeystoneCapabilities> | undefined;
 
   constructor(options: KeystoneAdminOptions) {
-    this.cloud = options.cloud;
     this.#close = options.close;
-    this.#rest = new KeystoneRest({ cloud: options.cloud, url: options.url, credentials: options.credentials, fetch: options.fetch, ...(options.now && { now: options.now }) });
+    this.#rest = 'rest' in options
+      ? options.rest
+      : new KeystoneRest({ cloud: options.cloud, url: options.url, credentials: options.credentials, fetch: options.fetch, ...(options.now && { now: options.now }) });
+    this.cloud = this.#rest.cloud;
   }
 
   capabilities(): Promise<KeystoneCapabilities> {

@@ -34,6 +34,7 @@ export class KeystoneRest {
   readonly #credentials: KeystoneAdminCredentials;
   readonly #now: () => number;
   #token: { value: string; renewAt: number } | undefined;
+  #pendingToken: Promise<string> | undefined;
 
   constructor(options: { cloud: string; url: string; credentials: KeystoneAdminCredentials; fetch: FetchLike; now?: () => number }) {
     this.cloud = options.cloud;
@@ -79,8 +80,19 @@ export class KeystoneRest {
     return out;
   }
 
-  async #adminToken(): Promise<string> {
-    if (this.#token && this.#now() < this.#token.renewAt) return this.#token.value;
+  /** Gets the admin token now (when it is not cached), so the first real call does not wait for it. */
+  async warmUp(): Promise<void> {
+    await this.#adminToken();
+  }
+
+  /** The cached admin token, or a new one; concurrent callers share one login. */
+  #adminToken(): Promise<string> {
+    if (this.#token && this.#now() < this.#token.renewAt) return Promise.resolve(this.#token.value);
+    this.#pendingToken ??= this.#login().finally(() => { this.#pendingToken = undefined; });
+    return this.#pendingToken;
+  }
+
+  async #login(): Promise<string> {
     const c = this.#credentials;
     const body = { auth: {
       identity: { methods: ['password'], password: { user: { name: c.username, domain: { name: c.userDomain }, password: c.password } } },

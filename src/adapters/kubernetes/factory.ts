@@ -1,11 +1,10 @@
 // Builds the Kubernetes adapter of one cluster from its spec entry: resolves the token, reads the CA
 // (paths relative to the spec's folder) and guards every call with HttpOut, which may call the
 // cluster's API origin only. The authentication config file is optional (the spec names none yet).
-import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import { BrokerError } from '../../core/errors.ts';
 import type { ClusterSpec } from '../../core/render/kubernetes/rbac.ts';
 import type { CloudSpec } from '../../core/federation/schema.ts';
+import { caBundle } from '../ca-files.ts';
 import { HttpOut, type FetchLike } from '../http-out.ts';
 import { resolveSecret } from '../secrets.ts';
 import { KubernetesAdmin } from './admin.ts';
@@ -24,7 +23,7 @@ export interface KubernetesAdminFactoryOptions {
 
 /** The HTTP module for one cluster: its API origin only, its CA (plus the system CAs). */
 export async function kubernetesHttpOut(cloud: CloudSpec, cluster: ClusterSpec, baseDir: string, timeoutMs?: number): Promise<HttpOut> {
-  const caPem = cluster.caFile ? [await readPem(cloud, cluster, resolve(baseDir, cluster.caFile))] : [];
+  const caPem = await caBundle(cluster.caFile, baseDir, { cloud: cloud.alias, server: `Kubernetes cluster ${cluster.name}` });
   return new HttpOut({ allowedOrigins: [new URL(cluster.apiUrl).origin], caPem, ...(timeoutMs !== undefined && { timeoutMs }) });
 }
 
@@ -46,16 +45,6 @@ export async function createKubernetesAdmin(cloud: CloudSpec, cluster: ClusterSp
 
 /** The CA (PEM) of a cloud's Keycloak, for the issuer section of the authentication config; undefined without caFile. */
 export async function keycloakIssuerCaPem(cloud: CloudSpec, baseDir: string): Promise<string | undefined> {
-  if (!cloud.keycloak.caFile) return undefined;
-  return readPem(cloud, undefined, resolve(baseDir, cloud.keycloak.caFile));
-}
-
-async function readPem(cloud: CloudSpec, cluster: ClusterSpec | undefined, path: string): Promise<string> {
-  try {
-    return await readFile(path, 'utf8');
-  } catch (cause) {
-    const what = cluster ? `the CA of cluster ${cluster.name}` : 'the CA of the Keycloak';
-    throw new BrokerError('ERR_CONFIG_INVALID', `${what} of cloud ${cloud.alias} cannot be read (${path})`,
-      { cause, details: { cloud: cloud.alias, ...(cluster && { cluster: cluster.name }), file: path } });
-  }
+  const [pem] = await caBundle(cloud.keycloak.caFile, baseDir, { cloud: cloud.alias, server: 'Keycloak' });
+  return pem;
 }
