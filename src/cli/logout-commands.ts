@@ -7,7 +7,7 @@ import { loadValidSpec } from './load.ts';
 import { auditLogger, composeLogout, redisUrl } from './logout-compose.ts';
 import { EXIT, printJson, type OutputFormat } from './output.ts';
 import { parseSubjectArgument, requireHomeCloudIn } from './subject-arg.ts';
-import { RedisLogoutStore, connectRedis } from '../adapters/redis/logout-store.ts';
+import { closeRedis, RedisLogoutStore, connectRedis } from '../adapters/redis/logout-store.ts';
 
 export interface LogoutOptions { output: OutputFormat; redis?: string; wait?: string }
 
@@ -41,7 +41,7 @@ export async function logoutStatusCommand(eventId: string, opts: { output: Outpu
     else printReport(report);
     return report.outcome === 'failed' ? EXIT.FAILED : EXIT.OK;
   } finally {
-    await redis.close();
+    await closeRedis(redis);
   }
 }
 

@@ -5,14 +5,14 @@ import { after, before } from 'node:test';
 import { readFileSync } from 'node:fs';
 import { KeystoneRevocation } from '../../src/adapters/logout/keystone-revocation.ts';
 import { BullDeliveryQueue } from '../../src/adapters/queue/bullmq-delivery-queue.ts';
-import { connectRedis, RedisLogoutStore, type RedisClient } from '../../src/adapters/redis/logout-store.ts';
+import { closeRedis, connectRedis, RedisLogoutStore, type RedisClient } from '../../src/adapters/redis/logout-store.ts';
 import { deliveryQueueContract, keystoneRevocationContract, logoutStoreContract } from '../contract/logout-ports.contract.ts';
 import { loadTestbed, passwordGrantToken, testbedCloud, testbedFetch, userPassword } from '../support/testbed.ts';
 
 const testbed = loadTestbed();
 let redis: RedisClient;
 before(async () => { redis = await connectRedis(testbed.redis.url); });
-after(async () => { await redis.close(); });
+after(async () => { await closeRedis(redis); });
 
 logoutStoreContract('redis', async () => new RedisLogoutStore(redis, `fedbroker:test:${Date.now()}`));
 deliveryQueueContract('bullmq', async () => new BullDeliveryQueue(testbed.redis.url, { name: `fedbroker-test-${Date.now()}`, backoff: { firstDelayMs: 20, maxDelayMs: 50, maxAttempts: 10 } }));
