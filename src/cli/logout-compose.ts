@@ -1,16 +1,16 @@
-// Composition root of logout: Redis, the queue, the Keycloak and Keystone adapters of every cloud,
-// the jose verifier over HttpOut (allowed: every realm's origin), the audit log.
+// Composition root of logout: the Keycloak and Keystone clients of every cloud (one each: the
+// sessions adapter, the realm's keys and the Keystone revocation go through them), the jose
+// verifier, Redis, the queue, the audit log. The clouds are composed first, so a spec problem (a CA
+// file that cannot be read) is reported as such before any connection is tried.
 import { randomUUID } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
-import { resolve } from 'node:path';
 import pino, { type Logger } from 'pino';
+import { createKeycloakClient, type KeycloakClient } from '../adapters/keycloak/client.ts';
 import { createKeycloakSessions } from '../adapters/keycloak/sessions-factory.ts';
 import { createKeystoneRevocation } from '../adapters/logout/keystone-revocation.ts';
-import { HttpOut } from '../adapters/http-out.ts';
 import { createBrokerLogger } from '../adapters/log/pino-logger.ts';
 import { JoseLogoutTokenVerifier } from '../adapters/oidc/logout-token-verifier.ts';
 import { BullDeliveryQueue } from '../adapters/queue/bullmq-delivery-queue.ts';
-import { connectRedis, RedisLogoutStore, type RedisClient } from '../adapters/redis/logout-store.ts';
+import { closeRedis, connectRedis, RedisLogoutStore, type RedisClient } from '../adapters/redis/logout-store.ts';
 import { BrokerError } from '../core/errors.ts';
 import { logoutIssuers } from '../core/logout/token-rules.ts';
 import type { FederationSpec } from '../core/federation/schema.ts';
@@ -36,31 +36,46 @@ export function auditLogger(destination: 1 | 2, level = process.env['FEDBROKER_L
   return createBrokerLogger(pino.destination(destination), { level });
 }
 
+interface CloudClients {
+  readonly keycloak: Map<string, KeycloakClient>;
+  readonly sessions: Map<string, KeycloakSessionsPort>;
+  readonly keystones: Map<string, KeystoneRevocationPort & { close(): Promise<void> }>;
+  close(): Promise<void>;
+}
+
+/** One Keycloak client and (where the cloud has one) one Keystone client per cloud. */
+async function composeClouds(spec: FederationSpec, baseDir: string): Promise<CloudClients> {
+  const clouds: CloudClients = {
+    keycloak: new Map(), sessions: new Map(), keystones: new Map(),
+    async close() {
+      for (const p of this.keystones.values()) await p.close();
+      for (const c of this.keycloak.values()) await c.close();
+    },
+  };
+  try {
+    for (const cloud of spec.clouds) {
+      const client = await createKeycloakClient(cloud, baseDir);
+      clouds.keycloak.set(cloud.alias, client);
+      clouds.sessions.set(cloud.alias, await createKeycloakSessions(cloud, baseDir, client));
+      const keystone = await createKeystoneRevocation(cloud, baseDir);
+      if (keystone) clouds.keystones.set(cloud.alias, keystone);
+    }
+  } catch (error) {
+    await clouds.close();
+    throw error;
+  }
+  return clouds;
+}
+
 export async function composeLogout(spec: FederationSpec, baseDir: string, options: { redisUrl: string; logger: Logger; onAudit?: (entry: { action: string; [k: string]: unknown }) => void }): Promise<ComposedLogout> {
+  const clouds = await composeClouds(spec, baseDir);
   let redis: RedisClient;
   try {
     redis = await connectRedis(options.redisUrl);
   } catch (cause) {
+    await clouds.close();
     throw new BrokerError('ERR_QUEUE_UNAVAILABLE', `Redis at ${new URL(options.redisUrl).host} cannot be reached`, { cause });
   }
-  const keycloaks = new Map<string, KeycloakSessionsPort & { close(): Promise<void> }>();
-  const keystones = new Map<string, KeystoneRevocationPort & { close(): Promise<void> }>();
-  for (const cloud of spec.clouds) {
-    keycloaks.set(cloud.alias, await createKeycloakSessions(cloud, baseDir));
-    const keystone = await createKeystoneRevocation(cloud, baseDir);
-    if (keystone) keystones.set(cloud.alias, keystone);
-  }
-  // One outbound client per cloud for its realm's keys: that cloud's Keycloak origin and CA only.
-  const jwksHttp = new Map<string, HttpOut>();
-  for (const cloud of spec.clouds) {
-    const caPem = cloud.keycloak.caFile ? [await readCaFile(resolve(baseDir, cloud.keycloak.caFile), cloud.alias)] : [];
-    jwksHttp.set(cloud.alias, new HttpOut({ allowedOrigins: [new URL(cloud.keycloak.url).origin], caPem }));
-  }
-  const jwksFetchFor = (alias: string) => {
-    const http = jwksHttp.get(alias);
-    if (!http) throw new BrokerError('ERR_INTERNAL', `no JWKS client for cloud ${alias}`, { details: { cloud: alias } });
-    return http.fetch;
-  };
   const queue = new BullDeliveryQueue(options.redisUrl, { onError: (e) => options.logger.warn({ message: e.message }, 'delivery queue: Redis error') });
   const audit: AuditLog = {
     record: (entry) => {
@@ -68,31 +83,25 @@ export async function composeLogout(spec: FederationSpec, baseDir: string, optio
       options.onAudit?.(entry);
     },
   };
+  const ofCloud = <T>(map: ReadonlyMap<string, T>, what: string) => (alias: string): T => {
+    const found = map.get(alias);
+    if (!found) throw new BrokerError('ERR_INTERNAL', `no ${what} for cloud ${alias}`, { details: { cloud: alias } });
+    return found;
+  };
+  // A realm's keys are read with that cloud's Keycloak client: its origin and CA only.
+  const jwksFetchFor = (alias: string) => ofCloud(clouds.keycloak, 'Keycloak client')(alias).fetch;
   const deps: LogoutDeps = {
     spec, issuers: logoutIssuers(spec), verifier: new JoseLogoutTokenVerifier({ fetchFor: jwksFetchFor }),
-    keycloak: (alias) => {
-      const port = keycloaks.get(alias);
-      if (!port) throw new BrokerError('ERR_INTERNAL', `no Keycloak adapter for cloud ${alias}`, { details: { cloud: alias } });
-      return port;
-    },
-    keystone: (alias) => keystones.get(alias),
+    keycloak: ofCloud(clouds.sessions, 'Keycloak adapter'),
+    keystone: (alias) => clouds.keystones.get(alias),
     store: new RedisLogoutStore(redis), queue, clock: { now: () => new Date() }, ids: { newId: () => randomUUID() }, audit,
   };
   return {
     deps, queue, redis,
     async close() {
       await queue.close();
-      for (const p of [...keycloaks.values(), ...keystones.values()]) await p.close();
-      for (const http of jwksHttp.values()) await http.close();
-      await redis.close();
+      await clouds.close();
+      await closeRedis(redis);
     },
   };
-}
-
-async function readCaFile(file: string, cloud: string): Promise<string> {
-  try {
-    return await readFile(file, 'utf8');
-  } catch (cause) {
-    throw new BrokerError('ERR_CONFIG_INVALID', `the CA file of cloud ${cloud}'s Keycloak cannot be read: ${file}`, { cause, details: { cloud, file } });
-  }
 }

@@ -7,9 +7,7 @@ import { createServer as createHttpsServer } from 'node:https';
 import { BrokerError } from '../core/errors.ts';
 import { createApp } from '../http/app.ts';
 import { BrokerMetrics } from '../http/metrics.ts';
-import { startLogoutPoller } from '../jobs/logout-poller.ts';
-import { warmUpLogout } from '../services/logout/warm-up.ts';
-import { deliverLogout } from '../services/logout/deliver.ts';
+import { startLogoutWorkers } from '../jobs/logout-worker.ts';
 import { loadValidSpec } from './load.ts';
 import { auditLogger, composeLogout, redisUrl } from './logout-compose.ts';
 import { EXIT, type OutputFormat } from './output.ts';
@@ -53,11 +51,7 @@ export async function serveCommand(opts: ServeOptions): Promise<number> {
   const metrics = new BrokerMetrics();
   const composed = await composeLogout(loaded.spec, loaded.baseDir, { redisUrl: redisUrl(opts.redis), logger, onAudit: (e) => metrics.observe(e) });
   const { deps } = composed;
-  for (const w of await warmUpLogout(deps)) {
-    if (!w.ok) logger.warn({ target: w.target, code: w.code }, 'warm-up failed; the first logout for it will fetch again');
-  }
-  composed.queue.process((job, attempt) => deliverLogout(deps, job, attempt));
-  const poller = intervalMs > 0 ? startLogoutPoller(deps, logger, intervalMs) : undefined;
+  const workers = await startLogoutWorkers(deps, logger, { pollIntervalMs: intervalMs });
   const app = createApp({ logout: deps, logger, metrics, ready: () => deps.store.ping(), insecureUnauthenticatedAdminApi: !!opts.insecureUnauthenticatedAdminApi });
   const server: Server = certFile && keyFile
     ? createHttpsServer({ cert: await readFile(certFile), key: await readFile(keyFile) }, app)
@@ -74,7 +68,7 @@ export async function serveCommand(opts: ServeOptions): Promise<number> {
   logger.info('fedbroker stopping');
   server.closeAllConnections();
   await new Promise<void>((resolvePromise) => server.close(() => resolvePromise()));
-  await poller?.stop();
+  await workers.stop();
   await composed.close();
   return EXIT.OK;
 }
