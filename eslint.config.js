@@ -14,7 +14,7 @@ const nodeIo = ['fs', 'http', 'https', 'net', 'tls', 'dns', 'child_process', 'dg
 const outsideCore = ['**/adapters/**', '**/services/**', '**/http/**', '**/jobs/**', '**/cli/**', '**/ports', '**/ports.js', '**/ports.ts', '**/main', '**/main.js', '**/main.ts'];
 /** Only the composition roots (src/cli) construct adapters: elsewhere an adapter module may lend its types, never its values. */
 const adapterValues = { group: ['**/adapters/**'], allowTypeImports: true, message: 'only the composition roots (src/cli) construct adapters; take a port instead (layering rule).' };
-const ioLibraries = ['express', 'redis', 'undici', '@keycloak/*', '@kubernetes/*', 'openid-client', 'pino', 'playwright-core'];
+const ioLibraries = ['express', 'ioredis', 'bullmq', 'undici', '@keycloak/*', '@kubernetes/*', 'openid-client', 'pino', 'playwright-core'];
 
 export default tseslint.config(
   { ignores: ['node_modules/**', '.testbed/**', 'dist/**', 'test-results/**', 'test/fixtures/lint/**'] },
