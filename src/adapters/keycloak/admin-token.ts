@@ -1,8 +1,11 @@
 // The broker's admin access token for one Keycloak: password grant or client credentials against the
-// admin realm's token endpoint, cached until shortly before it expires. Credentials and tokens are
-// never logged and never put into error messages.
+// admin realm's token endpoint, cached until shortly before it expires. The grants are openid-client's
+// (its fetch is the cloud's HttpOut.fetch); its failures become BrokerErrors here. Credentials and
+// tokens are never logged and never put into error messages.
+import * as oidc from 'openid-client';
 import { BrokerError } from '../../core/errors.ts';
 import type { FetchLike } from '../http-out.ts';
+import { classifyOpenIdFailure } from '../oidc/openid-client-errors.ts';
 
 export type AdminCredentials =
   | { readonly grant: 'password'; readonly clientId: string; readonly username: string; readonly password: string }
@@ -25,12 +28,20 @@ const RENEW_BEFORE_MS = 30_000;
 export class AdminTokenSource {
   readonly #options: AdminTokenOptions;
   readonly #now: () => number;
+  readonly #client: oidc.Configuration;
   #cached: { token: string; renewAt: number } | undefined;
   #pending: Promise<string> | undefined;
 
   constructor(options: AdminTokenOptions) {
     this.#options = options;
     this.#now = options.now ?? Date.now;
+    const { baseUrl, adminRealm, credentials } = options;
+    const issuer = `${baseUrl.replace(/\/+$/, '')}/realms/${encodeURIComponent(adminRealm)}`;
+    // The admin realm's endpoints are Keycloak's fixed paths: no discovery round trip for a token.
+    const server: oidc.ServerMetadata = { issuer, token_endpoint: `${issuer}/protocol/openid-connect/token` };
+    const authentication = credentials.grant === 'password' ? oidc.None() : oidc.ClientSecretPost(credentials.clientSecret);
+    this.#client = new oidc.Configuration(server, credentials.clientId, undefined, authentication);
+    this.#client[oidc.customFetch] = options.fetch;
   }
 
   /** A valid token; concurrent callers share one token request. */
@@ -46,28 +57,31 @@ export class AdminTokenSource {
   }
 
   async #request(): Promise<string> {
-    const { cloud, baseUrl, adminRealm, credentials } = this.#options;
-    const url = `${baseUrl}/realms/${encodeURIComponent(adminRealm)}/protocol/openid-connect/token`;
-    const form: Record<string, string> = credentials.grant === 'password'
-      ? { grant_type: 'password', client_id: credentials.clientId, username: credentials.username, password: credentials.password }
-      : { grant_type: 'client_credentials', client_id: credentials.clientId, client_secret: credentials.clientSecret };
+    const { credentials } = this.#options;
+    let answer: oidc.TokenEndpointResponse;
+    try {
+      answer = credentials.grant === 'password'
+        ? await oidc.genericGrantRequest(this.#client, 'password', { username: credentials.username, password: credentials.password })
+        : await oidc.clientCredentialsGrant(this.#client);
+    } catch (error) {
+      throw this.#translate(error);
+    }
+    const lifetimeMs = typeof answer.expires_in === 'number' ? answer.expires_in * 1000 : 60_000;
+    this.#cached = { token: answer.access_token, renewAt: this.#now() + lifetimeMs - Math.min(RENEW_BEFORE_MS, lifetimeMs / 2) };
+    return answer.access_token;
+  }
+
+  #translate(error: unknown): BrokerError {
+    const { cloud, adminRealm, credentials } = this.#options;
     const details = { cloud, realm: adminRealm, clientId: credentials.clientId, ...(credentials.grant === 'password' && { username: credentials.username }) };
-    const response = await this.#options.fetch(url, {
-      method: 'POST',
-      headers: { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' },
-      body: new URLSearchParams(form).toString(),
-    });
-    const body = await response.json().catch(() => undefined) as { access_token?: unknown; expires_in?: unknown; error?: unknown } | undefined;
-    if (response.status === 400 || response.status === 401) {
-      throw new BrokerError('ERR_KEYCLOAK_AUTH', `Keycloak of cloud ${cloud} refused the admin credentials (${String(body?.error ?? response.status)}) at realm "${adminRealm}"`,
-        { details: { ...details, status: response.status } });
+    const failure = classifyOpenIdFailure(error);
+    if (failure.kind === 'http-module') return failure.error;
+    if (failure.kind === 'status' && (failure.status === 400 || failure.status === 401)) {
+      return new BrokerError('ERR_KEYCLOAK_AUTH', `Keycloak of cloud ${cloud} refused the admin credentials (${failure.oauthError ?? failure.status}) at realm "${adminRealm}"`,
+        { details: { ...details, status: failure.status } });
     }
-    if (response.status !== 200 || typeof body?.access_token !== 'string') {
-      throw new BrokerError('ERR_KEYCLOAK_API', `Keycloak of cloud ${cloud} answered ${response.status} to the admin token request at realm "${adminRealm}"`,
-        { details: { ...details, status: response.status } });
-    }
-    const lifetimeMs = typeof body.expires_in === 'number' ? body.expires_in * 1000 : 60_000;
-    this.#cached = { token: body.access_token, renewAt: this.#now() + lifetimeMs - Math.min(RENEW_BEFORE_MS, lifetimeMs / 2) };
-    return body.access_token;
+    const what = failure.kind === 'status' ? `answered ${failure.status}` : `gave an unusable answer (${failure.code}: ${failure.message})`;
+    return new BrokerError('ERR_KEYCLOAK_API', `Keycloak of cloud ${cloud} ${what} to the admin token request at realm "${adminRealm}"`,
+      { details: { ...details, ...(failure.kind === 'status' ? { status: failure.status } : { problem: failure.code }) } });
   }
 }

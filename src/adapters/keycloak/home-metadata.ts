@@ -1,14 +1,17 @@
-// Reads what a home cloud's Keycloak realm publishes (HomeMetadataPort): the OIDC discovery document,
-// or the SAML IdP descriptor when the cloud offers SAML as home. Through the cloud's HttpOut only.
+// Reads what a home cloud's Keycloak realm publishes (HomeMetadataPort): the OIDC discovery document
+// (read and issuer-checked by openid-client's discovery), or the SAML IdP descriptor when the cloud
+// offers SAML as home. Through the cloud's HttpOut only (openid-client's fetch is HttpOut.fetch).
 // Errors name the cloud and URL: unreachable → the HTTP module's code; a non-200 answer →
 // ERR_DISCOVERY_UNREACHABLE (404: ERR_KEYCLOAK_REALM_NOT_FOUND); anything malformed → ERR_METADATA_INVALID.
+import * as oidc from 'openid-client';
 import { BrokerError, isBrokerError } from '../../core/errors.ts';
 import { realmUrl } from '../../core/federation/realm-url.ts';
 import type { HomeMetadata, OidcHomeMetadata } from '../../core/render/keycloak/metadata.ts';
 import type { CloudSpec } from '../../core/federation/schema.ts';
 import type { HomeMetadataPort } from '../../ports.ts';
-import type { HttpOut } from '../http-out.ts';
-import { keycloakHttpOut } from './factory.ts';
+import type { FetchLike, HttpOut } from '../http-out.ts';
+import { classifyOpenIdFailure } from '../oidc/openid-client-errors.ts';
+import { keycloakHttpOut } from './client.ts';
 import { parseSamlDescriptor } from './saml-descriptor.ts';
 
 /** Bigger documents are refused: metadata is a few kilobytes. */
@@ -34,8 +37,7 @@ export class KeycloakHomeMetadata implements HomeMetadataPort {
     const url = saml ? `${realm}/protocol/saml/descriptor` : `${realm}/.well-known/openid-configuration`;
     const http = await this.#httpFor(cloud);
     try {
-      const text = await fetchDocument(http, cloud, url);
-      return saml ? samlMetadata(cloud, url, text) : oidcMetadata(cloud, url, realm, text);
+      return saml ? samlMetadata(cloud, url, await fetchDocument(http, cloud, url)) : await oidcMetadata(http, cloud, url, realm);
     } finally {
       await http.close();
     }
@@ -43,40 +45,28 @@ export class KeycloakHomeMetadata implements HomeMetadataPort {
 }
 
 async function fetchDocument(http: HttpOut, cloud: CloudSpec, url: string): Promise<string> {
-  const details = { cloud: cloud.alias, url };
   let response: Response;
   try {
-    response = await http.fetch(url, { headers: { accept: cloud.homeProtocol === 'saml' ? 'application/samlmetadata+xml, application/xml, text/xml' : 'application/json' } });
+    response = await http.fetch(url, { headers: { accept: 'application/samlmetadata+xml, application/xml, text/xml' } });
   } catch (cause) {
-    if (isBrokerError(cause)) throw new BrokerError(cause.code, `identity-provider metadata of cloud ${cloud.alias}: ${cause.message}`, { cause, details: { ...cause.details, ...details } });
-    throw cause;
+    throw isBrokerError(cause) ? fromHttpModule(cause, cloud, url) : cause;
   }
   const text = await response.text();
-  if (response.status === 404) {
-    throw new BrokerError('ERR_KEYCLOAK_REALM_NOT_FOUND', `realm "${cloud.keycloak.realm}" of cloud ${cloud.alias} does not exist at ${cloud.keycloak.url} (${url} answered 404)`,
-      { details: { ...details, realm: cloud.keycloak.realm, status: 404 } });
-  }
-  if (response.status !== 200) {
-    throw new BrokerError('ERR_DISCOVERY_UNREACHABLE', `${url} answered ${response.status}: cloud ${cloud.alias} does not publish its identity-provider metadata there (is the realm right?)`,
-      { details: { ...details, status: response.status } });
-  }
-  if (text.length > MAX_DOCUMENT_BYTES) throw invalid(cloud, url, `the document is larger than ${MAX_DOCUMENT_BYTES} bytes`);
+  if (response.status !== 200) throw answeredStatus(cloud, url, response.status);
+  if (text.length > MAX_DOCUMENT_BYTES) throw tooLarge(cloud, url);
   return text;
 }
 
-function oidcMetadata(cloud: CloudSpec, url: string, realm: string, text: string): OidcHomeMetadata {
-  let doc: Record<string, unknown>;
+async function oidcMetadata(http: HttpOut, cloud: CloudSpec, url: string, realm: string): Promise<OidcHomeMetadata> {
+  let doc: oidc.ServerMetadata;
   try {
-    const parsed: unknown = JSON.parse(text);
-    if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw new Error('not a JSON object');
-    doc = parsed as Record<string, unknown>;
-  } catch {
-    throw invalid(cloud, url, 'the discovery document is not a JSON object');
+    // The client id is not used: the broker only reads the document here.
+    const discovered = await oidc.discovery(new URL(realm), 'fedbroker', undefined, undefined, { [oidc.customFetch]: sizeLimited(http.fetch, cloud, url) });
+    doc = discovered.serverMetadata();
+  } catch (error) {
+    throw discoveryFailure(error, cloud, url, realm);
   }
-  if (doc['issuer'] !== realm) {
-    throw invalid(cloud, url, `issuer is ${JSON.stringify(doc['issuer'])} but the spec's realm is ${realm}; check keycloak.url and keycloak.realm (and Keycloak's hostname setting)`);
-  }
-  const endpoint = (key: string, required: boolean): string | undefined => {
+  const endpoint = (key: keyof oidc.ServerMetadata, required: boolean): string | undefined => {
     const value = doc[key];
     if (value === undefined && !required) return undefined;
     if (typeof value !== 'string' || !isHttps(value)) throw invalid(cloud, url, `${key} is ${value === undefined ? 'missing' : `not an https URL (${JSON.stringify(value)})`}`);
@@ -92,6 +82,47 @@ function oidcMetadata(cloud: CloudSpec, url: string, realm: string, text: string
     ...(userinfoEndpoint && { userinfoEndpoint }),
     ...(endSessionEndpoint && { endSessionEndpoint }),
   };
+}
+
+/** HttpOut.fetch that refuses documents larger than MAX_DOCUMENT_BYTES (the body is read once, here). */
+function sizeLimited(fetch: FetchLike, cloud: CloudSpec, url: string): oidc.CustomFetch {
+  return async (input, init) => {
+    const response = await fetch(input, init as RequestInit);
+    const text = await response.text();
+    if (text.length > MAX_DOCUMENT_BYTES) throw tooLarge(cloud, url);
+    const contentType = response.headers.get('content-type');
+    return new Response(text, { status: response.status, headers: contentType ? { 'content-type': contentType } : {} });
+  };
+}
+
+function discoveryFailure(error: unknown, cloud: CloudSpec, url: string, realm: string): BrokerError {
+  const failure = classifyOpenIdFailure(error);
+  if (failure.kind === 'http-module') return failure.error.code === 'ERR_METADATA_INVALID' ? failure.error : fromHttpModule(failure.error, cloud, url);
+  if (failure.kind === 'status') return answeredStatus(cloud, url, failure.status);
+  if (failure.code === 'OAUTH_JSON_ATTRIBUTE_COMPARISON') {
+    const found = ((error as { cause?: { body?: { issuer?: unknown } } }).cause?.body?.issuer);
+    return invalid(cloud, url, `issuer is ${JSON.stringify(found)} but the spec's realm is ${realm}; check keycloak.url and keycloak.realm (and Keycloak's hostname setting)`);
+  }
+  if (failure.code === 'OAUTH_RESPONSE_IS_NOT_JSON' || failure.code === 'OAUTH_PARSE_ERROR') return invalid(cloud, url, 'the discovery document is not a JSON object');
+  return invalid(cloud, url, `the discovery document was refused (${failure.code}: ${failure.message})`);
+}
+
+/** A failure of the HTTP module (its code kept), naming the cloud and URL. */
+function fromHttpModule(cause: BrokerError, cloud: CloudSpec, url: string): BrokerError {
+  return new BrokerError(cause.code, `identity-provider metadata of cloud ${cloud.alias}: ${cause.message}`, { cause, details: { ...cause.details, cloud: cloud.alias, url } });
+}
+
+function answeredStatus(cloud: CloudSpec, url: string, status: number): BrokerError {
+  const details = { cloud: cloud.alias, url, status };
+  if (status === 404) {
+    return new BrokerError('ERR_KEYCLOAK_REALM_NOT_FOUND', `realm "${cloud.keycloak.realm}" of cloud ${cloud.alias} does not exist at ${cloud.keycloak.url} (${url} answered 404)`,
+      { details: { ...details, realm: cloud.keycloak.realm } });
+  }
+  return new BrokerError('ERR_DISCOVERY_UNREACHABLE', `${url} answered ${status}: cloud ${cloud.alias} does not publish its identity-provider metadata there (is the realm right?)`, { details });
+}
+
+function tooLarge(cloud: CloudSpec, url: string): BrokerError {
+  return invalid(cloud, url, `the document is larger than ${MAX_DOCUMENT_BYTES} bytes`);
 }
 
 function samlMetadata(cloud: CloudSpec, url: string, text: string): HomeMetadata {

@@ -9,6 +9,7 @@
 // it; a user someone else disabled (no marker) is left alone (its tokens are refused anyway).
 // All calls go through the cloud's one Keystone REST client (../keystone/rest.ts): one admin token
 // cache, one renewal on 401, Keystone's answers translated to BrokerErrors.
+import { BrokerError } from '../../core/errors.ts';
 import type { CloudSpec } from '../../core/federation/schema.ts';
 import type { KeystoneRevocationPort } from '../../ports.ts';
 import type { FetchLike } from '../http-out.ts';
@@ -49,9 +50,12 @@ export class KeystoneRevocation implements KeystoneRevocationPort {
   async revokeFederatedUser(uniqueId: string): Promise<number> {
     const query = new URLSearchParams({ idp_id: this.#target.identityProvider, protocol_id: this.#target.protocol ?? 'openid', unique_id: uniqueId });
     const object = `federated user "${uniqueId}"`;
-    const users = await this.#rest.get<{ users: ShadowUser[] }>(`/users?${query}`, object);
+    const answer = await this.#rest.get<{ users?: unknown } | undefined>(`/users?${query}`, object);
+    if (!Array.isArray(answer?.users)) {
+      throw new BrokerError('ERR_KEYSTONE_API', `Keystone of cloud ${this.cloud} answered the look-up of ${object} without a user list`, { details: { cloud: this.cloud, object } });
+    }
     let revoked = 0;
-    for (const user of users.users) {
+    for (const user of answer.users as ShadowUser[]) {
       const userPath = path`/users/${user.id}`;
       const ours = typeof user[REVOKING_MARKER] === 'string';
       if (user.enabled === false && !ours) continue;
