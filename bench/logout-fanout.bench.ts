@@ -24,7 +24,7 @@ function pct(values: number[], p: number): number {
 async function run(label: string, specFile: string): Promise<void> {
   const result = validateSpec(parse(readFileSync(specFile, 'utf8')));
   if (!result.ok) throw new Error(`${label}: invalid spec ${JSON.stringify(result.problems.slice(0, 3))}`);
-  const composed = await composeLogout(result.spec, dirname(specFile), { redisUrl: loadTestbed().redis.url, logger: pino({ level: 'silent' }) });
+  const composed = await composeLogout(result.spec, dirname(specFile), { redisUrl: loadTestbed().redis.url, logger: pino({ level: 'silent' }), keepTokensFresh: true });
   composed.queue.process((job, attempt) => deliverLogout(composed.deps, job, attempt));
   const latencies: number[] = [];
   try {

@@ -142,6 +142,8 @@ export interface KeycloakSessionsPort {
   logoutUser(realm: string, userId: string): Promise<void>;
   /** LOGOUT events from `sinceMs` (inclusive), oldest first, one page. */
   logoutEvents(realm: string, sinceMs: number, first: number, max: number): Promise<RealmLogoutEvent[]>;
+  /** Optional: get the admin token before the first call needs it. */
+  warmUp?(): Promise<void>;
 }
 
 /** Revocation of a subject's live Keystone tokens in one cloud. */

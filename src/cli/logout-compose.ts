@@ -44,7 +44,7 @@ interface CloudClients {
 }
 
 /** One Keycloak client and (where the cloud has one) one Keystone client per cloud. */
-async function composeClouds(spec: FederationSpec, baseDir: string): Promise<CloudClients> {
+async function composeClouds(spec: FederationSpec, baseDir: string, keepTokenFresh: boolean): Promise<CloudClients> {
   const clouds: CloudClients = {
     keycloak: new Map(), sessions: new Map(), keystones: new Map(),
     async close() {
@@ -54,7 +54,7 @@ async function composeClouds(spec: FederationSpec, baseDir: string): Promise<Clo
   };
   try {
     for (const cloud of spec.clouds) {
-      const client = await createKeycloakClient(cloud, baseDir);
+      const client = await createKeycloakClient(cloud, baseDir, { keepTokenFresh });
       clouds.keycloak.set(cloud.alias, client);
       clouds.sessions.set(cloud.alias, await createKeycloakSessions(cloud, baseDir, client));
       const keystone = await createKeystoneRevocation(cloud, baseDir);
@@ -67,8 +67,16 @@ async function composeClouds(spec: FederationSpec, baseDir: string): Promise<Clo
   return clouds;
 }
 
-export async function composeLogout(spec: FederationSpec, baseDir: string, options: { redisUrl: string; logger: Logger; onAudit?: (entry: { action: string; [k: string]: unknown }) => void }): Promise<ComposedLogout> {
-  const clouds = await composeClouds(spec, baseDir);
+export interface ComposeLogoutOptions {
+  readonly redisUrl: string;
+  readonly logger: Logger;
+  readonly onAudit?: (entry: { action: string; [k: string]: unknown }) => void;
+  /** Long-running processes (`serve`): renew the Keycloak admin tokens in the background, off the logout path. */
+  readonly keepTokensFresh?: boolean;
+}
+
+export async function composeLogout(spec: FederationSpec, baseDir: string, options: ComposeLogoutOptions): Promise<ComposedLogout> {
+  const clouds = await composeClouds(spec, baseDir, options.keepTokensFresh === true);
   let redis: RedisClient;
   try {
     redis = await connectRedis(options.redisUrl);

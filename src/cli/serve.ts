@@ -49,7 +49,7 @@ export async function serveCommand(opts: ServeOptions): Promise<number> {
   const intervalMs = Number(opts.pollInterval ?? process.env['FEDBROKER_POLL_INTERVAL_MS'] ?? DEFAULT_POLL_INTERVAL_MS);
   if (!Number.isInteger(intervalMs) || intervalMs < 0) throw new BrokerError('ERR_CONFIG_INVALID', `--poll-interval must be a whole number of milliseconds (0 disables), not "${String(opts.pollInterval ?? process.env['FEDBROKER_POLL_INTERVAL_MS'])}"`);
   const metrics = new BrokerMetrics();
-  const composed = await composeLogout(loaded.spec, loaded.baseDir, { redisUrl: redisUrl(opts.redis), logger, onAudit: (e) => metrics.observe(e) });
+  const composed = await composeLogout(loaded.spec, loaded.baseDir, { redisUrl: redisUrl(opts.redis), logger, onAudit: (e) => metrics.observe(e), keepTokensFresh: true });
   const { deps } = composed;
   const workers = await startLogoutWorkers(deps, logger, { pollIntervalMs: intervalMs });
   const app = createApp({ logout: deps, logger, metrics, ready: () => deps.store.ping(), insecureUnauthenticatedAdminApi: !!opts.insecureUnauthenticatedAdminApi });

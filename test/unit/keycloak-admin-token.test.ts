@@ -120,4 +120,29 @@ describe('Keycloak admin token', () => {
       await elsewhere.close();
     }
   });
+
+  it('keepFresh renews the token in the background before it lapses, and close() stops that', async () => {
+    answer = () => ({ status: 200, body: JSON.stringify({ access_token: `token-${seen.length}`, token_type: 'Bearer', expires_in: 2 }) });
+    const tokens = new AdminTokenSource({ cloud: 'cloud-a', baseUrl: origin, adminRealm: 'master', credentials: password, fetch: http.fetch, keepFresh: true });
+    const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+    try {
+      assert.equal(await tokens.token(), 'token-1');
+      await sleep(1400); // renewal is due 1 s after the grant (half of a 2 s lifetime)
+      assert.equal(seen.length, 2, 'renewed without a caller asking');
+      assert.equal(await tokens.token(), 'token-2', 'the caller gets the renewed token');
+      assert.equal(seen.length, 2, 'and no grant waits on the call path');
+    } finally {
+      tokens.close();
+    }
+    await sleep(1300);
+    assert.equal(seen.length, 2, 'no renewal after close()');
+  });
+
+  it('without keepFresh nothing is requested until a caller asks', async () => {
+    answer = () => ({ status: 200, body: JSON.stringify({ access_token: `token-${seen.length}`, token_type: 'Bearer', expires_in: 2 }) });
+    const tokens = source(password);
+    await tokens.token();
+    await new Promise((r) => setTimeout(r, 1300));
+    assert.equal(seen.length, 1);
+  });
 });

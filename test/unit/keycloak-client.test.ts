@@ -57,7 +57,7 @@ describe('one Keycloak client per cloud', () => {
   it('the factories build the adapters over a client they are given, and leave closing it to its owner', async () => {
     const kc = keycloak();
     let closed = 0;
-    const client: KeycloakClient = { cloud: 'cloud-a', rest: kc.rest, fetch: async () => new Response(null), close: async () => { closed += 1; } };
+    const client: KeycloakClient = { cloud: 'cloud-a', rest: kc.rest, fetch: async () => new Response(null), warmUp: async () => {}, close: async () => { closed += 1; } };
     const cloud = exampleSpec().clouds[0] as CloudSpec;
     const admin = await createKeycloakAdmin(cloud, '/nowhere', client);
     const sessions = await createKeycloakSessions(cloud, '/nowhere', client);

@@ -26,4 +26,17 @@ describe('logout warm-up', () => {
     assert.equal(results.find((r) => r.target === 'jwks/cloud-b')?.ok, false);
     assert.ok(results.filter((r) => r.target !== 'jwks/cloud-b' && r.target.startsWith('jwks/')).every((r) => r.ok));
   });
+
+  it('gets every Keycloak admin token ahead of the first logout, and reports a cloud whose token cannot be had', async () => {
+    const world = await logoutWorld();
+    const warmed: string[] = [];
+    const deps = { ...world.deps, keycloak: (cloud: string) => Object.assign(Object.create(world.deps.keycloak(cloud)), {
+      warmUp: async () => { if (cloud === 'cloud-c') throw Object.assign(new Error('refused'), { code: 'ERR_KEYCLOAK_AUTH' }); warmed.push(cloud); },
+    }) };
+    const results = await warmUpLogout(deps);
+    const clouds = world.deps.spec.clouds.map((c) => c.alias);
+    assert.deepEqual(results.filter((r) => r.target.startsWith('keycloak/')).map((r) => r.target), clouds.map((c) => `keycloak/${c}`));
+    assert.deepEqual(warmed.sort(), clouds.filter((c) => c !== 'cloud-c').sort());
+    assert.equal(results.find((r) => r.target === 'keycloak/cloud-c')?.ok, false);
+  });
 });

@@ -20,7 +20,16 @@ export interface AdminTokenOptions {
   readonly credentials: AdminCredentials;
   readonly fetch: FetchLike;
   readonly now?: () => number;
+  /**
+   * Renew the token in the background before it lapses, so no call waits for a grant (a password
+   * grant makes Keycloak hash the password: hundreds of ms of CPU). For long-running processes
+   * (`serve`); `close()` stops it.
+   */
+  readonly keepFresh?: boolean;
 }
+
+/** After a failed background renewal, try again this much later (a call in between fetches anyway). */
+const KEEP_FRESH_RETRY_MS = 5_000;
 
 /** Renew this long before the token's expiry (at most half its lifetime), so no call starts with a token about to lapse. */
 const RENEW_BEFORE_MS = 30_000;
@@ -31,6 +40,8 @@ export class AdminTokenSource {
   readonly #client: oidc.Configuration;
   #cached: { token: string; renewAt: number } | undefined;
   #pending: Promise<string> | undefined;
+  #renewal: ReturnType<typeof setTimeout> | undefined;
+  #closed = false;
 
   constructor(options: AdminTokenOptions) {
     this.#options = options;
@@ -56,6 +67,24 @@ export class AdminTokenSource {
     this.#cached = undefined;
   }
 
+  /** Stops the background renewal (keepFresh). */
+  close(): void {
+    this.#closed = true;
+    if (this.#renewal) clearTimeout(this.#renewal);
+    this.#renewal = undefined;
+  }
+
+  #scheduleRenewal(inMs: number): void {
+    if (!this.#options.keepFresh || this.#closed) return;
+    if (this.#renewal) clearTimeout(this.#renewal);
+    this.#renewal = setTimeout(() => {
+      this.#renewal = undefined;
+      this.#pending ??= this.#request().finally(() => { this.#pending = undefined; });
+      this.#pending.catch(() => this.#scheduleRenewal(KEEP_FRESH_RETRY_MS));
+    }, Math.max(0, inMs));
+    this.#renewal.unref?.();
+  }
+
   async #request(): Promise<string> {
     const { credentials } = this.#options;
     let answer: oidc.TokenEndpointResponse;
@@ -67,7 +96,9 @@ export class AdminTokenSource {
       throw this.#translate(error);
     }
     const lifetimeMs = typeof answer.expires_in === 'number' ? answer.expires_in * 1000 : 60_000;
-    this.#cached = { token: answer.access_token, renewAt: this.#now() + lifetimeMs - Math.min(RENEW_BEFORE_MS, lifetimeMs / 2) };
+    const renewInMs = lifetimeMs - Math.min(RENEW_BEFORE_MS, lifetimeMs / 2);
+    this.#cached = { token: answer.access_token, renewAt: this.#now() + renewInMs };
+    this.#scheduleRenewal(renewInMs);
     return answer.access_token;
   }
 

@@ -14,7 +14,9 @@ export interface KeycloakClient {
   readonly rest: KeycloakRest;
   /** The cloud's HttpOut.fetch, for other reads from the same Keycloak (e.g. the realm's keys). */
   readonly fetch: FetchLike;
-  /** Releases the HttpOut's connections. */
+  /** Gets the admin token now, so the first call does not wait for it. */
+  warmUp(): Promise<void>;
+  /** Stops the token renewal and releases the HttpOut's connections. */
   close(): Promise<void>;
 }
 
@@ -34,14 +36,20 @@ export async function keycloakAdminCredentials(cloud: CloudSpec, baseDir: string
 
 /** The admin REST client over a token source, both for the same Keycloak and fetch. */
 export function keycloakRest(options: AdminTokenOptions): KeycloakRest {
-  const baseUrl = options.baseUrl.replace(/\/+$/, '');
-  const tokens = new AdminTokenSource({ ...options, baseUrl });
-  return new KeycloakRest({ cloud: options.cloud, baseUrl, tokens, fetch: options.fetch });
+  return keycloakRestAndTokens(options).rest;
 }
 
-export async function createKeycloakClient(cloud: CloudSpec, baseDir: string): Promise<KeycloakClient> {
+function keycloakRestAndTokens(options: AdminTokenOptions): { rest: KeycloakRest; tokens: AdminTokenSource } {
+  const baseUrl = options.baseUrl.replace(/\/+$/, '');
+  const tokens = new AdminTokenSource({ ...options, baseUrl });
+  return { rest: new KeycloakRest({ cloud: options.cloud, baseUrl, tokens, fetch: options.fetch }), tokens };
+}
+
+/** `keepTokenFresh`: renew the admin token in the background (long-running processes: `serve`). */
+export async function createKeycloakClient(cloud: CloudSpec, baseDir: string, options: { keepTokenFresh?: boolean } = {}): Promise<KeycloakClient> {
   const credentials = await keycloakAdminCredentials(cloud, baseDir);
   const http = await keycloakHttpOut(cloud, baseDir);
-  const rest = keycloakRest({ cloud: cloud.alias, baseUrl: cloud.keycloak.url, adminRealm: cloud.keycloak.admin.realm, credentials, fetch: http.fetch });
-  return { cloud: cloud.alias, rest, fetch: http.fetch, close: () => http.close() };
+  const { rest, tokens } = keycloakRestAndTokens({ cloud: cloud.alias, baseUrl: cloud.keycloak.url, adminRealm: cloud.keycloak.admin.realm, credentials, fetch: http.fetch,
+    keepFresh: options.keepTokenFresh === true });
+  return { cloud: cloud.alias, rest, fetch: http.fetch, warmUp: async () => { await tokens.token(); }, close: async () => { tokens.close(); await http.close(); } };
 }

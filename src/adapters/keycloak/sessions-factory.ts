@@ -9,5 +9,5 @@ export { keycloakAdminCredentials } from './client.ts';
 /** The sessions adapter over `client` (default: a client of its own). */
 export async function createKeycloakSessions(cloud: CloudSpec, baseDir: string, client?: KeycloakClient): Promise<KeycloakSessions> {
   const over = client ?? await createKeycloakClient(cloud, baseDir);
-  return new KeycloakSessions({ rest: over.rest, ...(!client && { close: () => over.close() }) });
+  return new KeycloakSessions({ rest: over.rest, warmUp: () => over.warmUp(), ...(!client && { close: () => over.close() }) });
 }

@@ -9,7 +9,7 @@ import { keycloakRest } from './client.ts';
 import { urlPath, type KeycloakRest } from './rest.ts';
 
 /** The cloud's shared Keycloak REST client (./client.ts), or the admin token's options to build one; plus `close`. */
-export type KeycloakSessionsOptions = ({ readonly rest: KeycloakRest } | AdminTokenOptions) & { readonly close?: () => Promise<void> };
+export type KeycloakSessionsOptions = ({ readonly rest: KeycloakRest } | AdminTokenOptions) & { readonly close?: () => Promise<void>; readonly warmUp?: () => Promise<void> };
 
 interface UserRep { id: string; username: string; attributes?: Record<string, string[]> }
 interface LinkRep { identityProvider: string; userId: string; userName: string }
@@ -19,11 +19,17 @@ export class KeycloakSessions implements KeycloakSessionsPort {
   readonly cloud: string;
   readonly #rest: KeycloakRest;
   readonly #close: (() => Promise<void>) | undefined;
+  readonly #warmUp: (() => Promise<void>) | undefined;
 
   constructor(options: KeycloakSessionsOptions) {
     this.#rest = 'rest' in options ? options.rest : keycloakRest(options);
     this.cloud = this.#rest.cloud;
     this.#close = options.close;
+    this.#warmUp = options.warmUp;
+  }
+
+  async warmUp(): Promise<void> {
+    await this.#warmUp?.();
   }
 
   async userById(realm: string, id: string): Promise<RealmUser | undefined> {

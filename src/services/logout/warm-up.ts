@@ -1,4 +1,4 @@
-// Before serving: fetch every realm's keys and get every Keystone's admin token, so that the first
+// Before serving: fetch every realm's keys and get every Keycloak's and Keystone's admin token, so that the first
 // logout does not pay for them. Best effort: a cloud that is down is reported, and the broker serves
 // anyway (its deliveries retry until that cloud is back).
 import { isBrokerError } from '../../core/errors.ts';
@@ -15,6 +15,8 @@ export async function warmUpLogout(deps: LogoutDeps): Promise<WarmUpResult[]> {
   const { verifier } = deps;
   if (verifier.warmUp) for (const issuer of deps.issuers) steps.push({ target: `jwks/${issuer.cloud}`, run: () => verifier.warmUp!(issuer) });
   for (const cloud of deps.spec.clouds) {
+    const keycloak = deps.keycloak(cloud.alias);
+    if (keycloak.warmUp) steps.push({ target: `keycloak/${cloud.alias}`, run: () => keycloak.warmUp!() });
     const keystone = deps.keystone(cloud.alias);
     if (keystone?.warmUp) steps.push({ target: `keystone/${cloud.alias}`, run: () => keystone.warmUp!() });
   }
