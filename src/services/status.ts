@@ -7,10 +7,12 @@
 //     RealmConfigured     Keycloak: the cloud's realm
 //     KeystoneConfigured  its Keystone; the message says where ephemeral users land
 //     RbacApplied         its Kubernetes clusters (RBAC and authentication config)
-//   ExamplesPassed      the spec's policy examples hold (checked when the spec was validated)
+//   ExamplesPassed      the policy examples that target the cloud hold in its live configuration
+//                       (./examples-condition.ts: reasons NoExamples, LiveConfigMatches, ConfigDrift, ...)
 import { isBrokerError } from '../core/errors.ts';
 import type { FederationSpec } from '../core/federation/schema.ts';
 import { trustEdges } from '../core/federation/trust.ts';
+import { examplesCondition } from './examples-condition.ts';
 import { planReachable, type OnboardingDeps, type ReachablePlan, type UnreachablePart } from './onboarding.ts';
 
 export type ConditionStatus = 'True' | 'False' | 'Unknown';
@@ -38,7 +40,7 @@ export async function federationStatus(spec: FederationSpec, deps: OnboardingDep
       const inSync = system.inSyncMessage ? await system.inSyncMessage(cloud) : condition.inSync;
       conditions.push(systemCondition(cloud.alias, name, condition.type, inSync, reachable, planError));
     }
-    conditions.push({ cloud: cloud.alias, type: 'ExamplesPassed', status: 'True', reason: 'Validated', message: 'policy examples hold' });
+    conditions.push(examplesCondition(spec, cloud, deps.systems, reachable, planError));
   }
   return conditions;
 }

@@ -3,8 +3,8 @@
  * uwsgi) is stopped for the duration of the test:
  * - `plan` exits 5 (partial), lists cloud-a's Keystone as unreachable with its code, and plans every
  *   other part exactly as it did with everything up;
- * - `status` marks cloud-a's KeystoneConfigured Unknown (Unreachable) and every other condition as it
- *   was, none of them carrying cloud-a's error;
+ * - `status` marks cloud-a's KeystoneConfigured Unknown (Unreachable), its ExamplesPassed not True (its
+ *   examples need that Keystone), and every other condition as it was, none carrying cloud-a's error;
  * - `apply` (which runs whole plans only) refuses, naming the cloud, and changes nothing.
  */
 import { after, before, describe, it } from 'node:test';
@@ -62,7 +62,13 @@ describe(`with ${DOWN}'s Keystone stopped`, () => {
     assert.equal(down?.status, 'Unknown');
     assert.equal(down?.reason, 'Unreachable');
     assert.match(down?.message ?? '', /^ERR_HTTP_UNREACHABLE: /);
-    const rest = (list: Condition[]) => list.filter((c) => !(c.cloud === DOWN && c.type === 'KeystoneConfigured')).map((c) => `${c.cloud} ${c.type} ${c.status} ${c.reason}`);
+    // The examples targeting cloud-a state Keystone grants: with its Keystone down they cannot be known to hold.
+    const examples = conditions.find((c) => c.cloud === DOWN && c.type === 'ExamplesPassed');
+    assert.notEqual(examples?.status, 'True', examples?.message);
+    if (examples?.reason === 'Unreachable') assert.match(examples.message, /cannot read keystone/);
+    else assert.equal(examples?.reason, 'ConfigDrift', 'False only when another system of cloud-a drifts');
+    const own = (c: Condition) => c.cloud === DOWN && (c.type === 'KeystoneConfigured' || c.type === 'ExamplesPassed');
+    const rest = (list: Condition[]) => list.filter((c) => !own(c)).map((c) => `${c.cloud} ${c.type} ${c.status} ${c.reason}`);
     assert.deepEqual(rest(conditions), rest(statusBefore));
     for (const c of conditions.filter((x) => x !== down)) assert.ok(!c.message.includes('ERR_HTTP_UNREACHABLE'), `${c.cloud} ${c.type}: ${c.message}`);
     assert.equal(run.status, statusBefore.some((c) => c.status === 'False') ? 1 : 5);

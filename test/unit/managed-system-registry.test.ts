@@ -178,6 +178,21 @@ describe('a fourth managed system from the registry', () => {
       [['cloud-a', 'True', 'InSync', 'Harbor projects match the spec'], ['cloud-b', 'True', 'InSync', 'Harbor projects match the spec']]);
   });
 
+  it('ExamplesPassed looks only at systems that carry policy: a Keycloak drift makes it False, a Harbor drift leaves it True', async () => {
+    const { spec, deps, harbor } = world();
+    const before = await federationStatus(spec, deps);
+    assert.deepEqual(before.filter((c) => c.type === 'ExamplesPassed').map((c) => [c.cloud, c.status, c.reason]),
+      [['cloud-a', 'False', 'ConfigDrift'], ['cloud-b', 'False', 'ConfigDrift'], ['cloud-c', 'True', 'NoExamples']]);
+    assert.doesNotMatch(before.find((c) => c.cloud === 'cloud-a' && c.type === 'ExamplesPassed')!.message, /harbor/);
+    await applyPlan(await planFederation(spec, deps), deps);
+    harbor.get('cloud-a')!.objects.delete('project/fed-cloud-b');
+    const drifted = await federationStatus(spec, deps);
+    assert.deepEqual(drifted.filter((c) => c.cloud === 'cloud-a' && ['HarborConfigured', 'ExamplesPassed'].includes(c.type)).map((c) => [c.type, c.status, c.reason]),
+      [['HarborConfigured', 'False', 'ChangesPending'], ['ExamplesPassed', 'True', 'LiveConfigMatches']]);
+    assert.equal(drifted.find((c) => c.cloud === 'cloud-a' && c.type === 'ExamplesPassed')!.message,
+      '1 policy example(s) targeting cloud-a hold: the live keycloak configuration is what the validated policy renders');
+  });
+
   it('one Harbor down: it is named unreachable, nothing of it is planned, the rest is planned as with all up', async () => {
     const all = world();
     const full = await planReachable(all.spec, all.deps);

@@ -123,8 +123,10 @@ describe('status over the fakes', () => {
     assert.deepEqual(status.filter((c) => c.status !== 'True').map(row), [
       ['cloud-a', 'DiscoveryReachable', 'False', 'ERR_HTTP_UNREACHABLE'],
       ['cloud-b', 'RbacApplied', 'Unknown', 'Unreachable'],
+      ['cloud-b', 'ExamplesPassed', 'Unknown', 'Unreachable'],
     ]);
     assert.match(status.find((c) => c.cloud === 'cloud-b' && c.type === 'RbacApplied')!.message, /^ERR_HTTP_UNREACHABLE: cannot reach kubernetes:cloud-b/);
+    assert.match(status.find((c) => c.cloud === 'cloud-b' && c.type === 'ExamplesPassed')!.message, /^3 policy example\(s\) targeting cloud-b cannot be checked: cannot read .*kubernetes/);
   });
 
   it('a plan that fails on one cloud\'s spec mistake: that cloud\'s conditions are False with the code, the others Unknown', async () => {
@@ -137,5 +139,81 @@ describe('status over the fakes', () => {
       ['cloud-c', 'RealmConfigured', 'Unknown', 'NotPlanned'],
     ]);
     assert.ok(status.filter((c) => c.type === 'DiscoveryReachable').every((c) => c.status === 'Unknown' && c.reason === 'NotPlanned'));
+    assert.deepEqual(status.filter((c) => c.type === 'ExamplesPassed').map(row), [
+      ['cloud-a', 'ExamplesPassed', 'Unknown', 'NotPlanned'],
+      ['cloud-b', 'ExamplesPassed', 'Unknown', 'NotPlanned'],
+      ['cloud-c', 'ExamplesPassed', 'True', 'NoExamples'],
+    ]);
+  });
+});
+
+describe('ExamplesPassed: the examples targeting a cloud hold in its live configuration', () => {
+  const examplesRows = (status: readonly Condition[]) => status.filter((c) => c.type === 'ExamplesPassed').map(row);
+
+  it('before apply the live configuration drifts from the policy (False, ConfigDrift naming the systems); after apply it matches; a cloud no example targets says so', async () => {
+    const w = fakeFederation();
+    const before = await federationStatus(w.spec, w.deps);
+    assert.deepEqual(examplesRows(before), [
+      ['cloud-a', 'ExamplesPassed', 'False', 'ConfigDrift'],
+      ['cloud-b', 'ExamplesPassed', 'False', 'ConfigDrift'],
+      ['cloud-c', 'ExamplesPassed', 'True', 'NoExamples'],
+    ]);
+    assert.match(before.find((c) => c.cloud === 'cloud-b' && c.type === 'ExamplesPassed')!.message,
+      /^3 policy example\(s\) targeting cloud-b do not hold live: keycloak \(\d+ pending change\(s\)\), keystone \(\d+ pending change\(s\)\), kubernetes \(\d+ pending change\(s\)\) differ/);
+    await applyPlan(await planFederation(w.spec, w.deps), w.deps);
+    const after = await federationStatus(w.spec, w.deps);
+    assert.deepEqual(examplesRows(after), [
+      ['cloud-a', 'ExamplesPassed', 'True', 'LiveConfigMatches'],
+      ['cloud-b', 'ExamplesPassed', 'True', 'LiveConfigMatches'],
+      ['cloud-c', 'ExamplesPassed', 'True', 'NoExamples'],
+    ]);
+    assert.equal(after.find((c) => c.cloud === 'cloud-a' && c.type === 'ExamplesPassed')!.message,
+      '1 policy example(s) targeting cloud-a hold: the live keycloak, keystone, kubernetes configuration is what the validated policy renders');
+    assert.equal(after.find((c) => c.cloud === 'cloud-c' && c.type === 'ExamplesPassed')!.message, 'no policy example targets this cloud');
+  });
+
+  it('a RoleBinding removed by hand in cloud-b makes cloud-b\'s examples False (ConfigDrift, kubernetes); cloud-a is unaffected', async () => {
+    const w = fakeFederation();
+    const plan = await planFederation(w.spec, w.deps);
+    await applyPlan(plan, w.deps);
+    const binding = plan.changes.map(where).find((o) => o.system === 'kubernetes' && o.cloud === 'cloud-b' && o.kind === 'RoleBinding');
+    assert.ok(binding, 'the plan binds a role in cloud-b');
+    const cluster = [...w.kubernetes.values()].find((k) => k.cloud === 'cloud-b')!;
+    cluster.unseed('RoleBinding', binding.name);
+    const status = await federationStatus(w.spec, w.deps);
+    assert.deepEqual(status.filter((c) => c.status !== 'True').map(row), [
+      ['cloud-b', 'RbacApplied', 'False', 'ChangesPending'],
+      ['cloud-b', 'ExamplesPassed', 'False', 'ConfigDrift'],
+    ]);
+    assert.match(status.find((c) => c.cloud === 'cloud-b' && c.type === 'ExamplesPassed')!.message, /do not hold live: kubernetes \(1 pending change\(s\)\) differ/);
+  });
+
+  it('a conflict at a desired address is ConfigDrift with the conflict counted', async () => {
+    const w = fakeFederation();
+    const first = await planFederation(w.spec, w.deps);
+    const group = first.changes.find((c) => where(c).system === 'keystone' && where(c).cloud === 'cloud-b' && where(c).kind === 'group')!;
+    const { name, domain } = group.desired!.fields as { name: string; domain: string };
+    w.keystone.get('cloud-b')!.seed('group', group.desired!.name, { name, domain, description: 'made by hand' });
+    const status = await federationStatus(w.spec, w.deps);
+    assert.match(status.find((c) => c.cloud === 'cloud-b' && c.type === 'ExamplesPassed')!.message, /keystone \(\d+ pending change\(s\), 1 conflict\(s\)\)/);
+  });
+
+  it('the examples\' home unreadable: Unknown (Unreachable, its metadata) in the target only; the home\'s own examples are unaffected', async () => {
+    const w = fakeFederation();
+    await applyPlan(await planFederation(w.spec, w.deps), w.deps);
+    w.down.add('metadata:cloud-c');
+    const status = await federationStatus(w.spec, w.deps);
+    assert.deepEqual(examplesRows(status), [
+      ['cloud-a', 'ExamplesPassed', 'Unknown', 'Unreachable'],
+      ['cloud-b', 'ExamplesPassed', 'True', 'LiveConfigMatches'],
+      ['cloud-c', 'ExamplesPassed', 'True', 'NoExamples'],
+    ]);
+    assert.equal(status.find((c) => c.cloud === 'cloud-a' && c.type === 'ExamplesPassed')!.message, '1 policy example(s) targeting cloud-a cannot be checked: cannot read the metadata of home cloud-c');
+  });
+
+  it('a spec without examples is True (NoExamples) everywhere, in sync or not', async () => {
+    const spec = exampleSpec((doc) => { for (const rule of doc.policy) delete rule.examples; });
+    const w = fakeFederation(spec);
+    assert.deepEqual(examplesRows(await federationStatus(w.spec, w.deps)).map((r) => r.slice(2)), [['True', 'NoExamples'], ['True', 'NoExamples'], ['True', 'NoExamples']]);
   });
 });

@@ -9,6 +9,7 @@ import type { SystemDescription } from './model.ts';
 export const KEYCLOAK_SYSTEM: SystemDescription<HomeMetadataByCloud> = {
   name: 'keycloak', title: 'Keycloak', scopeLabel: 'realm', kindOrder: KEYCLOAK_KIND_ORDER,
   condition: { type: 'RealmConfigured', inSync: 'realm matches the spec' },
+  carriesPolicy: true,
   configuredIn: () => true,
   scopes: (spec) => spec.clouds.map((c) => ({ cloud: c.alias, scope: c.keycloak.realm })),
   render: renderKeycloak,

@@ -6,6 +6,7 @@ import type { SystemDescription } from './model.ts';
 export const KEYSTONE_SYSTEM: SystemDescription<KeystoneCapabilitiesByCloud> = {
   name: 'keystone', title: 'Keystone', scopeLabel: 'scope', kindOrder: KEYSTONE_KIND_ORDER,
   condition: { type: 'KeystoneConfigured', inSync: 'Keystone matches the spec' },
+  carriesPolicy: true,
   configuredIn: (cloud) => !!cloud.keystone,
   scopes: (spec) => keystonePartners(spec).map((c) => ({ cloud: c.alias, scope: KEYSTONE_SCOPE })),
   render: renderKeystone,

@@ -6,6 +6,7 @@ import type { SystemDescription } from './model.ts';
 export const KUBERNETES_SYSTEM: SystemDescription<KubernetesRenderOptions> = {
   name: 'kubernetes', title: 'Kubernetes', scopeLabel: 'cluster', kindOrder: KUBERNETES_KIND_ORDER,
   condition: { type: 'RbacApplied', inSync: 'RBAC and authentication config match the spec' },
+  carriesPolicy: true,
   configuredIn: (cloud) => !!cloud.kubernetes,
   scopes: (spec) => spec.clouds.flatMap((c) => (c.kubernetes?.clusters ?? []).map((cluster) => ({ cloud: c.alias, scope: cluster.name }))),
   render: renderKubernetes,

@@ -25,6 +25,11 @@ export interface SystemDescription<Inputs = never> {
   readonly kindOrder: readonly string[];
   /** The status condition that says whether a cloud's part of the system matches the spec. */
   readonly condition: { readonly type: string; readonly inSync: string };
+  /**
+   * Its objects carry what the policy grants to federated users (identity providers and mappers, role
+   * mappings, RBAC bindings): a target cloud's policy examples hold live only while this part matches.
+   */
+  readonly carriesPolicy?: boolean;
   /** Whether the spec configures this system in the cloud (status reports a condition for it). */
   configuredIn(cloud: CloudSpec): boolean;
   /** The scopes whose objects the plan observes. */
