@@ -70,6 +70,8 @@ export function buildProgram(setExitCode: (code: number) => void): Command {
     .option('--tls-key <file>', 'TLS private key (PEM) (default: $FEDBROKER_TLS_KEY)')
     .option('--redis <url>', 'Redis URL (default: $FEDBROKER_REDIS_URL)')
     .option('--poll-interval <ms>', 'LOGOUT-event poll interval, 0 disables (default: $FEDBROKER_POLL_INTERVAL_MS or 1000)')
+    .option('--rate-limit-source <rate:burst>', 'unauthenticated requests per second and burst per source address (IPv6: per /64) (default: $FEDBROKER_RATE_LIMIT_SOURCE or 200:400)')
+    .option('--rate-limit-cloud <rate:burst>', 'unauthenticated requests per second and burst per cloud (default: $FEDBROKER_RATE_LIMIT_CLOUD or 500:1000)')
     .option('--insecure-http', 'serve plain HTTP (TLS terminates in front); warns at start')
     .option('--insecure-unauthenticated-admin-api', 'mount the admin API without authentication; warns at start')
     .addOption(new Option('-o, --output <format>', 'format of a start-up error: human or json (the running broker logs JSON)').default('human').argParser(parseOutputFormat))

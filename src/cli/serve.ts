@@ -5,6 +5,7 @@ import { readFile } from 'node:fs/promises';
 import { createServer as createHttpServer, type Server } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import { BrokerError } from '../core/errors.ts';
+import { DEFAULT_RATE_LIMITS, parseBucketLimit, type BucketLimit, type RateLimits } from '../core/rate-limit.ts';
 import { createApp } from '../http/app.ts';
 import { BrokerMetrics } from '../http/metrics.ts';
 import { startLogoutWorkers } from '../jobs/logout-worker.ts';
@@ -26,6 +27,10 @@ export interface ServeOptions {
   tlsKey?: string;
   redis?: string;
   pollInterval?: string;
+  /** `<per second>:<burst>` of each source address (IPv6: each /64). */
+  rateLimitSource?: string;
+  /** `<per second>:<burst>` of each cloud. */
+  rateLimitCloud?: string;
   insecureHttp?: boolean;
   insecureUnauthenticatedAdminApi?: boolean;
   /** Format of a start-up error (and of an invalid spec's problems). */
@@ -48,18 +53,19 @@ export async function serveCommand(opts: ServeOptions): Promise<number> {
   }
   const intervalMs = Number(opts.pollInterval ?? process.env['FEDBROKER_POLL_INTERVAL_MS'] ?? DEFAULT_POLL_INTERVAL_MS);
   if (!Number.isInteger(intervalMs) || intervalMs < 0) throw new BrokerError('ERR_CONFIG_INVALID', `--poll-interval must be a whole number of milliseconds (0 disables), not "${String(opts.pollInterval ?? process.env['FEDBROKER_POLL_INTERVAL_MS'])}"`);
+  const rateLimits = rateLimitsOf(opts);
   const metrics = new BrokerMetrics();
   const composed = await composeLogout(loaded.spec, loaded.baseDir, { redisUrl: redisUrl(opts.redis), logger, onAudit: (e) => metrics.observe(e), keepTokensFresh: true });
   const { deps } = composed;
   const workers = await startLogoutWorkers(deps, logger, { pollIntervalMs: intervalMs });
-  const app = createApp({ logout: deps, logger, metrics, ready: () => deps.store.ping(), insecureUnauthenticatedAdminApi: !!opts.insecureUnauthenticatedAdminApi });
+  const app = createApp({ logout: deps, logger, metrics, ready: () => deps.store.ping(), rateLimits, insecureUnauthenticatedAdminApi: !!opts.insecureUnauthenticatedAdminApi });
   const server: Server = certFile && keyFile
     ? createHttpsServer({ cert: await readFile(certFile), key: await readFile(keyFile) }, app)
     : createHttpServer(app);
   server.headersTimeout = 10_000;
   server.requestTimeout = 15_000;
   await new Promise<void>((resolvePromise, reject) => { server.once('error', reject); server.listen(port, host, resolvePromise); });
-  logger.info({ listen: `${certFile ? 'https' : 'http'}://${host}:${port}`, pollIntervalMs: intervalMs, clouds: loaded.spec.clouds.map((c) => c.alias) }, 'fedbroker serving');
+  logger.info({ listen: `${certFile ? 'https' : 'http'}://${host}:${port}`, pollIntervalMs: intervalMs, rateLimits, clouds: loaded.spec.clouds.map((c) => c.alias) }, 'fedbroker serving');
   await new Promise<void>((resolvePromise) => {
     const stop = () => { resolvePromise(); };
     process.once('SIGTERM', stop);
@@ -71,6 +77,20 @@ export async function serveCommand(opts: ServeOptions): Promise<number> {
   await workers.stop();
   await composed.close();
   return EXIT.OK;
+}
+
+/** The limits of the unauthenticated routes: flags, else environment, else DEFAULT_RATE_LIMITS. */
+export function rateLimitsOf(opts: Pick<ServeOptions, 'rateLimitSource' | 'rateLimitCloud'>, env: NodeJS.ProcessEnv = process.env): RateLimits {
+  const limit = (flag: string, value: string | undefined, fallback: BucketLimit): BucketLimit => {
+    if (value === undefined) return fallback;
+    const parsed = parseBucketLimit(value);
+    if (!parsed) throw new BrokerError('ERR_CONFIG_INVALID', `${flag} must be <requests per second>:<burst>, e.g. 100:200, not "${value}"`);
+    return parsed;
+  };
+  return {
+    perSource: limit('--rate-limit-source', opts.rateLimitSource ?? env['FEDBROKER_RATE_LIMIT_SOURCE'], DEFAULT_RATE_LIMITS.perSource),
+    perCloud: limit('--rate-limit-cloud', opts.rateLimitCloud ?? env['FEDBROKER_RATE_LIMIT_CLOUD'], DEFAULT_RATE_LIMITS.perCloud),
+  };
 }
 
 function parseListen(value: string): [string, number] {

@@ -46,6 +46,7 @@ export const ERROR_CODES = {
   ERR_REQUEST_BODY_TOO_LARGE: 'The request body exceeds the size limit (or has too many parameters).',
   ERR_REQUEST_CONTENT_TYPE: 'The request body has a content type (or charset, or encoding) the route does not accept.',
   ERR_REQUEST_MALFORMED: 'The request cannot be parsed (body or path).',
+  ERR_RATE_LIMITED: 'Too many requests from this source or for this cloud; retry after the time the Retry-After header gives.',
   ERR_LOGOUT_MALFORMED: 'The back-channel logout request carries no logout token, or the token is not a compact JWS.',
   ERR_LOGOUT_ISSUER: 'The logout token\'s issuer is not the realm of the cloud it was sent for.',
   ERR_LOGOUT_SIGNATURE: 'The logout token\'s signature does not verify against its realm\'s keys.',

@@ -68,3 +68,17 @@ function parseIPv6(text: string): IPv6 | undefined {
   const fill = new Array<number>(8 - explicit).fill(0);
   return [...head.map((x) => parseInt(x, 16)), ...(halves.length === 2 ? fill : []), ...rest.map((x) => parseInt(x, 16))];
 }
+
+/**
+ * The block an address is counted in by per-source limits: an IPv4 address itself (also when written
+ * IPv4-mapped, ::ffff:a.b.c.d), an IPv6 address by its /64 (one host usually holds a whole /64, so
+ * counting single addresses would let it take a fresh share per address). Anything else as given.
+ */
+export function sourceBlock(address: string): string {
+  const v4 = parseIPv4(address);
+  if (v4) return v4.join('.');
+  const v6 = parseIPv6(address);
+  if (!v6) return address;
+  if (v6.slice(0, 5).every((x) => x === 0) && v6[5] === 0xffff) return [v6[6]! >> 8, v6[6]! & 0xff, v6[7]! >> 8, v6[7]! & 0xff].join('.');
+  return `${v6.slice(0, 4).map((x) => x.toString(16)).join(':')}::/64`;
+}

@@ -1,6 +1,7 @@
 // The broker's HTTP API (docs/design.md §8): express 5 + helmet, small body limits, one error middleware
 // mapping codes through ./problem.ts. Routes:
-//   POST /api/v1/logout/backchannel/:cloud   OIDC back-channel logout receiver (urlencoded logout_token)
+//   POST /api/v1/logout/backchannel/:cloud   OIDC back-channel logout receiver (urlencoded logout_token),
+//                                            rate-limited per source and per cloud first (./rate-limit.ts)
 //   GET  /api/v1/logout/events/:id           delivery report: only with the insecure unauthenticated admin API flag
 //   GET  /healthz  /readyz  /metrics
 import { randomUUID } from 'node:crypto';
@@ -8,12 +9,14 @@ import express, { type NextFunction, type Request, type Response } from 'express
 import helmet from 'helmet';
 import type { Logger } from 'pino';
 import { BrokerError, isBrokerError } from '../core/errors.ts';
+import { DEFAULT_RATE_LIMITS, RequestRateLimiter, type RateLimits } from '../core/rate-limit.ts';
 import { causeChain, redactValue } from '../core/redact.ts';
 import { logoutReport } from '../services/logout/admin.ts';
 import type { LogoutDeps } from '../services/logout/deps.ts';
 import { receiveBackchannelLogout } from '../services/logout/receive.ts';
 import { boundedLabel, resultLabel, type BrokerMetrics } from './metrics.ts';
 import { fromHttpLibraryError, toProblem } from './problem.ts';
+import { rateLimited } from './rate-limit.ts';
 
 export const BACKCHANNEL_BODY_LIMIT = '16kb';
 
@@ -23,6 +26,8 @@ export interface AppDeps {
   readonly metrics: BrokerMetrics;
   /** Throws when a dependency the broker needs (Redis) is not usable. */
   readonly ready: () => Promise<void>;
+  /** Limits of the unauthenticated routes, per source and per cloud (default DEFAULT_RATE_LIMITS; time from logout.clock). */
+  readonly rateLimits?: RateLimits;
   /** Mounts the admin routes without authentication (TODO: OIDC bearer auth, docs/design.md §8). */
   readonly insecureUnauthenticatedAdminApi?: boolean;
 }
@@ -52,7 +57,8 @@ export function createApp(deps: AppDeps): express.Express {
   const knownClouds: ReadonlySet<string> = new Set(deps.logout.spec.clouds.map((c) => c.alias));
   const logout = express.Router();
   logout.use((_req, res, next) => { res.set('Cache-Control', 'no-store'); next(); });
-  logout.post('/backchannel/:cloud', formBodyOnly, express.urlencoded({ extended: false, limit: BACKCHANNEL_BODY_LIMIT, parameterLimit: 10 }), async (req: Request, res: Response, next: NextFunction) => {
+  const backchannelLimit = rateLimited({ route: 'backchannel', limiter: new RequestRateLimiter(deps.rateLimits ?? DEFAULT_RATE_LIMITS), clock: deps.logout.clock, metrics: deps.metrics, knownClouds });
+  logout.post('/backchannel/:cloud', backchannelLimit, formBodyOnly, express.urlencoded({ extended: false, limit: BACKCHANNEL_BODY_LIMIT, parameterLimit: 10 }), async (req: Request, res: Response, next: NextFunction) => {
     const cloud = String(req.params['cloud']);
     try {
       const token = (req.body as Record<string, unknown> | undefined)?.['logout_token'];
@@ -82,6 +88,7 @@ export function createApp(deps: AppDeps): express.Express {
     const log = redactValue({ errorId, code: problem.code, status: problem.status, method: req.method, path: req.path,
       ...(isBrokerError(error) ? { message: error.message, details: error.details } : { message: problem.detail }) }) as Record<string, unknown>;
     if (problem.status >= 500) deps.logger.error({ ...log, causes: causeChain(isBrokerError(error) ? error.cause : error) }, 'request failed');
+    else if (problem.code === 'ERR_RATE_LIMITED') deps.logger.debug(log, 'request refused'); // a flood must not flood the log too: the metric counts them
     else deps.logger.warn(log, 'request refused');
     res.status(problem.status).set('Cache-Control', 'no-store').type('application/problem+json').send(JSON.stringify(problem));
   });

@@ -26,6 +26,7 @@ export class BrokerMetrics {
   readonly logoutTokens = new Counter({ name: 'fedbroker_logout_tokens_total', help: 'Back-channel logout tokens by result (accepted or the ERR_* code)', labelNames: ['cloud', 'result'], registers: [this.registry] });
   readonly logoutEvents = new Counter({ name: 'fedbroker_logout_events_total', help: 'Logout events started or coalesced, by source', labelNames: ['source', 'kind'], registers: [this.registry] });
   readonly deliveries = new Counter({ name: 'fedbroker_logout_deliveries_total', help: 'Delivery attempts by target system and result', labelNames: ['system', 'result'], registers: [this.registry] });
+  readonly rateLimited = new Counter({ name: 'fedbroker_http_rate_limited_total', help: 'Requests refused with 429 before being read, by route, cloud (a spec cloud or unknown) and the limit hit (source or cloud)', labelNames: ['route', 'cloud', 'limit'], registers: [this.registry] });
   readonly fanoutSeconds = new Histogram({ name: 'fedbroker_logout_fanout_seconds', help: 'From logout received to last target confirmed', buckets: [0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 30, 120], registers: [this.registry] });
 
   constructor() {

@@ -3,6 +3,8 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { DEFAULT_REDIS_URL, redisUrl } from '../../src/cli/logout-compose.ts';
+import { rateLimitsOf } from '../../src/cli/serve.ts';
+import { DEFAULT_RATE_LIMITS } from '../../src/core/rate-limit.ts';
 
 const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
 
@@ -18,5 +20,14 @@ describe('README defaults', () => {
     } finally {
       if (saved !== undefined) process.env['FEDBROKER_REDIS_URL'] = saved;
     }
+  });
+
+  it('states the rate-limit defaults serve uses', () => {
+    const stated = (variable: string) => new RegExp(`\`${variable}\`, default \`([^\`]+)\``).exec(readme)?.[1];
+    const source = stated('FEDBROKER_RATE_LIMIT_SOURCE');
+    const cloud = stated('FEDBROKER_RATE_LIMIT_CLOUD');
+    assert.ok(source && cloud, 'the README names both rate-limit defaults');
+    assert.deepEqual(rateLimitsOf({ rateLimitSource: source, rateLimitCloud: cloud }, {}), DEFAULT_RATE_LIMITS);
+    assert.deepEqual(rateLimitsOf({}, {}), DEFAULT_RATE_LIMITS);
   });
 });
