@@ -31,7 +31,7 @@ export function examplesCondition(spec: FederationSpec, cloud: CloudSpec, system
     const conflicts = pending.filter((c) => c.action === 'conflict').length;
     return pending.length === 0 ? [] : [`${system} (${pending.length} pending change(s)${conflicts ? `, ${conflicts} conflict(s)` : ''})`];
   });
-  if (drift.length > 0) return at('False', 'ConfigDrift', `${these} do not hold live: ${drift.join(', ')} differ from what the validated policy renders: run \`fedbroker plan\``);
+  if (drift.length > 0) return at('False', 'ConfigDrift', `${these} are not backed by the live configuration: ${drift.join(', ')} differ from what the validated policy renders: run \`fedbroker plan\``);
 
   const homes = new Set(examples.map((e) => e.subject.homeCloud).filter((home) => home !== cloud.alias));
   const unread = reachable.unreachable.filter((u) => (u.part === 'system' && u.cloud === cloud.alias && carriers.includes(u.system)) || (u.part === 'metadata' && homes.has(u.cloud)))

@@ -159,7 +159,7 @@ describe('ExamplesPassed: the examples targeting a cloud hold in its live config
       ['cloud-c', 'ExamplesPassed', 'True', 'NoExamples'],
     ]);
     assert.match(before.find((c) => c.cloud === 'cloud-b' && c.type === 'ExamplesPassed')!.message,
-      /^3 policy example\(s\) targeting cloud-b do not hold live: keycloak \(\d+ pending change\(s\)\), keystone \(\d+ pending change\(s\)\), kubernetes \(\d+ pending change\(s\)\) differ/);
+      /^3 policy example\(s\) targeting cloud-b are not backed by the live configuration: keycloak \(\d+ pending change\(s\)\), keystone \(\d+ pending change\(s\)\), kubernetes \(\d+ pending change\(s\)\) differ/);
     await applyPlan(await planFederation(w.spec, w.deps), w.deps);
     const after = await federationStatus(w.spec, w.deps);
     assert.deepEqual(examplesRows(after), [
@@ -185,7 +185,7 @@ describe('ExamplesPassed: the examples targeting a cloud hold in its live config
       ['cloud-b', 'RbacApplied', 'False', 'ChangesPending'],
       ['cloud-b', 'ExamplesPassed', 'False', 'ConfigDrift'],
     ]);
-    assert.match(status.find((c) => c.cloud === 'cloud-b' && c.type === 'ExamplesPassed')!.message, /do not hold live: kubernetes \(1 pending change\(s\)\) differ/);
+    assert.match(status.find((c) => c.cloud === 'cloud-b' && c.type === 'ExamplesPassed')!.message, /are not backed by the live configuration: kubernetes \(1 pending change\(s\)\) differ/);
   });
 
   it('a conflict at a desired address is ConfigDrift with the conflict counted', async () => {
