@@ -2,6 +2,9 @@
 // following, the configured CA bundle with TLS verification on, and an SSRF guard (only origins the
 // spec names; never link-local/metadata addresses, whatever a name resolves to).
 // Libraries that take a fetch function (openid-client, jose, the Keycloak admin client) get `fetch`.
+// Every answer's body is limited while it streams (./http-body.ts): DEFAULT_MAX_BODY_BYTES unless
+// the HttpOut or the call (`maxBodyBytes`) says otherwise; past it the read fails with
+// ERR_HTTP_BODY_TOO_LARGE and the connection is dropped.
 //
 // Keep-alive: servers such as Apache close a connection idle for `KeepAliveTimeout` (5 s by default);
 // a request written onto such a connection just then fails with "other side closed". So pooled
@@ -14,8 +17,10 @@ import { createSecureContext, rootCertificates } from 'node:tls';
 import { Agent, fetch as undiciFetch } from 'undici';
 import { BrokerError } from '../core/errors.ts';
 import { ipLiteralHost, isForbiddenAddress } from '../core/net-address.ts';
+import { DEFAULT_MAX_BODY_BYTES, limitBody, type FetchLike } from './http-body.ts';
 
 export { isForbiddenAddress } from '../core/net-address.ts';
+export { DEFAULT_MAX_BODY_BYTES, type FetchLike, type OutboundInit } from './http-body.ts';
 
 export interface HttpOutOptions {
   /** Origins (scheme://host:port) the broker may call; anything else is refused. */
@@ -23,9 +28,9 @@ export interface HttpOutOptions {
   /** Extra trusted CA certificates (PEM). The system CAs stay trusted. */
   readonly caPem?: readonly string[];
   readonly timeoutMs?: number;
+  /** Largest answer body accepted when a call does not set its own (default DEFAULT_MAX_BODY_BYTES). */
+  readonly maxBodyBytes?: number;
 }
-
-export type FetchLike = (input: string | URL | Request, init?: RequestInit) => Promise<Response>;
 
 const DEFAULT_TIMEOUT_MS = 10_000;
 /** The longest a pooled connection sits idle before it is closed by us, not the server. */
@@ -38,10 +43,12 @@ export class HttpOut {
   readonly #pooledAgent: Agent;
   readonly #freshAgent: Agent;
   readonly #timeoutMs: number;
+  readonly #maxBodyBytes: number;
 
   constructor(options: HttpOutOptions) {
     this.#allowed = new Set(options.allowedOrigins.map((o) => new URL(o).origin));
     this.#timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+    this.#maxBodyBytes = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
     // The trust store is built once: given as `ca`, every new connection would parse the ~140 system
     // roots again, ~23 ms of blocked event loop per connection (measured), paid by every POST/PATCH.
     const secureContext = options.caPem && options.caPem.length > 0 ? createSecureContext({ ca: [...rootCertificates, ...options.caPem] }) : undefined;
@@ -54,8 +61,8 @@ export class HttpOut {
     this.#freshAgent = new Agent({ ...common, pipelining: 0 });
   }
 
-  /** A fetch with every guard applied; redirects become ERR_HTTP_REDIRECT. */
-  readonly fetch: FetchLike = async (input, init = {}) => {
+  /** A fetch with every guard applied; redirects become ERR_HTTP_REDIRECT; bodies are size-limited. */
+  readonly fetch: FetchLike = async (input, { maxBodyBytes, ...init } = {}) => {
     const url = new URL(input instanceof Request ? input.url : input.toString());
     if (!this.#allowed.has(url.origin)) {
       throw new BrokerError('ERR_HTTP_SSRF_BLOCKED', `outbound call to ${url.origin} is not allowed: it is not a server named in the spec`, { details: { origin: url.origin } });
@@ -91,7 +98,7 @@ export class HttpOut {
         details: { url: `${url.origin}${url.pathname}`, status: response.status },
       });
     }
-    return response;
+    return limitBody(response, maxBodyBytes ?? this.#maxBodyBytes, `${url.origin}${url.pathname}`);
   };
 
   async close(): Promise<void> {

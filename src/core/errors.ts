@@ -26,6 +26,7 @@ export const ERROR_CODES = {
   ERR_HTTP_TLS: 'TLS verification of an outbound request failed.',
   ERR_HTTP_REDIRECT: 'An outbound request was redirected; redirects are not followed.',
   ERR_HTTP_SSRF_BLOCKED: 'An outbound request targets an address that is not allowed.',
+  ERR_HTTP_BODY_TOO_LARGE: 'An outbound answer\'s body exceeds the size limit; the read was stopped at the limit.',
   ERR_KEYCLOAK_REALM_NOT_FOUND: 'A realm named in the spec does not exist.',
   ERR_KEYCLOAK_CLIENT_NOT_FOUND: 'A client named in the spec does not exist in its realm.',
   ERR_KEYCLOAK_AUTH: 'Keycloak refused the broker\'s admin credentials or token.',

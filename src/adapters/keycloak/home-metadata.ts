@@ -9,13 +9,14 @@ import { realmUrl } from '../../core/federation/realm-url.ts';
 import type { HomeMetadata, OidcHomeMetadata } from '../../core/render/keycloak/metadata.ts';
 import type { CloudSpec } from '../../core/federation/schema.ts';
 import type { HomeMetadataPort } from '../../ports.ts';
-import type { FetchLike, HttpOut } from '../http-out.ts';
+import { bufferedFetch, DEFAULT_MAX_BODY_BYTES } from '../http-body.ts';
+import type { HttpOut } from '../http-out.ts';
 import { classifyOpenIdFailure } from '../oidc/openid-client-errors.ts';
 import { keycloakHttpOut } from './client.ts';
 import { parseSamlDescriptor } from './saml-descriptor.ts';
 
-/** Bigger documents are refused: metadata is a few kilobytes. */
-const MAX_DOCUMENT_BYTES = 1_000_000;
+/** Bigger documents are refused while they stream (the read stops there): metadata is a few kilobytes. */
+const MAX_DOCUMENT_BYTES = DEFAULT_MAX_BODY_BYTES;
 
 export interface KeycloakHomeMetadataOptions {
   /** Folder the spec's relative paths (caFile) are resolved from. */
@@ -45,23 +46,29 @@ export class KeycloakHomeMetadata implements HomeMetadataPort {
 }
 
 async function fetchDocument(http: HttpOut, cloud: CloudSpec, url: string): Promise<string> {
-  let response: Response;
+  const accept = 'application/samlmetadata+xml, application/xml, text/xml';
+  const response = await viaHttpModule(cloud, url, () => http.fetch(url, { headers: { accept }, maxBodyBytes: MAX_DOCUMENT_BYTES }));
+  if (response.status !== 200) {
+    await response.body?.cancel().catch(() => undefined);
+    throw answeredStatus(cloud, url, response.status);
+  }
+  return viaHttpModule(cloud, url, () => response.text());
+}
+
+/** Runs one step of a read; the HTTP module's failures are named after the cloud and URL. */
+async function viaHttpModule<T>(cloud: CloudSpec, url: string, step: () => Promise<T>): Promise<T> {
   try {
-    response = await http.fetch(url, { headers: { accept: 'application/samlmetadata+xml, application/xml, text/xml' } });
+    return await step();
   } catch (cause) {
     throw isBrokerError(cause) ? fromHttpModule(cause, cloud, url) : cause;
   }
-  const text = await response.text();
-  if (response.status !== 200) throw answeredStatus(cloud, url, response.status);
-  if (text.length > MAX_DOCUMENT_BYTES) throw tooLarge(cloud, url);
-  return text;
 }
 
 async function oidcMetadata(http: HttpOut, cloud: CloudSpec, url: string, realm: string): Promise<OidcHomeMetadata> {
   let doc: oidc.ServerMetadata;
   try {
     // The client id is not used: the broker only reads the document here.
-    const discovered = await oidc.discovery(new URL(realm), 'fedbroker', undefined, undefined, { [oidc.customFetch]: sizeLimited(http.fetch, cloud, url) });
+    const discovered = await oidc.discovery(new URL(realm), 'fedbroker', undefined, undefined, { [oidc.customFetch]: bufferedFetch(http.fetch, MAX_DOCUMENT_BYTES) });
     doc = discovered.serverMetadata();
   } catch (error) {
     throw discoveryFailure(error, cloud, url, realm);
@@ -84,17 +91,6 @@ async function oidcMetadata(http: HttpOut, cloud: CloudSpec, url: string, realm:
   };
 }
 
-/** HttpOut.fetch that refuses documents larger than MAX_DOCUMENT_BYTES (the body is read once, here). */
-function sizeLimited(fetch: FetchLike, cloud: CloudSpec, url: string): oidc.CustomFetch {
-  return async (input, init) => {
-    const response = await fetch(input, init as RequestInit);
-    const text = await response.text();
-    if (text.length > MAX_DOCUMENT_BYTES) throw tooLarge(cloud, url);
-    const contentType = response.headers.get('content-type');
-    return new Response(text, { status: response.status, headers: contentType ? { 'content-type': contentType } : {} });
-  };
-}
-
 function discoveryFailure(error: unknown, cloud: CloudSpec, url: string, realm: string): BrokerError {
   const failure = classifyOpenIdFailure(error);
   if (failure.kind === 'http-module') return failure.error.code === 'ERR_METADATA_INVALID' ? failure.error : fromHttpModule(failure.error, cloud, url);
@@ -107,8 +103,9 @@ function discoveryFailure(error: unknown, cloud: CloudSpec, url: string, realm: 
   return invalid(cloud, url, `the discovery document was refused (${failure.code}: ${failure.message})`);
 }
 
-/** A failure of the HTTP module (its code kept), naming the cloud and URL. */
+/** A failure of the HTTP module (its code kept, except that an oversized document is unusable metadata), naming the cloud and URL. */
 function fromHttpModule(cause: BrokerError, cloud: CloudSpec, url: string): BrokerError {
+  if (cause.code === 'ERR_HTTP_BODY_TOO_LARGE') return tooLarge(cloud, url, cause);
   return new BrokerError(cause.code, `identity-provider metadata of cloud ${cloud.alias}: ${cause.message}`, { cause, details: { ...cause.details, cloud: cloud.alias, url } });
 }
 
@@ -121,8 +118,8 @@ function answeredStatus(cloud: CloudSpec, url: string, status: number): BrokerEr
   return new BrokerError('ERR_DISCOVERY_UNREACHABLE', `${url} answered ${status}: cloud ${cloud.alias} does not publish its identity-provider metadata there (is the realm right?)`, { details });
 }
 
-function tooLarge(cloud: CloudSpec, url: string): BrokerError {
-  return invalid(cloud, url, `the document is larger than ${MAX_DOCUMENT_BYTES} bytes`);
+function tooLarge(cloud: CloudSpec, url: string, cause: BrokerError): BrokerError {
+  return invalid(cloud, url, `the document is larger than ${MAX_DOCUMENT_BYTES / (1024 * 1024)} MiB (the read was stopped there)`, cause);
 }
 
 function samlMetadata(cloud: CloudSpec, url: string, text: string): HomeMetadata {
@@ -131,8 +128,9 @@ function samlMetadata(cloud: CloudSpec, url: string, text: string): HomeMetadata
   return result.metadata;
 }
 
-function invalid(cloud: CloudSpec, url: string, problem: string): BrokerError {
-  return new BrokerError('ERR_METADATA_INVALID', `identity-provider metadata of cloud ${cloud.alias} at ${url} is unusable: ${problem}`, { details: { cloud: cloud.alias, url, problem } });
+function invalid(cloud: CloudSpec, url: string, problem: string, cause?: unknown): BrokerError {
+  return new BrokerError('ERR_METADATA_INVALID', `identity-provider metadata of cloud ${cloud.alias} at ${url} is unusable: ${problem}`,
+    { ...(cause !== undefined && { cause }), details: { cloud: cloud.alias, url, problem } });
 }
 
 function isHttps(value: string): boolean {

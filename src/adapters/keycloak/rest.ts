@@ -3,8 +3,12 @@
 // naming cloud, realm and object. 401 renews the admin token once; 404 is returned to the caller
 // when it asked for it (absent objects are normal while observing and deleting).
 import { BrokerError } from '../../core/errors.ts';
+import { readBodyText } from '../http-body.ts';
 import type { FetchLike } from '../http-out.ts';
 import type { AdminTokenSource } from './admin-token.ts';
+
+/** Largest admin API answer read: a page of 200 full client representations stays far below it. */
+export const KEYCLOAK_MAX_BODY_BYTES = 16 * 1024 * 1024;
 
 export interface RestTarget {
   readonly realm: string;
@@ -55,7 +59,7 @@ export class KeycloakRest {
       this.#tokens.invalidate();
       response = await this.#send(method, path, call.body, await this.#tokens.token());
     }
-    const text = await response.text();
+    const text = await readBodyText(response, KEYCLOAK_MAX_BODY_BYTES, `${this.#baseUrl}/admin${path.split('?')[0] ?? ''}`);
     const body = parseJson(text);
     const answer = { status: response.status, body };
     if (response.ok) return answer;
@@ -87,7 +91,7 @@ export class KeycloakRest {
   #send(method: string, path: string, body: unknown, token: string): Promise<Response> {
     const headers: Record<string, string> = { authorization: `Bearer ${token}`, accept: 'application/json' };
     if (body !== undefined) headers['content-type'] = 'application/json';
-    return this.#fetch(`${this.#baseUrl}/admin${path}`, { method, headers, ...(body !== undefined && { body: JSON.stringify(body) }) });
+    return this.#fetch(`${this.#baseUrl}/admin${path}`, { method, headers, maxBodyBytes: KEYCLOAK_MAX_BODY_BYTES, ...(body !== undefined && { body: JSON.stringify(body) }) });
   }
 
   #error(method: string, path: string, call: RestCall, status: number, body: unknown): BrokerError {

@@ -3,6 +3,7 @@
 // once on 401). Keystone's answers become BrokerErrors naming cloud and object; 404 is returned to
 // callers that ask for it. Credentials and tokens never appear in errors or logs.
 import { BrokerError } from '../../core/errors.ts';
+import { readBodyText } from '../http-body.ts';
 import type { FetchLike } from '../http-out.ts';
 
 export interface KeystoneAdminCredentials {
@@ -23,6 +24,9 @@ export interface KeystoneCall {
 }
 
 export interface KeystoneAnswer { readonly status: number; readonly body: unknown }
+
+/** Largest answer read: Keystone lists are not paged by default (every user of a domain in one answer). */
+export const KEYSTONE_MAX_BODY_BYTES = 32 * 1024 * 1024;
 
 /** Renew this long before the token's expiry. */
 const RENEW_BEFORE_MS = 60_000;
@@ -52,7 +56,7 @@ export class KeystoneRest {
       this.#token = undefined;
       response = await this.#send(method, path, call.body, await this.#adminToken());
     }
-    const body = parseJson(await response.text());
+    const body = parseJson(await readBodyText(response, KEYSTONE_MAX_BODY_BYTES, `${this.#v3}${path.split('?')[0] ?? ''}`));
     if (response.ok) return { status: response.status, body };
     if (response.status === 404 && call.allowNotFound) return { status: 404, body };
     throw this.#error(method, path, call.object, response.status, body);
@@ -99,9 +103,9 @@ export class KeystoneRest {
       scope: { project: { name: c.project, domain: { name: c.projectDomain } } },
     } };
     const response = await this.#fetch(`${this.#v3}/auth/tokens`, {
-      method: 'POST', headers: { 'content-type': 'application/json', accept: 'application/json' }, body: JSON.stringify(body),
+      method: 'POST', headers: { 'content-type': 'application/json', accept: 'application/json' }, body: JSON.stringify(body), maxBodyBytes: KEYSTONE_MAX_BODY_BYTES,
     });
-    const answer = parseJson(await response.text()) as { token?: { expires_at?: unknown } } | undefined;
+    const answer = parseJson(await readBodyText(response, KEYSTONE_MAX_BODY_BYTES, `${this.#v3}/auth/tokens`)) as { token?: { expires_at?: unknown } } | undefined;
     const value = response.headers.get('x-subject-token');
     if (response.status !== 201 || !value) {
       const details = { cloud: this.cloud, status: response.status, user: c.username, project: c.project };
@@ -119,7 +123,7 @@ export class KeystoneRest {
   #send(method: string, path: string, body: unknown, token: string): Promise<Response> {
     const headers: Record<string, string> = { 'x-auth-token': token, accept: 'application/json' };
     if (body !== undefined) headers['content-type'] = 'application/json';
-    return this.#fetch(`${this.#v3}${path}`, { method, headers, ...(body !== undefined && { body: JSON.stringify(body) }) });
+    return this.#fetch(`${this.#v3}${path}`, { method, headers, maxBodyBytes: KEYSTONE_MAX_BODY_BYTES, ...(body !== undefined && { body: JSON.stringify(body) }) });
   }
 
   #error(method: string, path: string, object: string | undefined, status: number, body: unknown): BrokerError {

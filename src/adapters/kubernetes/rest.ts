@@ -4,7 +4,11 @@
 import type { V1Status } from '@kubernetes/client-node';
 import { BrokerError } from '../../core/errors.ts';
 import { FIELD_MANAGER } from '../../core/render/kubernetes/names.ts';
+import { readBodyText } from '../http-body.ts';
 import type { FetchLike } from '../http-out.ts';
+
+/** Largest answer read: a list page holds at most 500 objects (`limit`). */
+export const KUBERNETES_MAX_BODY_BYTES = 32 * 1024 * 1024;
 
 export interface KubeCall {
   readonly method?: 'GET' | 'POST' | 'PATCH' | 'DELETE';
@@ -43,8 +47,8 @@ export class KubeRest {
     const method = call.method ?? 'GET';
     const headers: Record<string, string> = { authorization: `Bearer ${this.#token}`, accept: call.accept ?? 'application/json' };
     if (call.body !== undefined) headers['content-type'] = call.contentType ?? 'application/json';
-    const response = await this.#fetch(`${this.#baseUrl}${path}`, { method, headers, ...(call.body !== undefined && { body: JSON.stringify(call.body) }) });
-    const text = await response.text();
+    const response = await this.#fetch(`${this.#baseUrl}${path}`, { method, headers, maxBodyBytes: KUBERNETES_MAX_BODY_BYTES, ...(call.body !== undefined && { body: JSON.stringify(call.body) }) });
+    const text = await readBodyText(response, KUBERNETES_MAX_BODY_BYTES, `${this.#baseUrl}${path.split('?')[0] ?? ''}`);
     const body = parseJson(text);
     if (response.ok || call.allow?.includes(response.status)) return { status: response.status, body, text };
     throw this.#error(method, path, call, response.status, body);

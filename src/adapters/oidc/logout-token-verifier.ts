@@ -6,9 +6,13 @@ import { createRemoteJWKSet, customFetch, decodeJwt, decodeProtectedHeader, erro
 import { BrokerError } from '../../core/errors.ts';
 import type { LogoutIssuer } from '../../core/logout/token-rules.ts';
 import type { DecodedJwt, LogoutTokenVerifier, LogoutVerifyTime } from '../../ports.ts';
+import { bufferedFetch } from '../http-body.ts';
 import type { FetchLike } from '../http-out.ts';
 
 type RemoteKeys = ReturnType<typeof createRemoteJWKSet>;
+
+/** A realm's key set is a few kilobytes; a bigger answer is refused while it streams. */
+const JWKS_MAX_BODY_BYTES = 256 * 1024;
 
 const ALGORITHMS = ['RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', 'ES256', 'ES384', 'ES512', 'EdDSA'];
 
@@ -52,7 +56,7 @@ export class JoseLogoutTokenVerifier implements LogoutTokenVerifier {
       }
       return { header: protectedHeader as Record<string, unknown>, claims: payload as Record<string, unknown> };
     } catch (cause) {
-      if (cause instanceof BrokerError) throw cause;
+      if (cause instanceof BrokerError) throw keysRefused(cause, issuer);
       if (cause instanceof errors.JWKSTimeout || (cause instanceof Error && 'code' in cause && String(cause.code).startsWith('ERR_HTTP'))) {
         throw new BrokerError('ERR_HTTP_UNREACHABLE', `the keys of realm ${issuer.realm} (cloud ${issuer.cloud}) cannot be fetched`, { cause, details: { cloud: issuer.cloud, jwks: issuer.jwksUri } });
       }
@@ -62,7 +66,11 @@ export class JoseLogoutTokenVerifier implements LogoutTokenVerifier {
   }
 
   async warmUp(issuer: LogoutIssuer): Promise<void> {
-    await this.#keys(issuer).reload();
+    try {
+      await this.#keys(issuer).reload();
+    } catch (cause) {
+      throw cause instanceof BrokerError ? keysRefused(cause, issuer) : cause;
+    }
   }
 
   #keys(issuer: LogoutIssuer): RemoteKeys {
@@ -72,12 +80,19 @@ export class JoseLogoutTokenVerifier implements LogoutTokenVerifier {
       keys = createRemoteJWKSet(new URL(issuer.jwksUri), {
         cooldownDuration: (this.#options.cooldownSeconds ?? 30) * 1000,
         cacheMaxAge: 10 * 60_000,
-        [customFetch]: (url, init) => this.#options.fetchFor(issuer.cloud)(url, init as RequestInit),
+        // Buffered, so that a refused size reaches verify() as ERR_HTTP_BODY_TOO_LARGE, not as jose's JSON error.
+        [customFetch]: (url, init) => bufferedFetch(this.#options.fetchFor(issuer.cloud), JWKS_MAX_BODY_BYTES)(url, init as RequestInit),
       });
       this.#jwks.set(cacheKey, keys);
     }
     return keys;
   }
+}
+
+/** A key set refused for its size names the realm and cloud; other HTTP module errors pass as they are. */
+function keysRefused(cause: BrokerError, issuer: LogoutIssuer): BrokerError {
+  if (cause.code !== 'ERR_HTTP_BODY_TOO_LARGE') return cause;
+  return new BrokerError(cause.code, `the keys of realm ${issuer.realm} (cloud ${issuer.cloud}) were refused: ${cause.message}`, { cause, details: { ...cause.details, cloud: issuer.cloud } });
 }
 
 /**
