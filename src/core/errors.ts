@@ -12,6 +12,7 @@ export const SPEC_PROBLEM_CODES = {
   ERR_SPEC_TRUST: 'A trust edge of the spec is not usable (a cloud trusting itself).',
   ERR_SPEC_GRANT: 'A policy rule or grant cannot be rendered as written (unsupported condition, target without that system, incomplete grant).',
   ERR_SPEC_EXAMPLE_FAILED: 'A policy example does not give the outcome it states.',
+  ERR_SPEC_LIMIT: 'The spec file exceeds a limit set against hostile input (size, nesting depth, alias expansion).',
 } as const;
 
 export type SpecProblemCode = keyof typeof SPEC_PROBLEM_CODES;

@@ -1,6 +1,10 @@
 // Parses a SAML 2.0 IdP metadata document (Keycloak's /protocol/saml/descriptor) into what the
 // renderer needs: entity id, HTTP-POST single sign-on and logout locations, signing certificates.
-// Documents with a DOCTYPE are refused (SAML metadata never needs one; no entity tricks).
+// Documents with a DOCTYPE are refused (SAML metadata never needs one; no entity tricks), and so is
+// hostile structure: nesting beyond MAX_DEPTH elements, names that could reach an object's prototype
+// (`__proto__`, `constructor`: fast-xml-parser refuses them), more than MAX_SIGNING_CERTIFICATES keys.
+// The size is limited by the read (1 MiB, src/adapters/keycloak/home-metadata.ts). Every refusal is a
+// problem here, which the reader reports as ERR_METADATA_INVALID.
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
 import type { SamlHomeMetadata } from '../../core/render/keycloak/metadata.ts';
 
@@ -10,6 +14,11 @@ export type SamlDescriptorResult = { ok: true; metadata: SamlHomeMetadata } | { 
 
 type Node = Record<string, unknown>;
 
+/** Deepest element nesting accepted; Keycloak's descriptor is 7 deep (EntitiesDescriptor … X509Certificate). */
+export const MAX_DEPTH = 32;
+/** A realm publishes one or two signing keys (two during a rotation). */
+export const MAX_SIGNING_CERTIFICATES = 16;
+
 const parser = new XMLParser({
   ignoreAttributes: false,
   attributeNamePrefix: '@',
@@ -17,14 +26,27 @@ const parser = new XMLParser({
   processEntities: false,
   parseTagValue: false,
   trimValues: true,
+  maxNestedTags: MAX_DEPTH,
   isArray: (name) => ['EntityDescriptor', 'IDPSSODescriptor', 'KeyDescriptor', 'X509Certificate', 'SingleSignOnService', 'SingleLogoutService'].includes(name),
 });
 
 export function parseSamlDescriptor(xml: string): SamlDescriptorResult {
   if (/<!DOCTYPE/i.test(xml)) return { ok: false, problem: 'the document has a DOCTYPE, which SAML metadata never needs' };
+  // The parser first: it stops at the first element nested too deep, where the validator would walk
+  // the whole document; its other complaints yield to the validator's, which name the line.
+  let root: Node | undefined;
+  let refusal: string | undefined;
+  try {
+    root = parser.parse(xml) as Node;
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    if (/nested tags/i.test(message)) return { ok: false, problem: `the document nests elements more than ${MAX_DEPTH} deep` };
+    const name = /Invalid name: "([^"]+)"/.exec(message)?.[1];
+    refusal = name ? `an element or attribute is named "${name}", which could change an object's prototype` : `the XML parser refused the document (${message})`;
+  }
   const valid = XMLValidator.validate(xml);
   if (valid !== true) return { ok: false, problem: `not well-formed XML (${valid.err.msg}, line ${valid.err.line})` };
-  const root = parser.parse(xml) as Node;
+  if (root === undefined) return { ok: false, problem: refusal ?? 'the XML parser refused the document' };
   const entity = first(root['EntityDescriptor']) ?? first(nodeOf(root['EntitiesDescriptor'])['EntityDescriptor']);
   if (!entity) return { ok: false, problem: 'no EntityDescriptor' };
   const entityId = text(entity['@entityID']);
@@ -46,6 +68,7 @@ export function parseSamlDescriptor(xml: string): SamlDescriptorResult {
     .map((c) => c.replace(/\s+/g, ''))
     .filter((c) => /^[A-Za-z0-9+/]+={0,2}$/.test(c));
   if (signingCertificates.length === 0) return { ok: false, problem: 'no signing X509Certificate' };
+  if (signingCertificates.length > MAX_SIGNING_CERTIFICATES) return { ok: false, problem: `${signingCertificates.length} signing certificates, more than the ${MAX_SIGNING_CERTIFICATES} a realm could use` };
 
   return { ok: true, metadata: { protocol: 'saml', entityId, singleSignOnServiceUrl, ...(singleLogoutServiceUrl && { singleLogoutServiceUrl }), signingCertificates } };
 }
