@@ -67,7 +67,7 @@ export async function readBodyText(response: Response, maxBytes: number, where: 
 /**
  * A fetch that reads the whole (limited) body before it resolves, for libraries that turn a failed
  * body read into their own error (jose: "failed to parse the JSON Web Key Set"): the size refusal
- * then reaches the caller as the fetch's own ERR_HTTP_BODY_TOO_LARGE.
+ * then reaches the caller as the fetch's own ERR_HTTP_BODY_TOO_LARGE. For text answers (JSON documents).
  */
 export function bufferedFetch(fetch: FetchLike, maxBytes = DEFAULT_MAX_BODY_BYTES): FetchLike {
   return async (input, init) => {
