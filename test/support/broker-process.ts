@@ -2,7 +2,7 @@
 // 127.0.0.1:17443 with the test bed's certificate), and waits for its first log line saying it serves.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
-import { loadTestbed, testbedFetch } from './testbed.ts';
+import { loadTestbed, testbedDir, testbedFetch } from './testbed.ts';
 
 const root = new URL('../..', import.meta.url).pathname;
 
@@ -17,7 +17,7 @@ export interface BrokerProcess {
 
 export async function startBroker(spec: string, extraArgs: string[] = []): Promise<BrokerProcess> {
   const testbed = loadTestbed();
-  const ca = join(root, '.testbed/ca');
+  const ca = join(testbedDir(), 'ca');
   const child: ChildProcess = spawn(process.execPath, [join(root, 'bin/fedbroker.mjs'), 'serve', '--spec', spec,
     '--tls-cert', join(ca, 'server.pem'), '--tls-key', join(ca, 'server.key'), '--redis', testbed.redis.url,
     '--poll-interval', '500', '--insecure-unauthenticated-admin-api', ...extraArgs], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
