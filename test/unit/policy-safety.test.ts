@@ -11,7 +11,7 @@ import { renderKeystone, ZED_CAPABILITIES } from '../../src/core/render/keystone
 import { renderKubernetes } from '../../src/core/render/kubernetes/index.ts';
 import { exampleDoc, unvalidatedSpec, type MutableDoc } from '../support/example-federation.ts';
 
-const PRIVILEGED = { keystoneRoles: ['reader-admin'], kubernetesClusterRoles: ['ops'] };
+const PRIVILEGED = { keystoneRoles: ['reader-admin'], kubernetesClusterRoles: ['ops'], allow: [] };
 
 function validationRefuses(mutate: (doc: MutableDoc) => void): boolean {
   const doc = exampleDoc();

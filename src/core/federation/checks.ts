@@ -1,7 +1,9 @@
 // Cross-reference and safety checks of a spec whose parts have the right shape. Works on the parts
 // that parsed (with their original index), so one run reports every problem it can see.
 import type { CloudSpec, FederationSpec, PolicyRule } from './schema.ts';
-import { forbiddenKubernetesRoleReason, isPrivilegedKeystoneRole } from '../policy/safety.ts';
+import { isPrivilegedKeystoneRole } from '../policy/safety.ts';
+import { defaultRoleRules } from '../policy/kubernetes-default-roles.ts';
+import { kubernetesBindingRefusal, type RefusalKind } from '../policy/kubernetes-privilege.ts';
 import { formatPath, problem, type SpecPath, type SpecProblem } from './problems.ts';
 
 export interface Indexed<T> { readonly index: number; readonly value: T }
@@ -22,6 +24,7 @@ export function checkSpecParts(parts: SpecParts): SpecProblem[] {
     ...checkClouds(parts.clouds),
     ...checkTrust(parts),
     ...parts.policy.flatMap((rule) => checkRule(parts, rule)),
+    ...checkPrivilegeAllowances(parts),
     ...duplicates(parts.policy.map((r) => ({ key: r.value.name, path: ['policy', r.index, 'name'] })), 'policy rule name'),
   ];
 }
@@ -91,12 +94,12 @@ function checkRule(parts: SpecParts, { index, value: rule }: Indexed<PolicyRule>
           'add a keystone section to that cloud or remove it from "clouds"'));
       }
     });
-    grant.kubernetes.forEach((k, i) => out.push(...checkKubernetesGrant([...gPath, 'kubernetes', i], k, targets, parts.privileged)));
+    grant.kubernetes.forEach((k, i) => out.push(...checkKubernetesGrant([...gPath, 'kubernetes', i], k, targets, parts.privileged, rule.name)));
   });
   return out;
 }
 
-function checkKubernetesGrant(path: SpecPath, k: PolicyRule['grant'][number]['kubernetes'][number], targets: CloudSpec[], privileged: FederationSpec['privileged'] | undefined): SpecProblem[] {
+function checkKubernetesGrant(path: SpecPath, k: PolicyRule['grant'][number]['kubernetes'][number], targets: CloudSpec[], privileged: FederationSpec['privileged'] | undefined, rule: string): SpecProblem[] {
   const out: SpecProblem[] = [];
   if ((k.clusterRole === undefined) === (k.role === undefined)) {
     out.push(problem('ERR_SPEC_GRANT', path, 'a Kubernetes grant needs exactly one of "clusterRole" or "role"', 'keep one of the two'));
@@ -106,16 +109,33 @@ function checkKubernetesGrant(path: SpecPath, k: PolicyRule['grant'][number]['ku
   }
   for (const field of ['clusterRole', 'role'] as const) {
     const name = k[field];
-    if (name !== undefined && forbiddenKubernetesRoleReason(privileged, field === 'role' ? 'Role' : 'ClusterRole', name) !== undefined) {
-      out.push(problem('ERR_SPEC_PRIVILEGED_GRANT', [...path, field], `policy may not bind the privileged ${field === 'role' ? 'Role' : 'ClusterRole'} "${name}"`,
-        'bind a non-privileged role such as "view" or "edit"; "system:*" and privileged ClusterRoles are never granted by federation policy'));
-    }
+    if (name === undefined) continue;
+    const roleKind = field === 'role' ? 'Role' : 'ClusterRole';
+    const refusal = kubernetesBindingRefusal(privileged, rule, { ...(k.namespace !== undefined && { namespace: k.namespace }), roleKind, roleName: name }, defaultRoleRules(roleKind, name));
+    if (refusal) out.push(KUBERNETES_REFUSALS[refusal.kind](path, field, refusal.reason));
   }
   if (k.cluster !== undefined && !targets.some((t) => t.kubernetes?.clusters.some((c) => c.name === k.cluster))) {
     out.push(problem('ERR_SPEC_UNKNOWN_REF', [...path, 'cluster'], `no target cloud of this grant has a cluster named "${k.cluster}"`,
       'use a cluster name from clouds[].kubernetes.clusters, or omit "cluster" to mean every cluster of the target cloud'));
   }
   return out;
+}
+
+const OPT_IN_HINT = 'bind it in a namespace of its own; if this is really wanted, add { rule: <rule name>, reason: ... } to privileged.allow';
+
+const KUBERNETES_REFUSALS: Record<RefusalKind, (path: SpecPath, field: 'clusterRole' | 'role', reason: string) => SpecProblem> = {
+  'forbidden-role': (path, field, reason) => problem('ERR_SPEC_PRIVILEGED_GRANT', [...path, field], `policy may not bind this role: ${reason}`,
+    'bind a non-privileged role such as "view" or "edit" in a namespace; cluster-admin, "system:*" and privileged ClusterRoles are never granted by federation policy'),
+  'system-namespace': (path, _field, reason) => problem('ERR_SPEC_SYSTEM_NAMESPACE', [...path, 'namespace'], `policy may not bind roles here: ${reason}`, OPT_IN_HINT),
+  'cluster-wide-privilege': (path, field, reason) => problem('ERR_SPEC_PRIVILEGED_EFFECT', [...path, field], `policy may not bind this role cluster-wide: ${reason}`, OPT_IN_HINT),
+  'unknown-role': (path, field, reason) => problem('ERR_SPEC_PRIVILEGED_EFFECT', [...path, field], reason, OPT_IN_HINT),
+};
+
+/** Every `privileged.allow` entry names a policy rule of the spec. */
+function checkPrivilegeAllowances(parts: SpecParts): SpecProblem[] {
+  const rules = new Set(parts.policy.map((r) => r.value.name));
+  return (parts.privileged?.allow ?? []).flatMap((a, i) => rules.has(a.rule) ? [] : [problem('ERR_SPEC_UNKNOWN_REF', ['privileged', 'allow', i, 'rule'], `no policy rule is named "${a.rule}"`,
+    `use a name from policy[].name: ${[...rules].join(', ') || '(none)'}`)]);
 }
 
 function unknownCloud(path: SpecPath, alias: string, known: Set<string>): SpecProblem {

@@ -93,11 +93,18 @@ const keystoneGrant = z.strictObject({
   roles: z.array(z.string().min(1)).min(1),
 });
 
+/** A Kubernetes role name as the apiserver accepts it in a URL path: no "/" or "%", not "." or "..". Compared exactly. */
+const kubernetesRoleName = z.string().regex(/^(?!\.\.?$)[^/%]+$/, { message: 'must be a Kubernetes role name: no "/" or "%", not "." or ".."' });
+/** A namespace name: a DNS-1123 label. */
+const kubernetesNamespace = z.string().regex(/^(?=.{1,63}$)[a-z0-9]([-a-z0-9]*[a-z0-9])?$/, {
+  message: 'must be a DNS-1123 label (a-z, 0-9, "-", at most 63 characters, starting and ending with a letter or digit)',
+});
+
 const kubernetesGrant = z.strictObject({
   cluster: name.optional(),
-  namespace: name.optional(),
-  clusterRole: z.string().min(1).optional(),
-  role: z.string().min(1).optional(),
+  namespace: kubernetesNamespace.optional(),
+  clusterRole: kubernetesRoleName.optional(),
+  role: kubernetesRoleName.optional(),
 });
 
 const grant = z.strictObject({
@@ -146,7 +153,14 @@ export const privilegedSchema = z.strictObject({
   keystoneRoles: z.array(z.string().min(1)).default([...ALWAYS_PRIVILEGED_KEYSTONE_ROLES]),
   /** Kubernetes ClusterRoles policy may never bind; `cluster-admin` is always among them. */
   kubernetesClusterRoles: z.array(z.string().min(1)).default([...ALWAYS_PRIVILEGED_CLUSTER_ROLES]),
-}).default({ keystoneRoles: [...ALWAYS_PRIVILEGED_KEYSTONE_ROLES], kubernetesClusterRoles: [...ALWAYS_PRIVILEGED_CLUSTER_ROLES] });
+  /**
+   * Policy rules explicitly allowed to make Kubernetes bindings that validation refuses by effect:
+   * cluster-wide bindings of roles that can read Secrets, bind, escalate, impersonate or use wildcards,
+   * and bindings in kube-system, kube-public and kube-node-lease. Never cluster-admin, system:* or the
+   * roles listed above. Each entry says why, for review.
+   */
+  allow: z.array(z.strictObject({ rule: name, reason: z.string().trim().min(1) })).default([]),
+}).default({ keystoneRoles: [...ALWAYS_PRIVILEGED_KEYSTONE_ROLES], kubernetesClusterRoles: [...ALWAYS_PRIVILEGED_CLUSTER_ROLES], allow: [] });
 
 export const federationSpecSchema = z.strictObject({
   apiVersion: z.literal(API_VERSION, { message: `must be "${API_VERSION}"` }),

@@ -8,7 +8,8 @@ import { grantAppliesIn, homesOfRule } from '../../policy/scope.ts';
 import type { KubernetesObject } from './model.ts';
 import { objectName, splitObjectName } from './model.ts';
 import { bindingName, kubernetesAnnotations, kubernetesLabels, RBAC_API_GROUP } from './names.ts';
-import { forbiddenKubernetesRoleReason } from '../../policy/safety.ts';
+import { defaultRoleRules } from '../../policy/kubernetes-default-roles.ts';
+import { kubernetesBindingRefusal } from '../../policy/kubernetes-privilege.ts';
 import { rbacUnsupportedReason, ruleSubjects } from './policy.ts';
 
 export type ClusterSpec = NonNullable<CloudSpec['kubernetes']>['clusters'][number];
@@ -35,9 +36,10 @@ export function renderClusterRbac(spec: FederationSpec, partner: CloudSpec, clus
     }
     const subjects = ruleHomes.flatMap((h) => ruleSubjects(rule, h)).map((name) => ({ kind: 'Group', apiGroup: RBAC_API_GROUP, name }));
     for (const g of grants) {
-      const refused = forbiddenKubernetesRoleReason(spec.privileged, g.roleKind, g.roleName);
+      const refused = kubernetesBindingRefusal(spec.privileged, rule.name, g, defaultRoleRules(g.roleKind, g.roleName));
       if (refused) {
-        throw new BrokerError('ERR_POLICY_PRIVILEGED', `policy rule "${rule.name}" would bind a forbidden role in cluster ${cluster.name} of ${partner.alias}: ${refused}`, { details: { ...where, role: g.roleName } });
+        throw new BrokerError('ERR_POLICY_PRIVILEGED', `policy rule "${rule.name}" would bind a forbidden role in cluster ${cluster.name} of ${partner.alias}: ${refused.reason}`,
+          { details: { ...where, role: g.roleName, ...(g.namespace !== undefined && { namespace: g.namespace }), refusal: refused.kind } });
       }
       const name = bindingName(federation, rule.name, g.namespace, g.roleKind, g.roleName);
       bindings.push({
