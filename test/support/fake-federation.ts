@@ -3,7 +3,8 @@
 // the real adapters. For use-case tests that run in seconds.
 import { FakeKeycloakAdmin } from '../../src/adapters/fakes/keycloak.ts';
 import { FakeKeystoneAdmin } from '../../src/adapters/fakes/keystone.ts';
-import { FakeKubernetesAdmin } from '../../src/adapters/fakes/kubernetes.ts';
+import { FAKE_CLUSTER_ROLES, FakeKubernetesAdmin } from '../../src/adapters/fakes/kubernetes.ts';
+import type { RbacRole } from '../../src/core/explain/kubernetes.ts';
 import { BrokerError } from '../../src/core/errors.ts';
 import type { CloudSpec, FederationSpec } from '../../src/core/federation/schema.ts';
 import { placeholderMetadata } from '../../src/core/render/keycloak/index.ts';
@@ -20,6 +21,8 @@ export interface FakeFederationOptions {
   /** Clients every realm has from the start (default: the spec's audiences, openstack and kubernetes). */
   readonly realmClients?: readonly string[];
   readonly keystoneCapabilities?: KeystoneCapabilities;
+  /** Roles every cluster stores besides the built-in ones (custom roles, or a built-in one as aggregated there). */
+  readonly kubernetesRoles?: readonly RbacRole[];
 }
 
 export interface FakeFederation {
@@ -40,7 +43,7 @@ export function fakeFederation(spec: FederationSpec = exampleSpec(), options: Fa
   const keycloak = new Map(spec.clouds.map((c) => [c.alias, new FakeKeycloakAdmin({ cloud: c.alias, realms: { [c.keycloak.realm]: clients } })]));
   const keystone = new Map(spec.clouds.filter((c) => c.keystone).map((c) => [c.alias, new FakeKeystoneAdmin({ cloud: c.alias, ...(options.keystoneCapabilities && { capabilities: options.keystoneCapabilities }) })]));
   const kubernetes = new Map(spec.clouds.flatMap((c) => (c.kubernetes?.clusters ?? []).map((cluster) =>
-    [clusterKey(c.alias, cluster.name), new FakeKubernetesAdmin({ cloud: c.alias, cluster: cluster.name, authenticationConfig: !!cluster.authenticationConfigFile })] as const)));
+    [clusterKey(c.alias, cluster.name), new FakeKubernetesAdmin({ cloud: c.alias, cluster: cluster.name, authenticationConfig: !!cluster.authenticationConfigFile, roles: withRoles(options.kubernetesRoles ?? []) })] as const)));
   const authenticationConfig = Object.fromEntries(spec.clouds.flatMap((c) => (c.kubernetes?.clusters ?? [])
     .filter((cluster) => cluster.authenticationConfigFile).map((cluster) => [clusterKey(c.alias, cluster.name), {}])));
   const down = new Set<string>();
@@ -64,6 +67,11 @@ export function fakeFederation(spec: FederationSpec = exampleSpec(), options: Fa
   ] };
   const all: { writes: number }[] = [...keycloak.values(), ...keystone.values(), ...kubernetes.values()];
   return { spec, deps, keycloak, keystone, kubernetes, down, writes: () => all.reduce((n, f) => n + f.writes, 0) };
+}
+
+/** The built-in roles, each replaced by a role of the same name in `extra`, plus the rest of `extra`. */
+function withRoles(extra: readonly RbacRole[]): RbacRole[] {
+  return [...FAKE_CLUSTER_ROLES.filter((r) => !extra.some((x) => x.kind === r.kind && x.name === r.name)), ...extra];
 }
 
 function outage(part: string): BrokerError {
