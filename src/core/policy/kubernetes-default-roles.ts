@@ -1,5 +1,5 @@
 // The rules of Kubernetes' default user-facing ClusterRoles, as a Kubernetes 1.35 apiserver serves
-// them (its RBAC bootstrap policy) and as kube-controller-manager aggregates them: `view` holds the
+// them (its RBAC bootstrap policy, checked against v1.35.8) and as kube-controller-manager aggregates them: `view` holds the
 // rules of system:aggregate-to-view, `edit` those of system:aggregate-to-edit plus view's, `admin` those
 // of system:aggregate-to-admin plus edit's. Validation judges bindings of these roles by their effect
 // without asking a cluster; any other role is judged at plan time from the cluster's live copy.
@@ -18,7 +18,8 @@ const rule = (verbs: readonly string[], apiGroups: readonly string[], resources:
 
 const AGGREGATE_TO_VIEW: readonly RbacPolicyRule[] = [
   rule(READ, [''], ['configmaps', 'endpoints', 'persistentvolumeclaims', 'persistentvolumeclaims/status', 'pods', 'replicationcontrollers', 'replicationcontrollers/scale', 'serviceaccounts', 'services', 'services/status']),
-  rule(READ, [''], ['bindings', 'events', 'limitranges', 'namespaces/status', 'pods/log', 'pods/status', 'replicationcontrollers/status', 'resourcequotas', 'resourcequotas/status']),
+  rule(READ, [''], ['bindings', 'limitranges', 'namespaces/status', 'pods/log', 'pods/status', 'replicationcontrollers/status', 'resourcequotas', 'resourcequotas/status']),
+  rule(READ, ['', 'events.k8s.io'], ['events']),
   rule(READ, [''], ['namespaces']),
   rule(READ, ['discovery.k8s.io'], ['endpointslices']),
   rule(READ, ['apps'], ['controllerrevisions', 'daemonsets', 'daemonsets/status', 'deployments', 'deployments/scale', 'deployments/status', 'replicasets', 'replicasets/scale', 'replicasets/status', 'statefulsets', 'statefulsets/scale', 'statefulsets/status']),
@@ -27,6 +28,7 @@ const AGGREGATE_TO_VIEW: readonly RbacPolicyRule[] = [
   rule(READ, ['extensions'], ['daemonsets', 'daemonsets/status', 'deployments', 'deployments/scale', 'deployments/status', 'ingresses', 'ingresses/status', 'networkpolicies', 'replicasets', 'replicasets/scale', 'replicasets/status', 'replicationcontrollers/scale']),
   rule(READ, ['policy'], ['poddisruptionbudgets', 'poddisruptionbudgets/status']),
   rule(READ, ['networking.k8s.io'], ['ingresses', 'ingresses/status', 'networkpolicies']),
+  rule(READ, ['resource.k8s.io'], ['resourceclaims', 'resourceclaims/status', 'resourceclaimtemplates']),
 ];
 
 const AGGREGATE_TO_EDIT: readonly RbacPolicyRule[] = [
@@ -34,7 +36,8 @@ const AGGREGATE_TO_EDIT: readonly RbacPolicyRule[] = [
   rule(['impersonate'], [''], ['serviceaccounts']),
   rule(WRITE, [''], ['pods', 'pods/attach', 'pods/exec', 'pods/portforward', 'pods/proxy']),
   rule(['create'], [''], ['pods/eviction']),
-  rule(WRITE, [''], ['configmaps', 'events', 'persistentvolumeclaims', 'replicationcontrollers', 'replicationcontrollers/scale', 'secrets', 'serviceaccounts', 'services', 'services/proxy']),
+  rule(WRITE, [''], ['configmaps', 'persistentvolumeclaims', 'replicationcontrollers', 'replicationcontrollers/scale', 'secrets', 'serviceaccounts', 'services', 'services/proxy']),
+  rule(WRITE, ['', 'events.k8s.io'], ['events']),
   rule(['create'], [''], ['serviceaccounts/token']),
   rule(WRITE, ['apps'], ['daemonsets', 'deployments', 'deployments/rollback', 'deployments/scale', 'replicasets', 'replicasets/scale', 'statefulsets', 'statefulsets/scale']),
   rule(WRITE, ['autoscaling'], ['horizontalpodautoscalers']),
@@ -43,6 +46,7 @@ const AGGREGATE_TO_EDIT: readonly RbacPolicyRule[] = [
   rule(WRITE, ['policy'], ['poddisruptionbudgets']),
   rule(WRITE, ['networking.k8s.io'], ['ingresses', 'networkpolicies']),
   rule(ALL, ['coordination.k8s.io'], ['leases']),
+  rule(WRITE, ['resource.k8s.io'], ['resourceclaims', 'resourceclaimtemplates']),
 ];
 
 const AGGREGATE_TO_ADMIN: readonly RbacPolicyRule[] = [
