@@ -1,9 +1,9 @@
-// The rules of Kubernetes' default user-facing ClusterRoles, as a Kubernetes 1.35 apiserver serves
-// them (its RBAC bootstrap policy, checked against v1.35.8) and as kube-controller-manager aggregates them: `view` holds the
-// rules of system:aggregate-to-view, `edit` those of system:aggregate-to-edit plus view's, `admin` those
-// of system:aggregate-to-admin plus edit's. Validation judges bindings of these roles by their effect
-// without asking a cluster; any other role is judged at plan time from the cluster's live copy.
-// test/integration/kubernetes-privilege-sar.test.ts compares this table with the test bed's apiserver.
+// The rules of Kubernetes' default user-facing ClusterRoles as the apiserver serves them (its RBAC
+// bootstrap policy, checked against v1.35.8) and as kube-controller-manager aggregates them: `view`
+// holds the rules of system:aggregate-to-view, `edit` those of system:aggregate-to-edit plus view's,
+// `admin` those of system:aggregate-to-admin plus edit's. Validation judges bindings of these roles by
+// their effect without asking a cluster; any other role is judged at plan time from the cluster's
+// live copy. test/integration/kubernetes-privilege-sar.test.ts compares this table with the test bed.
 import type { RbacPolicyRule } from '../explain/kubernetes.ts';
 
 /** The Kubernetes version whose bootstrap policy this table reproduces. */
