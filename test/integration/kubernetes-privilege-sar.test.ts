@@ -9,7 +9,7 @@ import { randomBytes } from 'node:crypto';
 import type { KubernetesAdmin } from '../../src/adapters/kubernetes/admin.ts';
 import { kubernetesIdentity, type AccessRequest, type KubernetesIdentity, type RbacPolicyRule } from '../../src/core/explain/kubernetes.ts';
 import { validateSpec } from '../../src/core/federation/validate.ts';
-import type { FederationSpec } from '../../src/core/federation/schema.ts';
+import { federationSpecSchema, type FederationSpec } from '../../src/core/federation/schema.ts';
 import { diff } from '../../src/core/plan/diff.ts';
 import type { DesiredObject } from '../../src/core/plan/model.ts';
 import { AGGREGATION_SOURCES } from '../../src/core/policy/kubernetes-default-roles.ts';
@@ -163,6 +163,9 @@ describe(`Kubernetes privilege by effect on the apiserver of ${CLOUD}`, () => {
     const problems = result.ok ? [] : result.problems.map((p) => `${p.code} ${p.path.join('.')}`);
     const field = (r: { grant: { kubernetes: Record<string, string>[] }[] }) => (r.grant[0]!.kubernetes[0]!['namespace'] ? 'namespace' : 'clusterRole');
     assert.deepEqual(problems, REFUSED_AT_VALIDATION.map((r, i) => `${r.code} policy.${i}.grant.0.kubernetes.0.${field(r.rule)}`));
+    for (const { rule: r } of REFUSED_AT_VALIDATION) {
+      assert.throws(() => renderKubernetes(federationSpecSchema.parse(hostileDoc([r]))), { code: 'ERR_POLICY_PRIVILEGED' }, r.name);
+    }
   });
 
   it('refuses custom, aggregated and unknown roles at plan over the live roles, before anything is written', async () => {
@@ -188,7 +191,7 @@ describe(`Kubernetes privilege by effect on the apiserver of ${CLOUD}`, () => {
     for (let i = 0; i < 50 && !(await admin.accessReview(last, { verb: 'get', resource: 'nodes' })).allowed; i += 1) await new Promise((r) => setTimeout(r, 100));
   });
 
-  it('SubjectAccessReview: no bound identity reads a Secret outside its namespace or acts in kube-system', async () => {
+  it('SubjectAccessReview: no bound identity reads a Secret outside its namespace or acts in kube-system', async (t) => {
     const violations: string[] = [];
     let checked = 0;
     const otherNamespaces = ['default', ...SYSTEM_NAMESPACES, `fbp-${tag}-elsewhere`];
@@ -205,6 +208,7 @@ describe(`Kubernetes privilege by effect on the apiserver of ${CLOUD}`, () => {
     }
     assert.deepEqual(violations, []);
     assert.ok(checked >= 200, `${checked} reviews`);
+    t.diagnostic(`${checked} SubjectAccessReviews, ${violations.length} allowed`);
   });
 
   it('SubjectAccessReview: the same identities do get what their bindings grant (the reviews can say yes)', async () => {
