@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import type { RbacPolicyRule } from '../../src/core/explain/kubernetes.ts';
 import { validateSpec } from '../../src/core/federation/validate.ts';
 import { defaultRoleRules, DEFAULT_CLUSTER_ROLE_NAMES } from '../../src/core/policy/kubernetes-default-roles.ts';
-import { kubernetesBindingRefusal, privilegeOfRules } from '../../src/core/policy/kubernetes-privilege.ts';
+import { clusterWideReachOfRules, kubernetesBindingRefusal, privilegeOfRules } from '../../src/core/policy/kubernetes-privilege.ts';
 import { renderKubernetes } from '../../src/core/render/kubernetes/index.ts';
 import { planFederation } from '../../src/services/onboarding.ts';
 import { exampleDoc, exampleSpec, unvalidatedSpec, type MutableDoc } from '../support/example-federation.ts';
@@ -65,6 +65,18 @@ describe('privilegeOfRules', () => {
     assert.deepEqual(kinds([{ verbs: ['create'], apiGroups: ['apps'], resources: ['*'] }]), ['wildcard']);
   });
 
+  it('finds what a cluster-wide binding would reach: namespaced resources, subresources other than status, writes of cluster-scoped objects', () => {
+    const reach = (rules: readonly RbacPolicyRule[]) => [...new Set(clusterWideReachOfRules(rules).map((f) => f.kind))].sort();
+    assert.deepEqual(reach([{ verbs: ['get', 'list', 'watch'], apiGroups: [''], resources: ['nodes', 'namespaces', 'nodes/status'] }]), []);
+    assert.deepEqual(reach([{ verbs: ['get'], nonResourceURLs: ['/healthz'] }]), []);
+    assert.deepEqual(reach([{ verbs: ['list'], apiGroups: [''], resources: ['pods'] }]), ['reaches-every-namespace']);
+    assert.deepEqual(reach([{ verbs: ['get'], apiGroups: [''], resources: ['nodes/proxy'] }]), ['reaches-every-namespace']);
+    assert.deepEqual(reach([{ verbs: ['get'], apiGroups: ['example.com'], resources: ['widgets'] }]), ['reaches-every-namespace'], 'an unknown resource counts as namespaced');
+    assert.deepEqual(reach([{ verbs: ['get'], apiGroups: ['', 'apps'], resources: ['nodes'] }]), ['reaches-every-namespace'], 'nodes of apps is not a known cluster-scoped resource');
+    assert.deepEqual(reach([{ verbs: ['create'], apiGroups: ['admissionregistration.k8s.io'], resources: ['mutatingwebhookconfigurations'] }]), ['writes-cluster-objects']);
+    assert.deepEqual(reach(defaultRoleRules('ClusterRole', 'view') ?? []), ['reaches-every-namespace']);
+  });
+
   it('judges the default roles: admin and edit read secrets and impersonate, view does neither, cluster-admin has everything', () => {
     assert.deepEqual(kinds(defaultRoleRules('ClusterRole', 'admin') ?? []), ['escalates', 'reads-secrets']);
     assert.deepEqual(kinds(defaultRoleRules('ClusterRole', 'edit') ?? []), ['escalates', 'reads-secrets']);
@@ -97,9 +109,14 @@ describe('validation of Kubernetes bindings by effect', () => {
     }
   });
 
-  it('allows namespaced bindings, cluster-wide view and cluster-wide custom roles (judged at plan)', () => {
+  it('refuses cluster-wide view: it would read every namespace, kube-system included', () => {
+    assert.deepEqual(problemsOf(withOps({ clusterRole: 'view' })), [{ code: 'ERR_SPEC_PRIVILEGED_EFFECT', path: `${OPS_GRANT}.clusterRole` }]);
+    assert.deepEqual(problemsOf(withOps({ clusterRole: 'view' }, OPT_IN)), []);
+  });
+
+  it('allows namespaced bindings and cluster-wide custom roles (judged at plan)', () => {
     for (const grant of [{ namespace: 'p1', clusterRole: 'edit' }, { namespace: 'team-x', clusterRole: 'admin' }, { namespace: 'p1', role: 'deployer' },
-      { clusterRole: 'view' }, { clusterRole: 'Edit' }, { clusterRole: 'edit ' }, { clusterRole: 'secret-reader' }, { namespace: 'kube-systemx', clusterRole: 'edit' }]) {
+      { clusterRole: 'Edit' }, { clusterRole: 'edit ' }, { clusterRole: 'secret-reader' }, { namespace: 'kube-systemx', clusterRole: 'edit' }]) {
       assert.deepEqual(problemsOf(withOps(grant, { kubernetesClusterRoles: ['cluster-admin'] })), [], JSON.stringify(grant));
     }
   });
@@ -155,8 +172,10 @@ describe('plan judges custom roles from the live cluster (fakes)', () => {
     }
   });
 
-  it('plans a cluster-wide harmless custom role and view; the opt-in lets a secret reader through, never full wildcards', async () => {
-    for (const role of ['node-reader', 'view']) {
+  it('plans a cluster-wide node reader, refuses a cluster-wide pod reader; the opt-in lets a secret reader through, never full wildcards', async () => {
+    const podReader = fakeFederation(exampleSpec(withOps({ clusterRole: 'pod-reader' })), { kubernetesRoles: [...roles, { kind: 'ClusterRole' as const, name: 'pod-reader', rules: [{ verbs: ['list'], apiGroups: [''], resources: ['pods'] }] }] });
+    await rejectsWith(planFederation(podReader.spec, podReader.deps), 'ERR_POLICY_PRIVILEGED', { role: 'pod-reader', refusal: 'cluster-wide-privilege' });
+    for (const role of ['node-reader']) {
       const w = fakeFederation(exampleSpec(withOps({ clusterRole: role })), { kubernetesRoles: roles });
       const plan = await planFederation(w.spec, w.deps);
       assert.ok(plan.changes.some((c) => c.action === 'create' && c.key.includes('ClusterRoleBinding') && c.key.includes(`-${role}-`)), role);
@@ -167,10 +186,11 @@ describe('plan judges custom roles from the live cluster (fakes)', () => {
     await rejectsWith(planFederation(never.spec, never.deps), 'ERR_POLICY_PRIVILEGED', { role: 'root-ish', refusal: 'forbidden-role' });
   });
 
-  it('judges with the cluster\'s own roles, not the table: a view aggregated with secrets is refused cluster-wide', async () => {
-    const fatView = { kind: 'ClusterRole' as const, name: 'view', rules: [...(defaultRoleRules('ClusterRole', 'view') ?? []), { verbs: ['list'], apiGroups: [''], resources: ['secrets'] }] };
-    const w = fakeFederation(exampleSpec(withOps({ clusterRole: 'view' })), { kubernetesRoles: [fatView] });
-    await rejectsWith(planFederation(w.spec, w.deps), 'ERR_POLICY_PRIVILEGED', { role: 'view', refusal: 'cluster-wide-privilege' });
+  it('judges with the cluster\'s own roles: a node-reader that a cluster aggregates with secret reads is refused there', async () => {
+    const fatNodeReader = { kind: 'ClusterRole' as const, name: 'node-reader', rules: [...harmless.rules, { verbs: ['list'], apiGroups: [''], resources: ['secrets'] }] };
+    const w = fakeFederation(exampleSpec(withOps({ clusterRole: 'node-reader' })), { kubernetesRoles: [fatNodeReader] });
+    await rejectsWith(planFederation(w.spec, w.deps), 'ERR_POLICY_PRIVILEGED', { role: 'node-reader', refusal: 'cluster-wide-privilege' });
+    assert.equal(w.writes(), 0);
   });
 
   it('kubernetesBindingRefusal with live roles refuses a missing role only cluster-wide', () => {
