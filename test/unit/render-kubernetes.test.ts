@@ -61,7 +61,7 @@ describe('renderKubernetes: RBAC', () => {
   it('renders a cluster-wide grant as a ClusterRoleBinding, a rule without groups for all users of the home, a Role grant with kind Role', () => {
     const spec = exampleSpec((doc) => {
       doc.policy = [
-        { name: 'everyone-from-c', when: { homeClouds: ['cloud-c'] }, grant: [{ clouds: ['cloud-b'], kubernetes: [{ clusterRole: 'view' }, { namespace: 'tools', role: 'reader' }] }] },
+        { name: 'everyone-from-c', when: { homeClouds: ['cloud-c'] }, grant: [{ clouds: ['cloud-b'], kubernetes: [{ clusterRole: 'node-reader' }, { namespace: 'tools', role: 'reader' }] }] },
       ];
     });
     const b = of(renderKubernetes(spec), 'cloud-b');

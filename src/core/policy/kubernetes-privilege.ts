@@ -84,7 +84,7 @@ export function clusterWideReachOfRules(rules: readonly RbacPolicyRule[]): Privi
   const out: PrivilegeFinding[] = [];
   rules.forEach((r, ruleIndex) => {
     if ((r.resources ?? []).length === 0) return;
-    if (!onlyClusterScoped(r)) out.push({ kind: 'reaches-every-namespace', ruleIndex, detail: `namespaced resources or subresources ${(r.resources ?? []).map((x) => `"${x}"`).join(', ')}` });
+    if (!onlyClusterScoped(r)) out.push({ kind: 'reaches-every-namespace', ruleIndex, detail: `namespaced resources or subresources such as ${(r.resources ?? []).slice(0, 3).map((x) => `"${x}"`).join(', ')}` });
     else if (!(r.verbs ?? []).every((v) => READ_VERBS.includes(v))) out.push({ kind: 'writes-cluster-objects', ruleIndex, detail: `verbs ${(r.verbs ?? []).filter((v) => !READ_VERBS.includes(v)).map((v) => `"${v}"`).join(', ')} on cluster-scoped resources` });
   });
   return out;
@@ -147,5 +147,7 @@ function describeFindings(findings: readonly PrivilegeFinding[]): string {
     'writes-cluster-objects': 'can change cluster-scoped objects',
   };
   const kinds = [...new Set(findings.map((f) => f.kind))];
-  return `${kinds.map((k) => what[k]).join(' and ')} (${findings.map((f) => `rule ${f.ruleIndex}: ${f.detail}`).join('; ')})`;
+  const shown = findings.slice(0, 3).map((f) => `rule ${f.ruleIndex}: ${f.detail}`);
+  if (findings.length > shown.length) shown.push(`${findings.length - shown.length} more`);
+  return `${kinds.map((k) => what[k]).join(' and ')} (${shown.join('; ')})`;
 }
