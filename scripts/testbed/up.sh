@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Brings the whole loopback test bed up: install, CA, Redis, Keycloak, the Keystones, the Kubernetes
-# clusters (kube-apiserver + etcd, built from source once and cached); then writes
+# clusters (kube-apiserver + etcd, built from source once and cached), the broker's own identities; then writes
 # $TESTBED_DIR/testbed.json (what the tests read) and prints the time of each phase and the memory used.
 # Idempotent: parts that already run and answer are only checked, so a second `up` takes seconds.
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
@@ -80,6 +80,7 @@ phase keycloak bash "$HERE/keycloak.sh" up
 phase keystone bash "$HERE/keystone.sh" up
 phase kube-build bash "$HERE/kube-build.sh"
 phase kubernetes bash "$HERE/kube.sh" up
+phase broker-identities bash "$HERE/broker-identities.sh"
 phase testbed.json write_testbed_json
 phase check bash "$HERE/wait.sh" 60
 total="$(since "$t_total")"
