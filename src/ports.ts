@@ -12,6 +12,7 @@ import type { DesiredObject, ObservedObject } from './core/plan/model.ts';
 import type { HomeMetadata } from './core/render/keycloak/metadata.ts';
 import type { KeystoneCapabilities } from './core/render/keystone/model.ts';
 import type { CloudSpec } from './core/federation/schema.ts';
+import type { KeycloakIdentity, KeystoneIdentity, KubernetesIdentity as BrokerKubernetesIdentity } from './core/credentials.ts';
 
 /**
  * What plan/apply needs from any configured system (a realm, a Keystone, a cluster).
@@ -32,6 +33,8 @@ export interface KeycloakAdminPort extends ManagedSystemPort {
   clientExists(realm: string, clientId: string): Promise<boolean>;
   /** The secret of a confidential client (never logged). */
   clientSecret(realm: string, clientId: string): Promise<string>;
+  /** Who the broker acts as, and its roles (from its admin token). */
+  ownIdentity(): Promise<KeycloakIdentity>;
 }
 
 /**
@@ -45,6 +48,8 @@ export interface KubernetesAdminPort extends ManagedSystemPort {
   readRbac(): Promise<RbacSnapshot>;
   /** The apiserver's own answer (SubjectAccessReview) for an identity and a resource request. */
   accessReview(identity: KubernetesIdentity, request: AccessRequest): Promise<{ allowed: boolean; reason?: string }>;
+  /** Who the broker acts as, and its rules, as the apiserver says (SelfSubjectReview, SelfSubjectRulesReview). */
+  ownIdentity(): Promise<BrokerKubernetesIdentity>;
 }
 
 /** The AuthenticationConfiguration file one apiserver reads (on its host); atomic writes, reload confirmation. */
@@ -67,6 +72,8 @@ export interface KeystoneAdminPort extends ManagedSystemPort {
   capabilities(): Promise<KeystoneCapabilities>;
   /** The shadow users Keystone made for logins through `identityProvider` (deprovisioning, explain). */
   federatedUsers(identityProvider: string): Promise<FederatedKeystoneUser[]>;
+  /** Who the broker acts as, and the roles of its token. */
+  ownIdentity(): Promise<KeystoneIdentity>;
 }
 
 export interface FederatedKeystoneUser {

@@ -9,9 +9,13 @@
 //     RbacApplied         its Kubernetes clusters (RBAC and authentication config)
 //   ExamplesPassed      the policy examples that target the cloud hold in its live configuration
 //                       (./examples-condition.ts: reasons NoExamples, LiveConfigMatches, ConfigDrift, ...)
+//   CredentialsLeastPrivilege  one per system (and cluster) with its own credentials: the broker's
+//                       identity there is not a full admin (core/credentials.ts judges; False says the fix)
 import { isBrokerError } from '../core/errors.ts';
 import type { FederationSpec } from '../core/federation/schema.ts';
 import { trustEdges } from '../core/federation/trust.ts';
+import { judgeCredentials } from '../core/credentials.ts';
+import type { OwnIdentity } from './systems/model.ts';
 import { examplesCondition } from './examples-condition.ts';
 import { planReachable, type OnboardingDeps, type ReachablePlan, type UnreachablePart } from './onboarding.ts';
 
@@ -21,6 +25,8 @@ export interface Condition {
   readonly cloud: string;
   /** DiscoveryReachable, ExamplesPassed, or the condition of a managed system (RealmConfigured, ...). */
   readonly type: string;
+  /** The system (and scope, e.g. the cluster) a per-system condition such as CredentialsLeastPrivilege is about. */
+  readonly system?: string;
   readonly status: ConditionStatus;
   readonly reason: string;
   readonly message: string;
@@ -41,8 +47,20 @@ export async function federationStatus(spec: FederationSpec, deps: OnboardingDep
       conditions.push(systemCondition(cloud.alias, name, condition.type, inSync, reachable, planError));
     }
     conditions.push(examplesCondition(spec, cloud, deps.systems, reachable, planError));
+    for (const system of deps.systems.filter((s) => s.ownIdentities && s.description.configuredIn(cloud))) {
+      const identities = await (system.ownIdentities as NonNullable<typeof system.ownIdentities>)(cloud);
+      conditions.push(...identities.map((own) => credentialsCondition(cloud.alias, system.description.name, own)));
+    }
   }
   return conditions;
+}
+
+function credentialsCondition(cloud: string, system: string, own: OwnIdentity): Condition {
+  const where = own.scope ? `${system}/${own.scope}` : system;
+  const type = 'CredentialsLeastPrivilege';
+  if ('error' in own) return { cloud, type, system: where, status: 'Unknown', reason: 'Unreachable', message: `${where}: ${codeOf(own.error)}: ${messageOf(own.error)}` };
+  const judged = judgeCredentials(own.identity);
+  return { cloud, type, system: where, status: judged.leastPrivilege ? 'True' : 'False', reason: judged.reason, message: `${where}: ${judged.message}` };
 }
 
 function discoveryCondition(cloud: string, isHome: boolean, protocol: string, unreachable: readonly UnreachablePart[], planError: unknown): Condition {

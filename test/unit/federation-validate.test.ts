@@ -148,7 +148,7 @@ describe('federation spec validation', () => {
   });
 
   it('accepts secrets only as references, never inline', () => {
-    const problems = problemsOf((d) => { d.clouds[0].keycloak.admin.password = 'hunter2'; });
+    const problems = problemsOf((d) => { d.clouds[0].keycloak.admin = { realm: 'master', username: 'admin', password: 'hunter2' }; });
     assert.deepEqual(at(problems), ['ERR_SPEC_SCHEMA clouds[0].keycloak.admin']);
   });
 

@@ -91,7 +91,8 @@ describe('plan and apply over the fakes', () => {
 });
 
 describe('status over the fakes', () => {
-  const TYPES = ['DiscoveryReachable', 'RealmConfigured', 'KeystoneConfigured', 'RbacApplied', 'ExamplesPassed'];
+  const TYPES = ['DiscoveryReachable', 'RealmConfigured', 'KeystoneConfigured', 'RbacApplied', 'ExamplesPassed',
+    'CredentialsLeastPrivilege', 'CredentialsLeastPrivilege', 'CredentialsLeastPrivilege'];
 
   it('one condition per system a cloud has, pending before apply and in sync after', async () => {
     const w = fakeFederation();
@@ -124,7 +125,9 @@ describe('status over the fakes', () => {
       ['cloud-a', 'DiscoveryReachable', 'False', 'ERR_HTTP_UNREACHABLE'],
       ['cloud-b', 'RbacApplied', 'Unknown', 'Unreachable'],
       ['cloud-b', 'ExamplesPassed', 'Unknown', 'Unreachable'],
+      ['cloud-b', 'CredentialsLeastPrivilege', 'Unknown', 'Unreachable'],
     ]);
+    assert.equal(status.find((c) => c.cloud === 'cloud-b' && c.type === 'CredentialsLeastPrivilege' && c.status === 'Unknown')?.system, 'kubernetes/cloud-b');
     assert.match(status.find((c) => c.cloud === 'cloud-b' && c.type === 'RbacApplied')!.message, /^ERR_HTTP_UNREACHABLE: cannot reach kubernetes:cloud-b/);
     assert.match(status.find((c) => c.cloud === 'cloud-b' && c.type === 'ExamplesPassed')!.message, /^3 policy example\(s\) targeting cloud-b cannot be checked: cannot read .*kubernetes/);
   });

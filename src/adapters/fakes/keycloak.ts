@@ -3,6 +3,8 @@
 // annotations; a flow's description), creates meet conflicts, deletes are idempotent, realm events are
 // shared settings, identity providers need the flows they name, and a flow in use cannot be deleted.
 // `writes` counts create/update/delete calls; `failAfterWrites` makes the next write fail (crash tests).
+import type { KeycloakIdentity } from '../../core/credentials.ts';
+import { fakeKeycloakIdentity } from './identities.ts';
 import { BrokerError } from '../../core/errors.ts';
 import type { JsonValue } from '../../core/json.ts';
 import { FEDERATION_KEY, isManaged, markersFromText } from '../../core/managed.ts';
@@ -42,10 +44,13 @@ export class FakeKeycloakAdmin implements KeycloakAdminPort {
   failAfterWrites: number | undefined;
   readonly #realms = new Map<string, Map<string, StoredObject>>();
   #ids = 0;
+  /** Who the broker acts as here (default: the dedicated service account). */
+  identity: KeycloakIdentity;
 
   constructor(options: FakeKeycloakOptions) {
     this.cloud = options.cloud;
     this.failAfterWrites = options.failAfterWrites;
+    this.identity = fakeKeycloakIdentity(Object.keys(options.realms ?? {}));
     for (const [realm, clients] of Object.entries(options.realms ?? {})) {
       this.addRealm(realm);
       for (const clientId of clients) this.seed(realm, 'client', clientId, { clientId, protocol: 'openid-connect', publicClient: true, attributes: {} });
@@ -74,6 +79,10 @@ export class FakeKeycloakAdmin implements KeycloakAdminPort {
 
   async clientExists(realm: string, clientId: string): Promise<boolean> {
     return this.#realm(realm).has(`client/${clientId}`);
+  }
+
+  async ownIdentity(): Promise<KeycloakIdentity> {
+    return this.identity;
   }
 
   async observe(realm: string, federation: string, desired: readonly DesiredObject[]): Promise<ObservedObject[]> {

@@ -4,6 +4,8 @@
 // (assignments are idempotent, as Keystone's PUT), references must exist, deletes are idempotent,
 // a role or project with assignments is not deleted, deleting an IdP deletes its shadow users, a
 // domain holding foreign objects is disabled and released instead of deleted. `writes` counts writes; `failAfterWrites` makes writes fail.
+import type { KeystoneIdentity } from '../../core/credentials.ts';
+import { fakeKeystoneIdentity } from './identities.ts';
 import { BrokerError } from '../../core/errors.ts';
 import type { JsonValue } from '../../core/json.ts';
 import type { Change } from '../../core/plan/diff.ts';
@@ -45,6 +47,8 @@ export class FakeKeystoneAdmin implements KeystoneAdminPort {
   readonly #objects = new Map<string, Stored>();
   readonly #users: FakeUser[] = [];
   #ids = 0;
+  /** Who the broker acts as here (default: the dedicated user). */
+  identity: KeystoneIdentity = fakeKeystoneIdentity();
 
   constructor(options: FakeKeystoneOptions) {
     this.cloud = options.cloud;
@@ -70,6 +74,10 @@ export class FakeKeystoneAdmin implements KeystoneAdminPort {
 
   async federatedUsers(identityProvider: string): Promise<FederatedKeystoneUser[]> {
     return this.#users.filter((u) => u.identityProvider === identityProvider).map(({ id, name, domain }) => ({ id, name, domain }));
+  }
+
+  async ownIdentity(): Promise<KeystoneIdentity> {
+    return this.identity;
   }
 
   async observe(scope: string, federation: string, desired: readonly DesiredObject[]): Promise<ObservedObject[]> {

@@ -3,6 +3,8 @@
 // updates, deletes with a uid precondition, namespaces that are created but never deleted, and an
 // in-memory authentication config. RBAC answers come from the pure explain module, over a small
 // static table of the built-in roles (FAKE_CLUSTER_ROLES). `writes` counts create/update/delete calls.
+import type { KubernetesIdentity as BrokerKubernetesIdentity } from '../../core/credentials.ts';
+import { fakeKubernetesIdentity } from './identities.ts';
 import { BrokerError } from '../../core/errors.ts';
 import { can, type AccessRequest, type KubernetesIdentity, type RbacBinding, type RbacRole, type RbacSnapshot } from '../../core/explain/kubernetes.ts';
 import type { JsonValue } from '../../core/json.ts';
@@ -49,11 +51,14 @@ export class FakeKubernetesAdmin implements KubernetesAdminPort {
   readonly #namespaces: Set<string>;
   readonly #roles: RbacRole[];
   #uids = 0;
+  /** Who the broker acts as here (default: the ServiceAccount bound to the broker's ClusterRole). */
+  identity: BrokerKubernetesIdentity;
 
   constructor(options: FakeKubernetesOptions) {
     this.cloud = options.cloud;
     this.cluster = options.cluster;
     this.failAfterWrites = options.failAfterWrites;
+    this.identity = fakeKubernetesIdentity(options.cluster);
     this.#authn = options.authenticationConfig ?? false;
     this.#namespaces = new Set(options.namespaces ?? ['default', 'kube-system', 'kube-public']);
     this.#roles = [...(options.roles ?? FAKE_CLUSTER_ROLES)];
@@ -71,6 +76,10 @@ export class FakeKubernetesAdmin implements KubernetesAdminPort {
 
   hasNamespace(name: string): boolean {
     return this.#namespaces.has(name);
+  }
+
+  async ownIdentity(): Promise<BrokerKubernetesIdentity> {
+    return this.identity;
   }
 
   async observe(scope: string, federation: string, desired: readonly DesiredObject[]): Promise<ObservedObject[]> {

@@ -42,9 +42,11 @@ export class AdminTokenSource {
   #pending: Promise<string> | undefined;
   #renewal: ReturnType<typeof setTimeout> | undefined;
   #closed = false;
+  readonly adminRealm: string;
 
   constructor(options: AdminTokenOptions) {
     this.#options = options;
+    this.adminRealm = options.adminRealm;
     this.#now = options.now ?? Date.now;
     const { baseUrl, adminRealm, credentials } = options;
     const issuer = `${baseUrl.replace(/\/+$/, '')}/realms/${encodeURIComponent(adminRealm)}`;
@@ -60,6 +62,22 @@ export class AdminTokenSource {
     if (this.#cached && this.#cached.renewAt > this.#now()) return this.#cached.token;
     this.#pending ??= this.#request().finally(() => { this.#pending = undefined; });
     return this.#pending;
+  }
+
+  /**
+   * The claims of the current admin token: who the broker acts as and its roles. Read, not verified:
+   * the token was just issued to us over the verified TLS connection, and only describes us to us.
+   */
+  async claims(): Promise<Record<string, unknown>> {
+    const payload = (await this.token()).split('.')[1] ?? '';
+    try {
+      const claims: unknown = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8'));
+      if (claims && typeof claims === 'object' && !Array.isArray(claims)) return claims as Record<string, unknown>;
+    } catch {
+      // not a JWT: reported below
+    }
+    throw new BrokerError('ERR_KEYCLOAK_API', `Keycloak of cloud ${this.#options.cloud} issued an admin token that is not a JWT`,
+      { details: { cloud: this.#options.cloud, realm: this.#options.adminRealm } });
   }
 
   /** Forget the cached token (after Keycloak answered 401 with it). */

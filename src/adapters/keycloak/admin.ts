@@ -1,6 +1,7 @@
 // The Keycloak admin API of ONE cloud, as the broker needs it (KeycloakAdminPort). Every call names
 // its realm. Each kind maps to its admin REST resource in ./kinds; this class observes all kinds of
 // a realm and dispatches changes.
+import type { KeycloakIdentity } from '../../core/credentials.ts';
 import { BrokerError } from '../../core/errors.ts';
 import type { JsonValue } from '../../core/json.ts';
 import type { Change } from '../../core/plan/diff.ts';
@@ -11,6 +12,7 @@ import { keycloakRest } from './client.ts';
 import { isKeycloakKind, KIND_HANDLERS } from './kinds/index.ts';
 import type { KindHandler } from './kinds/kind.ts';
 import { clientIdToId } from './kinds/mapper-owners.ts';
+import { keycloakIdentityFromClaims } from './identity.ts';
 import { RealmReader } from './kinds/realm-reader.ts';
 import { urlPath, type KeycloakRest } from './rest.ts';
 
@@ -80,6 +82,10 @@ export class KeycloakAdmin implements KeycloakAdminPort {
         { details: { cloud: this.cloud, realm, object } });
     }
     return credential.value;
+  }
+
+  async ownIdentity(): Promise<KeycloakIdentity> {
+    return keycloakIdentityFromClaims(await this.#rest.tokenClaims(), this.#rest.adminRealm);
   }
 
   async close(): Promise<void> {

@@ -35,15 +35,23 @@ export function urlPath(strings: TemplateStringsArray, ...values: readonly (stri
 
 export class KeycloakRest {
   readonly cloud: string;
+  /** The realm the broker's admin account lives in. */
+  readonly adminRealm: string;
   readonly #baseUrl: string;
   readonly #tokens: AdminTokenSource;
   readonly #fetch: FetchLike;
 
   constructor(options: { cloud: string; baseUrl: string; tokens: AdminTokenSource; fetch: FetchLike }) {
     this.cloud = options.cloud;
+    this.adminRealm = options.tokens.adminRealm;
     this.#baseUrl = options.baseUrl;
     this.#tokens = options.tokens;
     this.#fetch = options.fetch;
+  }
+
+  /** The claims of the broker's admin token (./admin-token.ts). */
+  tokenClaims(): Promise<Record<string, unknown>> {
+    return this.#tokens.claims();
   }
 
   /** A call below /admin/realms/<realm>; `path` starts with "/" or is empty. */

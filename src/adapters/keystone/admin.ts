@@ -1,6 +1,7 @@
 // The Keystone admin API of ONE cloud, as the broker needs it (KeystoneAdminPort): observe all
 // kinds in KEYSTONE_KIND_ORDER (later kinds see earlier ones: groups of our domains, protocols of
 // the IdPs, assignments of our groups) and dispatch changes to the kind handlers.
+import type { KeystoneIdentity } from '../../core/credentials.ts';
 import { BrokerError } from '../../core/errors.ts';
 import type { JsonValue } from '../../core/json.ts';
 import type { Change } from '../../core/plan/diff.ts';
@@ -62,6 +63,17 @@ export class KeystoneAdmin implements KeystoneAdminPort {
     const dir = new KeystoneDirectory(this.#rest);
     const users = await this.#rest.list<Entity>(`/users?idp_id=${encodeURIComponent(identityProvider)}`, 'users', `users of identity provider "${identityProvider}"`);
     return Promise.all(users.map(async (u) => ({ id: u.id, name: u.name, domain: await dir.domainName(u['domain_id']) ?? String(u['domain_id']) })));
+  }
+
+  async ownIdentity(): Promise<KeystoneIdentity> {
+    const info = await this.#rest.tokenInfo();
+    return {
+      system: 'keystone',
+      username: info.user?.name ?? '(unknown)',
+      userDomain: info.user?.domain?.name ?? '(unknown)',
+      project: info.project?.name ?? '(unscoped)',
+      roles: (info.roles ?? []).map((r) => r.name).filter((n): n is string => typeof n === 'string'),
+    };
   }
 
   async observe(scope: string, federation: string, desired: readonly DesiredObject[]): Promise<ObservedObject[]> {

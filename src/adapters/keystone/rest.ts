@@ -23,6 +23,13 @@ export interface KeystoneCall {
   readonly allowNotFound?: boolean;
 }
 
+/** What Keystone said about the admin token when it issued it: whose it is and its roles. */
+export interface KeystoneTokenInfo {
+  readonly user?: { readonly name?: string; readonly domain?: { readonly name?: string } };
+  readonly project?: { readonly name?: string };
+  readonly roles?: readonly { readonly name?: string }[];
+}
+
 export interface KeystoneAnswer { readonly status: number; readonly body: unknown }
 
 /** Largest answer read: Keystone lists are not paged by default (every user of a domain in one answer). */
@@ -37,7 +44,7 @@ export class KeystoneRest {
   readonly #fetch: FetchLike;
   readonly #credentials: KeystoneAdminCredentials;
   readonly #now: () => number;
-  #token: { value: string; renewAt: number } | undefined;
+  #token: { value: string; renewAt: number; info: KeystoneTokenInfo } | undefined;
   #pendingToken: Promise<string> | undefined;
 
   constructor(options: { cloud: string; url: string; credentials: KeystoneAdminCredentials; fetch: FetchLike; now?: () => number }) {
@@ -89,6 +96,12 @@ export class KeystoneRest {
     await this.#adminToken();
   }
 
+  /** The body Keystone issued the current admin token with (user, project, roles). */
+  async tokenInfo(): Promise<KeystoneTokenInfo> {
+    await this.#adminToken();
+    return this.#token?.info ?? {};
+  }
+
   /** The cached admin token, or a new one; concurrent callers share one login. */
   #adminToken(): Promise<string> {
     if (this.#token && this.#now() < this.#token.renewAt) return Promise.resolve(this.#token.value);
@@ -105,7 +118,7 @@ export class KeystoneRest {
     const response = await this.#fetch(`${this.#v3}/auth/tokens`, {
       method: 'POST', headers: { 'content-type': 'application/json', accept: 'application/json' }, body: JSON.stringify(body), maxBodyBytes: KEYSTONE_MAX_BODY_BYTES,
     });
-    const answer = parseJson(await readBodyText(response, KEYSTONE_MAX_BODY_BYTES, `${this.#v3}/auth/tokens`)) as { token?: { expires_at?: unknown } } | undefined;
+    const answer = parseJson(await readBodyText(response, KEYSTONE_MAX_BODY_BYTES, `${this.#v3}/auth/tokens`)) as { token?: KeystoneTokenInfo & { expires_at?: unknown } } | undefined;
     const value = response.headers.get('x-subject-token');
     if (response.status !== 201 || !value) {
       const details = { cloud: this.cloud, status: response.status, user: c.username, project: c.project };
@@ -116,7 +129,7 @@ export class KeystoneRest {
     }
     const expires = Date.parse(String(answer?.token?.expires_at ?? ''));
     const lifetime = Number.isNaN(expires) ? 10 * 60_000 : expires - this.#now();
-    this.#token = { value, renewAt: this.#now() + Math.max(0, Math.min(lifetime - RENEW_BEFORE_MS, lifetime / 2)) };
+    this.#token = { value, renewAt: this.#now() + Math.max(0, Math.min(lifetime - RENEW_BEFORE_MS, lifetime / 2)), info: answer?.token ?? {} };
     return value;
   }
 

@@ -5,6 +5,7 @@
 // AuthenticationConfiguration file is handled when the adapter was given one.
 import type { V1ClusterRole, V1ClusterRoleBinding, V1Role, V1RoleBinding, V1SubjectAccessReview } from '@kubernetes/client-node';
 import { parse } from 'yaml';
+import type { KubernetesIdentity as BrokerKubernetesIdentity, KubernetesRule } from '../../core/credentials.ts';
 import { BrokerError } from '../../core/errors.ts';
 import type { AccessRequest, KubernetesIdentity, RbacSnapshot } from '../../core/explain/kubernetes.ts';
 import type { JsonValue } from '../../core/json.ts';
@@ -115,6 +116,17 @@ export class KubernetesAdmin implements KubernetesAdminPort {
     const answer = await this.#rest.call('/apis/authorization.k8s.io/v1/subjectaccessreviews', { method: 'POST', body: review, object: 'SubjectAccessReview' });
     const status = (answer.body as V1SubjectAccessReview).status;
     return { allowed: status?.allowed === true, ...(status?.reason && { reason: status.reason }) };
+  }
+
+  async ownIdentity(): Promise<BrokerKubernetesIdentity> {
+    const who = await this.#rest.call('/apis/authentication.k8s.io/v1/selfsubjectreviews', {
+      method: 'POST', body: { apiVersion: 'authentication.k8s.io/v1', kind: 'SelfSubjectReview' }, object: 'SelfSubjectReview' });
+    const user = (who.body as { status?: { userInfo?: { username?: string; groups?: string[] } } }).status?.userInfo ?? {};
+    // Rules in "default" include every cluster-wide one (ClusterRoleBindings).
+    const rules = await this.#rest.call('/apis/authorization.k8s.io/v1/selfsubjectrulesreviews', {
+      method: 'POST', body: { apiVersion: 'authorization.k8s.io/v1', kind: 'SelfSubjectRulesReview', spec: { namespace: 'default' } }, object: 'SelfSubjectRulesReview' });
+    const status = (rules.body as { status?: { resourceRules?: KubernetesRule[]; nonResourceRules?: KubernetesRule[] } }).status ?? {};
+    return { system: 'kubernetes', cluster: this.cluster, username: user.username ?? '(unknown)', groups: user.groups ?? [], rules: status.resourceRules ?? [] };
   }
 
   async close(): Promise<void> {

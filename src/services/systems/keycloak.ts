@@ -26,6 +26,7 @@ export function keycloakSystem(ports: KeycloakSystemPorts): ManagedSystem {
       return { desired: KEYCLOAK_SYSTEM.render(spec, metadata), heldBack: heldBack(spec, metadata, unreachable) };
     },
     adapter: (cloud) => ports.admin(cloud),
+    ownIdentities: async (cloud) => [await ports.admin(cloud.alias).ownIdentity().then((identity) => ({ identity }), (error: unknown) => ({ error }))],
     resolveWriteOnly: async (value: JsonValue) => (isSecretFromClient(value)
       ? ports.admin(value.$secretFromClient.cloud).clientSecret(value.$secretFromClient.realm, value.$secretFromClient.clientId)
       : value),

@@ -22,6 +22,7 @@ export function keystoneSystem(admin: (cloud: string) => KeystoneAdminPort): Man
       return { desired: KEYSTONE_SYSTEM.render(spec, capabilities) };
     },
     adapter: (cloud) => admin(cloud),
+    ownIdentities: async (cloud) => [await admin(cloud.alias).ownIdentity().then((identity) => ({ identity }), (error: unknown) => ({ error }))],
     inSyncMessage: async (cloud) => keystoneInSyncMessage(await admin(cloud.alias).capabilities().catch(() => undefined)),
   };
 }

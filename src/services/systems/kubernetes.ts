@@ -18,6 +18,9 @@ export function kubernetesSystem(admin: (cloud: string, cluster: string) => Kube
       return { desired };
     },
     adapter: admin,
+    // Each cluster has its own token.
+    ownIdentities: (cloud) => Promise.all((cloud.kubernetes?.clusters ?? []).map(({ name }) =>
+      admin(cloud.alias, name).ownIdentity().then((identity) => ({ scope: name, identity }), (error: unknown) => ({ scope: name, error })))),
   };
 }
 

@@ -1,6 +1,7 @@
 // A managed system as the use cases see it: its description (src/core/systems) plus the I/O half,
 // namely what to read before rendering, and the adapter that observes and writes each scope. Plan,
 // apply and status iterate the systems they are given and name none of them.
+import type { BrokerIdentity } from '../../core/credentials.ts';
 import type { JsonValue } from '../../core/json.ts';
 import type { DesiredObject } from '../../core/plan/model.ts';
 import type { CloudSpec, FederationSpec } from '../../core/federation/schema.ts';
@@ -42,7 +43,12 @@ export interface ManagedSystem {
   resolveWriteOnly?(value: JsonValue): Promise<JsonValue>;
   /** The status message of a cloud whose part matches the spec (default: the description's). */
   inSyncMessage?(cloud: CloudSpec): Promise<string>;
+  /** Who the broker acts as in this cloud's system (one per scope that has its own credentials). */
+  ownIdentities?(cloud: CloudSpec): Promise<readonly OwnIdentity[]>;
 }
+
+/** The broker's identity in one scope of a system, or why it could not be read. */
+export type OwnIdentity = { readonly scope?: string } & ({ readonly identity: BrokerIdentity } | { readonly error: unknown });
 
 /** A system whose renderer needs nothing read from the systems: `inputs` are known when it is composed. */
 export function managedSystem<Inputs>(description: SystemDescription<Inputs>, inputs: Inputs,
