@@ -43,10 +43,13 @@ export class AdminTokenSource {
   #renewal: ReturnType<typeof setTimeout> | undefined;
   #closed = false;
   readonly adminRealm: string;
+  /** The user name of the password grant (none for client credentials). */
+  readonly username: string | undefined;
 
   constructor(options: AdminTokenOptions) {
     this.#options = options;
     this.adminRealm = options.adminRealm;
+    this.username = options.credentials.grant === 'password' ? options.credentials.username : undefined;
     this.#now = options.now ?? Date.now;
     const { baseUrl, adminRealm, credentials } = options;
     const issuer = `${baseUrl.replace(/\/+$/, '')}/realms/${encodeURIComponent(adminRealm)}`;

@@ -2,7 +2,7 @@
 // its realm. Each kind maps to its admin REST resource in ./kinds; this class observes all kinds of
 // a realm and dispatches changes.
 import type { KeycloakIdentity } from '../../core/credentials.ts';
-import { BrokerError } from '../../core/errors.ts';
+import { BrokerError, isBrokerError } from '../../core/errors.ts';
 import type { JsonValue } from '../../core/json.ts';
 import type { Change } from '../../core/plan/diff.ts';
 import type { DesiredObject, ObjectAddress, ObservedObject } from '../../core/plan/model.ts';
@@ -85,7 +85,23 @@ export class KeycloakAdmin implements KeycloakAdminPort {
   }
 
   async ownIdentity(): Promise<KeycloakIdentity> {
-    return keycloakIdentityFromClaims(await this.#rest.tokenClaims(), this.#rest.adminRealm);
+    const claims = await this.#rest.tokenClaims();
+    const username = this.#rest.adminUsername;
+    const identity = { ...keycloakIdentityFromClaims(claims, this.#rest.adminRealm), ...(username && !claims['preferred_username'] && { username }) };
+    if (claims['realm_access'] !== undefined) return identity;
+    // A lightweight token (admin-cli's default) carries neither roles nor user: ask for our own role
+    // mappings. Only an account that may read the admin realm's users can; any other gets 403.
+    const realm = this.#rest.adminRealm;
+    try {
+      const id = typeof claims['sub'] === 'string' ? claims['sub']
+        : username && (await this.#rest.get<{ id?: string }[]>(`/users?exact=true&briefRepresentation=true&username=${encodeURIComponent(username)}`, { realm, object: 'own user' }))[0]?.id;
+      if (!id) return identity;
+      const roles = await this.#rest.get<{ name?: unknown }[]>(urlPath`/users/${id}/role-mappings/realm/composite`, { realm, object: 'own realm roles' });
+      return { ...identity, realmRoles: (roles ?? []).map((r) => r.name).filter((n): n is string => typeof n === 'string') };
+    } catch (error) {
+      if (isBrokerError(error, 'ERR_KEYCLOAK_AUTH')) return identity;
+      throw error;
+    }
   }
 
   async close(): Promise<void> {

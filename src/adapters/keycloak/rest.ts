@@ -49,6 +49,11 @@ export class KeycloakRest {
     this.#fetch = options.fetch;
   }
 
+  /** The admin account's user name when it logs in with a password. */
+  get adminUsername(): string | undefined {
+    return this.#tokens.username;
+  }
+
   /** The claims of the broker's admin token (./admin-token.ts). */
   tokenClaims(): Promise<Record<string, unknown>> {
     return this.#tokens.claims();
