@@ -13,6 +13,7 @@ import type { HomeMetadata } from './core/render/keycloak/metadata.ts';
 import type { KeystoneCapabilities } from './core/render/keystone/model.ts';
 import type { CloudSpec } from './core/federation/schema.ts';
 import type { KeycloakIdentity, KeystoneIdentity, KubernetesIdentity as BrokerKubernetesIdentity } from './core/credentials.ts';
+import type { HomeUser, NewPartnerUser, ObservedKeystone, ObservedPartnerRealm } from './core/sync/model.ts';
 
 /**
  * What plan/apply needs from any configured system (a realm, a Keystone, a cluster).
@@ -88,6 +89,40 @@ export interface HomeDirectoryPort {
   readonly cloud: string;
   /** The home user with their groups; undefined when the realm has no such user. */
   subject(username: string): Promise<SubjectProfile | undefined>;
+  /**
+   * Every local user of the home realm (guests with `home_cloud` are left out), with enabled flag and
+   * their memberships among `groupPaths` (full paths), read page by page. Throws when any page cannot
+   * be read: a partial list must never look like users gone.
+   */
+  users(groupPaths: readonly string[]): Promise<HomeUser[]>;
+}
+
+/**
+ * Role sync in one cloud's partner realms (docs/sync.md). Every call names its realm. Only users with
+ * a federated-identity link to the home's identity provider and groups carrying the broker's markers
+ * are observed, so hand-made ones are never written.
+ */
+export interface PartnerRealmSyncPort {
+  readonly cloud: string;
+  /** The brokered users of `home` and the broker's mirrored groups among `groupPaths` with their members. */
+  observe(realm: string, federation: string, home: string, groupPaths: readonly string[]): Promise<ObservedPartnerRealm>;
+  /** Creates the user with its link and attributes; returns its id. */
+  createUser(realm: string, user: NewPartnerUser): Promise<string>;
+  addMembership(realm: string, userId: string, groupId: string): Promise<void>;
+  removeMembership(realm: string, userId: string, groupId: string): Promise<void>;
+  setEnabled(realm: string, userId: string, enabled: boolean): Promise<void>;
+  deleteUser(realm: string, userId: string): Promise<void>;
+}
+
+/** Role sync in one cloud's Keystone: federated users of its identity provider and the broker's group memberships. */
+export interface KeystoneSyncPort {
+  readonly cloud: string;
+  /** Federated users of the cloud's identity provider and the members of the broker-owned groups named ("<domain>/<name>"). */
+  observe(federation: string, groups: readonly string[]): Promise<ObservedKeystone>;
+  /** Creates the federated user a first login with this unique id lands on; returns its id. */
+  createFederatedUser(uniqueId: string): Promise<string>;
+  addMembership(userId: string, groupId: string): Promise<void>;
+  removeMembership(userId: string, groupId: string): Promise<void>;
 }
 
 /** Reads what a home cloud publishes about its identity provider: OIDC discovery or SAML descriptor. */

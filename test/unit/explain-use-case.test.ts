@@ -19,6 +19,7 @@ function explainDeps(w: FakeFederation): ExplainDeps {
       const groups = HOME_USERS[username];
       return groups ? { homeCloud: cloud, homeSub: `id-of-${username}`, homeUsername: username, groups, attributes: {} } : undefined;
     },
+    users: async () => [],
   });
   return {
     homeDirectory,

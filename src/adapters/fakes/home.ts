@@ -7,6 +7,7 @@ import type { CloudSpec } from '../../core/federation/schema.ts';
 import { realmUrl } from '../../core/federation/realm-url.ts';
 import type { HomeMetadata } from '../../core/render/keycloak/metadata.ts';
 import type { SubjectProfile } from '../../core/subject.ts';
+import type { HomeUser } from '../../core/sync/model.ts';
 import type { HomeDirectoryPort, HomeMetadataPort } from '../../ports.ts';
 
 function unreachable(cloud: string): BrokerError {
@@ -16,16 +17,40 @@ function unreachable(cloud: string): BrokerError {
 export class FakeHomeDirectory implements HomeDirectoryPort {
   readonly cloud: string;
   down = false;
+  /** `users` fails after reading this many pages of `pageSize` users (a page that fails half-way). */
+  failAfterPages: number | undefined;
+  pageSize = 200;
   /** Keycloak keeps usernames in lower case. */
   readonly #groupsByUser = new Map<string, readonly string[]>();
+  readonly #details = new Map<string, { enabled: boolean; attributes: Record<string, string[]> }>();
 
   constructor(cloud: string) {
     this.cloud = cloud;
   }
 
   /** A user of the home realm with full group paths (`/projects/p1/members`). */
-  addUser(username: string, groups: readonly string[] = []): void {
+  addUser(username: string, groups: readonly string[] = [], options: { enabled?: boolean; attributes?: Record<string, string[]> } = {}): void {
     this.#groupsByUser.set(username.toLowerCase(), [...groups]);
+    this.#details.set(username.toLowerCase(), { enabled: options.enabled ?? true, attributes: options.attributes ?? {} });
+  }
+
+  removeUser(username: string): void {
+    this.#groupsByUser.delete(username.toLowerCase());
+    this.#details.delete(username.toLowerCase());
+  }
+
+  async users(groupPaths: readonly string[]): Promise<HomeUser[]> {
+    if (this.down) throw unreachable(this.cloud);
+    const names = [...this.#groupsByUser.keys()].sort();
+    if (this.failAfterPages !== undefined && names.length > this.failAfterPages * this.pageSize) {
+      throw new BrokerError('ERR_HTTP_UNREACHABLE', `page ${this.failAfterPages + 1} of the users of cloud ${this.cloud} failed (fake)`, { details: { cloud: this.cloud } });
+    }
+    return names.flatMap((name) => {
+      const details = this.#details.get(name) ?? { enabled: true, attributes: {} };
+      if (details.attributes['home_cloud']?.length) return [];
+      const groups = (this.#groupsByUser.get(name) ?? []).filter((g) => groupPaths.includes(g)).sort();
+      return [{ homeSub: `${this.cloud}-${name}-id`, homeUsername: name, enabled: details.enabled, groups, attributes: details.attributes }];
+    });
   }
 
   async subject(username: string): Promise<SubjectProfile | undefined> {

@@ -1,9 +1,13 @@
 // A home realm's users and their group paths (HomeDirectoryPort), read through the admin API.
 import type { SubjectProfile } from '../../core/subject.ts';
+import { HOME_CLOUD_ATTRIBUTE } from '../../core/render/keycloak/names.ts';
+import type { HomeUser } from '../../core/sync/model.ts';
 import type { CloudSpec } from '../../core/federation/schema.ts';
 import type { HomeDirectoryPort } from '../../ports.ts';
 import { createKeycloakClient, type KeycloakClient } from './client.ts';
 import { urlPath, type KeycloakRest } from './rest.ts';
+
+interface UserRep { id: string; username: string; enabled?: boolean; email?: string; firstName?: string; lastName?: string; attributes?: Record<string, string[]> }
 
 export class KeycloakHomeDirectory implements HomeDirectoryPort {
   readonly cloud: string;
@@ -25,6 +29,28 @@ export class KeycloakHomeDirectory implements HomeDirectoryPort {
     if (!user) return undefined;
     const groups = await this.#rest.list<{ path: string }>(urlPath`/users/${user.id}/groups` + '?briefRepresentation=true', target);
     return { homeCloud: this.cloud, homeSub: user.id, homeUsername: user.username, groups: groups.map((g) => g.path).sort(), attributes: {} };
+  }
+
+  async users(groupPaths: readonly string[]): Promise<HomeUser[]> {
+    const target = { realm: this.#realm, object: 'users' };
+    const all = await this.#rest.list<UserRep>('/users?briefRepresentation=false', target);
+    const groupsById = new Map<string, string[]>();
+    for (const path of [...new Set(groupPaths)].sort()) {
+      for (const id of await this.#memberIds(path)) groupsById.set(id, [...(groupsById.get(id) ?? []), path]);
+    }
+    return all.filter((u) => !(u.attributes?.[HOME_CLOUD_ATTRIBUTE]?.length)).map((u) => ({
+      homeSub: u.id, homeUsername: u.username, enabled: u.enabled !== false, groups: groupsById.get(u.id) ?? [], attributes: u.attributes ?? {},
+      ...(u.email !== undefined && { email: u.email }), ...(u.firstName !== undefined && { firstName: u.firstName }), ...(u.lastName !== undefined && { lastName: u.lastName }),
+    }));
+  }
+
+  /** Direct members of the group at `path`; none when the realm has no such group. */
+  async #memberIds(path: string): Promise<string[]> {
+    const target = { realm: this.#realm, object: `group "${path}"` };
+    const group = await this.#rest.find<{ id: string }>(`/group-by-path/${path.split('/').filter((s) => s !== '').map(encodeURIComponent).join('/')}`, target);
+    if (!group) return [];
+    const members = await this.#rest.list<{ id: string }>(urlPath`/groups/${group.id}/members` + '?briefRepresentation=true', target);
+    return members.map((m) => m.id);
   }
 
   close(): Promise<void> {

@@ -162,6 +162,16 @@ export const privilegedSchema = z.strictObject({
   allow: z.array(z.strictObject({ rule: name, reason: z.string().trim().min(1) })).default([]),
 }).default({ keystoneRoles: [...ALWAYS_PRIVILEGED_KEYSTONE_ROLES], kubernetesClusterRoles: [...ALWAYS_PRIVILEGED_CLUSTER_ROLES], allow: [] });
 
+/** Role sync (docs/sync.md): the brake on mass removal. */
+export const syncSchema = z.strictObject({
+  brake: z.strictObject({
+    /** A run that would remove more than this share (percent) of a home's users or memberships in one partner system stops before writing. */
+    maxRemovalPercent: z.number().min(0).max(100).default(10),
+    /** Removals below this count never stop a run (small homes). */
+    minRemovals: z.number().int().min(0).default(5),
+  }).default({ maxRemovalPercent: 10, minRemovals: 5 }),
+}).default({ brake: { maxRemovalPercent: 10, minRemovals: 5 } });
+
 export const federationSpecSchema = z.strictObject({
   apiVersion: z.literal(API_VERSION, { message: `must be "${API_VERSION}"` }),
   kind: z.literal('Federation', { message: 'must be "Federation"' }),
@@ -175,6 +185,7 @@ export const federationSpecSchema = z.strictObject({
   clouds: z.array(cloudSchema).min(1),
   trust: trustSchema.default({ mode: 'mesh' }),
   policy: z.array(policyRuleSchema).default([]),
+  sync: syncSchema,
 });
 
 export type FederationSpecInput = z.input<typeof federationSpecSchema>;

@@ -1,0 +1,161 @@
+// In-memory fakes of the role-sync ports: partner realms (users with links and attributes, groups
+// with markers and members) and a Keystone (federated users, groups with members). They count writes
+// and `down` makes every call fail, like an unreachable server.
+import { BrokerError } from '../../core/errors.ts';
+import { isManaged } from '../../core/managed.ts';
+import { HOME_SUBJECT_ATTRIBUTE } from '../../core/render/keycloak/names.ts';
+import type { NewPartnerUser, ObservedKeystone, ObservedPartnerRealm } from '../../core/sync/model.ts';
+import type { KeystoneSyncPort, PartnerRealmSyncPort } from '../../ports.ts';
+
+function unreachable(cloud: string, system: string): BrokerError {
+  return new BrokerError('ERR_HTTP_UNREACHABLE', `${system} of cloud ${cloud} is down (fake)`, { details: { cloud } });
+}
+
+export interface FakeRealmUser {
+  id: string; username: string; enabled: boolean; attributes: Record<string, readonly string[]>;
+  links: { identityProvider: string; userId: string; userName: string }[];
+}
+export interface FakeGroup { id: string; path: string; attributes: Record<string, readonly string[]>; members: Set<string> }
+
+export class FakePartnerRealmSync implements PartnerRealmSyncPort {
+  readonly cloud: string;
+  down = false;
+  writes = 0;
+  readonly users = new Map<string, FakeRealmUser>();
+  readonly groups = new Map<string, FakeGroup>();
+  #next = 0;
+
+  constructor(cloud: string) {
+    this.cloud = cloud;
+  }
+
+  addGroup(path: string, attributes: Record<string, readonly string[]>): FakeGroup {
+    const group = { id: `g${++this.#next}`, path, attributes, members: new Set<string>() };
+    this.groups.set(group.id, group);
+    return group;
+  }
+
+  addUserByHand(username: string, links: FakeRealmUser['links'] = [], attributes: FakeRealmUser['attributes'] = {}): FakeRealmUser {
+    const user = { id: `u${++this.#next}`, username, enabled: true, attributes, links };
+    this.users.set(user.id, user);
+    return user;
+  }
+
+  userByName(username: string): FakeRealmUser | undefined {
+    return [...this.users.values()].find((u) => u.username === username);
+  }
+
+  groupByPath(path: string): FakeGroup | undefined {
+    return [...this.groups.values()].find((g) => g.path === path);
+  }
+
+  async observe(_realm: string, federation: string, home: string, groupPaths: readonly string[]): Promise<ObservedPartnerRealm> {
+    this.#check();
+    const users = [...this.users.values()].filter((u) => u.links.some((l) => l.identityProvider === home));
+    const groups = groupPaths.flatMap((p) => {
+      const g = this.groupByPath(p);
+      return g && isManaged(g.attributes, federation) ? [{ id: g.id, path: g.path, memberIds: [...g.members] }] : [];
+    });
+    return { users: users.map((u) => ({ id: u.id, username: u.username, enabled: u.enabled, ...(u.attributes[HOME_SUBJECT_ATTRIBUTE]?.[0] !== undefined && { homeSub: u.attributes[HOME_SUBJECT_ATTRIBUTE][0] }) })), groups };
+  }
+
+  async createUser(_realm: string, user: NewPartnerUser): Promise<string> {
+    this.#write();
+    if (this.userByName(user.username)) throw new BrokerError('ERR_CONFLICT', `user ${user.username} exists (fake)`, { details: { cloud: this.cloud } });
+    const created = this.addUserByHand(user.username, [{ identityProvider: user.identityProvider, userId: user.linkUserId, userName: user.linkUserName }], { ...user.attributes });
+    created.enabled = user.enabled;
+    return created.id;
+  }
+
+  async addMembership(_realm: string, userId: string, groupId: string): Promise<void> {
+    this.#write();
+    this.groups.get(groupId)?.members.add(userId);
+  }
+
+  async removeMembership(_realm: string, userId: string, groupId: string): Promise<void> {
+    this.#write();
+    this.groups.get(groupId)?.members.delete(userId);
+  }
+
+  async setEnabled(_realm: string, userId: string, enabled: boolean): Promise<void> {
+    this.#write();
+    const user = this.users.get(userId);
+    if (user) user.enabled = enabled;
+  }
+
+  async deleteUser(_realm: string, userId: string): Promise<void> {
+    this.#write();
+    this.users.delete(userId);
+    for (const g of this.groups.values()) g.members.delete(userId);
+  }
+
+  #check(): void {
+    if (this.down) throw unreachable(this.cloud, 'Keycloak');
+  }
+
+  #write(): void {
+    this.#check();
+    this.writes += 1;
+  }
+}
+
+export class FakeKeystoneSync implements KeystoneSyncPort {
+  readonly cloud: string;
+  down = false;
+  writes = 0;
+  /** Federated users by id: their unique id. */
+  readonly users = new Map<string, string>();
+  readonly groups = new Map<string, { id: string; name: string; managedBy?: string; members: Set<string> }>();
+  #next = 0;
+
+  constructor(cloud: string) {
+    this.cloud = cloud;
+  }
+
+  addGroup(name: string, federation: string | undefined): { id: string; members: Set<string> } {
+    const group = { id: `kg${++this.#next}`, name, ...(federation !== undefined && { managedBy: federation }), members: new Set<string>() };
+    this.groups.set(name, group);
+    return group;
+  }
+
+  userId(uniqueId: string): string | undefined {
+    return [...this.users].find(([, u]) => u === uniqueId)?.[0];
+  }
+
+  async observe(federation: string, groups: readonly string[]): Promise<ObservedKeystone> {
+    this.#check();
+    return {
+      users: [...this.users].map(([id, uniqueId]) => ({ id, uniqueId })),
+      groups: groups.flatMap((name) => {
+        const g = this.groups.get(name);
+        return g && g.managedBy === federation ? [{ id: g.id, name, memberIds: [...g.members] }] : [];
+      }),
+    };
+  }
+
+  async createFederatedUser(uniqueId: string): Promise<string> {
+    this.#write();
+    const id = `ku${++this.#next}`;
+    this.users.set(id, uniqueId);
+    return id;
+  }
+
+  async addMembership(userId: string, groupId: string): Promise<void> {
+    this.#write();
+    [...this.groups.values()].find((g) => g.id === groupId)?.members.add(userId);
+  }
+
+  async removeMembership(userId: string, groupId: string): Promise<void> {
+    this.#write();
+    [...this.groups.values()].find((g) => g.id === groupId)?.members.delete(userId);
+  }
+
+  #check(): void {
+    if (this.down) throw unreachable(this.cloud, 'Keystone');
+  }
+
+  #write(): void {
+    this.#check();
+    this.writes += 1;
+  }
+}

@@ -1,0 +1,76 @@
+// Role sync in a cloud's partner realms (PartnerRealmSyncPort) over the cloud's Keycloak REST client.
+// Owned users are those with a federated-identity link to the home's identity provider
+// (`/users?idpAlias=`); owned groups carry the broker's markers. A user is created with its link in
+// one request, so a sync killed half-way never leaves a user without its link.
+import { isManaged } from '../../core/managed.ts';
+import { HOME_SUBJECT_ATTRIBUTE } from '../../core/render/keycloak/names.ts';
+import type { NewPartnerUser, ObservedPartnerGroup, ObservedPartnerRealm } from '../../core/sync/model.ts';
+import type { PartnerRealmSyncPort } from '../../ports.ts';
+import { BrokerError } from '../../core/errors.ts';
+import { urlPath, type KeycloakRest } from './rest.ts';
+
+interface UserRep { id: string; username: string; enabled?: boolean; attributes?: Record<string, string[]>; [field: string]: unknown }
+interface GroupRep { id: string; path: string; attributes?: Record<string, string[]> }
+
+function byPathUrl(path: string): string {
+  return `/group-by-path/${path.split('/').filter((s) => s !== '').map(encodeURIComponent).join('/')}`;
+}
+
+export class KeycloakPartnerSync implements PartnerRealmSyncPort {
+  readonly cloud: string;
+  readonly #rest: KeycloakRest;
+
+  constructor(rest: KeycloakRest) {
+    this.#rest = rest;
+    this.cloud = rest.cloud;
+  }
+
+  async observe(realm: string, federation: string, home: string, groupPaths: readonly string[]): Promise<ObservedPartnerRealm> {
+    const users = await this.#rest.list<UserRep>(`/users?briefRepresentation=false&idpAlias=${encodeURIComponent(home)}`, { realm, object: `users of ${home}` });
+    const groups: ObservedPartnerGroup[] = [];
+    for (const path of groupPaths) {
+      const group = await this.#rest.find<GroupRep>(byPathUrl(path), { realm, object: `group "${path}"` });
+      if (!group || !isManaged(group.attributes, federation)) continue;
+      const members = await this.#rest.list<{ id: string }>(urlPath`/groups/${group.id}/members` + '?briefRepresentation=true', { realm, object: `members of "${path}"` });
+      groups.push({ id: group.id, path: group.path, memberIds: members.map((m) => m.id) });
+    }
+    return {
+      users: users.map((u) => ({ id: u.id, username: u.username, enabled: u.enabled !== false,
+        ...(u.attributes?.[HOME_SUBJECT_ATTRIBUTE]?.[0] !== undefined && { homeSub: u.attributes[HOME_SUBJECT_ATTRIBUTE][0] }) })),
+      groups,
+    };
+  }
+
+  async createUser(realm: string, user: NewPartnerUser): Promise<string> {
+    const object = `user ${user.username}`;
+    await this.#rest.realm('/users', { realm, object, method: 'POST', body: {
+      username: user.username, enabled: user.enabled, attributes: user.attributes,
+      ...(user.email !== undefined && { email: user.email }), ...(user.firstName !== undefined && { firstName: user.firstName }), ...(user.lastName !== undefined && { lastName: user.lastName }),
+      federatedIdentities: [{ identityProvider: user.identityProvider, userId: user.linkUserId, userName: user.linkUserName }],
+    } });
+    const found = await this.#rest.get<UserRep[]>(`/users?exact=true&briefRepresentation=true&username=${encodeURIComponent(user.username)}`, { realm, object });
+    const created = found.find((u) => u.username === user.username);
+    if (!created) throw new BrokerError('ERR_KEYCLOAK_API', `Keycloak created ${object} in realm "${realm}" of cloud ${this.cloud} but does not find it`, { details: { cloud: this.cloud, realm, object } });
+    return created.id;
+  }
+
+  async addMembership(realm: string, userId: string, groupId: string): Promise<void> {
+    await this.#rest.realm(urlPath`/users/${userId}/groups/${groupId}`, { realm, object: `membership of user ${userId}`, method: 'PUT' });
+  }
+
+  async removeMembership(realm: string, userId: string, groupId: string): Promise<void> {
+    await this.#rest.realm(urlPath`/users/${userId}/groups/${groupId}`, { realm, object: `membership of user ${userId}`, method: 'DELETE', allowNotFound: true });
+  }
+
+  async setEnabled(realm: string, userId: string, enabled: boolean): Promise<void> {
+    const object = `user ${userId}`;
+    const user = await this.#rest.get<UserRep>(urlPath`/users/${userId}`, { realm, object });
+    // The whole representation goes back: a partial one would drop the user's attributes.
+    const { access: _access, ...rest } = user;
+    await this.#rest.realm(urlPath`/users/${userId}`, { realm, object, method: 'PUT', body: { ...rest, enabled } });
+  }
+
+  async deleteUser(realm: string, userId: string): Promise<void> {
+    await this.#rest.realm(urlPath`/users/${userId}`, { realm, object: `user ${userId}`, method: 'DELETE', allowNotFound: true });
+  }
+}

@@ -1,0 +1,65 @@
+// Role sync in a cloud's Keystone (KeystoneSyncPort): the federated users of the cloud's identity
+// provider and the members of the broker-owned groups. A user is created with a `federated`
+// attribute (POST /v3/users, Keystone ≥ Stein) holding (identity provider, protocol, unique id): the
+// shadow-user lookup of a federated login uses exactly that triple, so the first login lands on this
+// user (docs/sync.md, docs/keystone-notes.md).
+import { BrokerError } from '../../core/errors.ts';
+import { hasEntityMarkers, OPENID_PROTOCOL } from '../../core/render/keystone/names.ts';
+import type { ObservedKeystone, ObservedKeystoneGroup } from '../../core/sync/model.ts';
+import type { KeystoneSyncPort } from '../../ports.ts';
+import { KeystoneDirectory } from './directory.ts';
+import { path, type KeystoneRest } from './rest.ts';
+
+interface FederatedRef { idp_id?: string; protocols?: { protocol_id?: string; unique_id?: string }[] }
+interface UserRep { id: string; name: string; federated?: FederatedRef[] }
+
+export class KeystoneSync implements KeystoneSyncPort {
+  readonly cloud: string;
+  readonly #rest: KeystoneRest;
+  readonly #identityProvider: string;
+
+  constructor(options: { rest: KeystoneRest; identityProvider: string }) {
+    this.#rest = options.rest;
+    this.cloud = options.rest.cloud;
+    this.#identityProvider = options.identityProvider;
+  }
+
+  async observe(federation: string, groups: readonly string[]): Promise<ObservedKeystone> {
+    const directory = new KeystoneDirectory(this.#rest);
+    const users = await this.#rest.list<UserRep>(`/users?idp_id=${encodeURIComponent(this.#identityProvider)}`, 'users', `federated users of ${this.#identityProvider}`);
+    const observedGroups: ObservedKeystoneGroup[] = [];
+    for (const name of groups) {
+      const cut = name.indexOf('/');
+      const group = await directory.groupByName(name.slice(0, cut), name.slice(cut + 1));
+      if (!group || !hasEntityMarkers(group, federation)) continue;
+      const members = await this.#rest.list<{ id: string }>(path`/groups/${group.id}/users`, 'users', `members of group "${name}"`);
+      observedGroups.push({ id: group.id, name, memberIds: members.map((m) => m.id) });
+    }
+    return { users: users.map((u) => ({ id: u.id, uniqueId: this.#uniqueId(u) })), groups: observedGroups };
+  }
+
+  async createFederatedUser(uniqueId: string): Promise<string> {
+    const object = `federated user "${uniqueId}"`;
+    const idp = await this.#rest.get<{ identity_provider: { domain_id: string } }>(path`/OS-FEDERATION/identity_providers/${this.#identityProvider}`, `identity provider "${this.#identityProvider}"`);
+    const answer = await this.#rest.call('/users', { method: 'POST', object, body: { user: {
+      name: uniqueId, domain_id: idp.identity_provider.domain_id, enabled: true,
+      federated: [{ idp_id: this.#identityProvider, protocols: [{ protocol_id: OPENID_PROTOCOL, unique_id: uniqueId }] }],
+    } } });
+    const id = (answer.body as { user?: { id?: string } } | undefined)?.user?.id;
+    if (!id) throw new BrokerError('ERR_KEYSTONE_API', `Keystone of cloud ${this.cloud} answered no id for ${object}`, { details: { cloud: this.cloud, object } });
+    return id;
+  }
+
+  async addMembership(userId: string, groupId: string): Promise<void> {
+    await this.#rest.call(path`/groups/${groupId}/users/${userId}`, { method: 'PUT', object: `membership of user ${userId}` });
+  }
+
+  async removeMembership(userId: string, groupId: string): Promise<void> {
+    await this.#rest.call(path`/groups/${groupId}/users/${userId}`, { method: 'DELETE', object: `membership of user ${userId}`, allowNotFound: true });
+  }
+
+  #uniqueId(user: UserRep): string {
+    const ours = user.federated?.find((f) => f.idp_id === this.#identityProvider)?.protocols?.find((p) => p.protocol_id === OPENID_PROTOCOL);
+    return ours?.unique_id ?? user.name;
+  }
+}

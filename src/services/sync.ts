@@ -1,0 +1,182 @@
+// `fedbroker sync` (docs/sync.md, docs/design.md §5): one full run of role sync. Read every home's
+// users, observe each partner system, compute the named changes, stop at the brake, then apply.
+// A home that cannot be read is left out whole (never "users gone"); a partner system that cannot be
+// read or fails while writing is reported and the others go on.
+import { BrokerError } from '../core/errors.ts';
+import { trustEdges } from '../core/federation/trust.ts';
+import type { CloudSpec, FederationSpec } from '../core/federation/schema.ts';
+import { groupsReferenced } from '../core/render/keycloak/index.ts';
+import { domainScopedName } from '../core/render/keystone/names.ts';
+import { policyGroups } from '../core/render/keystone/policy-groups.ts';
+import { brakeFindings, type BrakeFinding } from '../core/sync/brake.ts';
+import { diffKeystone, observedKeystoneMemberships } from '../core/sync/keystone.ts';
+import type { HomeUser, SyncChange, SyncSystem, SyncTarget } from '../core/sync/model.ts';
+import { diffPartnerRealm, mirroredGroups, observedMembershipCount } from '../core/sync/partner-realm.ts';
+import type { HomeDirectoryPort, KeystoneSyncPort, PartnerRealmSyncPort } from '../ports.ts';
+
+export interface SyncDeps {
+  homeDirectory(cloud: string): HomeDirectoryPort;
+  partnerRealm(cloud: string): PartnerRealmSyncPort;
+  /** undefined when the cloud has no Keystone. */
+  keystone(cloud: string): KeystoneSyncPort | undefined;
+}
+
+export interface SyncOptions {
+  /** Only these partner clouds (default: all). */
+  readonly clouds?: readonly string[];
+  readonly dryRun?: boolean;
+  /** Run even when the brake finds too many removals. */
+  readonly confirm?: boolean;
+}
+
+/** A home or a partner system that could not be read or written; its part of the run is left as it is. */
+export interface SyncFailure {
+  readonly cloud: string;
+  readonly system: SyncSystem;
+  readonly part: 'home' | 'partner' | 'apply';
+  readonly home?: string;
+  readonly error: unknown;
+}
+
+export interface AppliedChange { readonly change: SyncChange; readonly error?: unknown }
+
+export interface SyncReport {
+  readonly targets: readonly SyncTarget[];
+  readonly failures: readonly SyncFailure[];
+  readonly brake: readonly BrakeFinding[];
+  /** true when the brake stopped the run before any write. */
+  readonly stoppedByBrake: boolean;
+  readonly dryRun: boolean;
+  /** Per target (same order): each change with its error when it failed; empty for a dry run or a braked run. */
+  readonly applied: readonly (readonly AppliedChange[])[];
+}
+
+export async function runSync(spec: FederationSpec, deps: SyncDeps, options: SyncOptions = {}): Promise<SyncReport> {
+  const failures: SyncFailure[] = [];
+  const edges = trustEdges(spec).filter((e) => !options.clouds || options.clouds.includes(e.partner));
+  const homes = await readHomes(spec, deps, [...new Set(edges.map((e) => e.home))], failures);
+  const targets = await computeTargets(spec, deps, edges, homes, failures);
+  const brake = brakeFindings(spec, targets);
+  const stoppedByBrake = brake.length > 0 && options.confirm !== true;
+  const dryRun = options.dryRun === true;
+  const applied = dryRun || stoppedByBrake ? [] : await applyTargets(spec, deps, targets, failures);
+  return { targets, failures, brake, stoppedByBrake, dryRun, applied };
+}
+
+/** Home group paths sync reads: every group policy names for users of `home` in any partner. */
+export function homeGroupPaths(spec: FederationSpec, home: string): string[] {
+  return [...new Set(spec.clouds.filter((c) => c.alias !== home).flatMap((p) => groupsReferenced(spec.policy, home, p.alias)))].sort();
+}
+
+async function readHomes(spec: FederationSpec, deps: SyncDeps, homes: readonly string[], failures: SyncFailure[]): Promise<Map<string, HomeUser[]>> {
+  const out = new Map<string, HomeUser[]>();
+  await Promise.all(homes.map(async (home) => {
+    try {
+      out.set(home, await deps.homeDirectory(home).users(homeGroupPaths(spec, home)));
+    } catch (error) {
+      failures.push({ cloud: home, system: 'keycloak', part: 'home', error });
+    }
+  }));
+  return out;
+}
+
+async function computeTargets(spec: FederationSpec, deps: SyncDeps, edges: readonly { home: string; partner: string }[], homes: Map<string, HomeUser[]>,
+  failures: SyncFailure[]): Promise<SyncTarget[]> {
+  const clouds = new Map(spec.clouds.map((c) => [c.alias, c]));
+  const targets: SyncTarget[] = [];
+  for (const edge of edges) {
+    const users = homes.get(edge.home);
+    if (!users) continue;
+    const home = clouds.get(edge.home) as CloudSpec;
+    const partner = clouds.get(edge.partner) as CloudSpec;
+    const realm = await observeTarget(failures, partner.alias, 'keycloak', home.alias, () => partnerRealmTarget(spec, deps, home, partner, users));
+    if (realm) targets.push(realm);
+    const keystone = deps.keystone(partner.alias);
+    if (!keystone || !partner.keystone) continue;
+    const ks = await observeTarget(failures, partner.alias, 'keystone', home.alias, () => keystoneTarget(spec, keystone, home, partner, users));
+    if (ks) targets.push(ks);
+  }
+  return targets;
+}
+
+async function observeTarget(failures: SyncFailure[], cloud: string, system: SyncSystem, home: string, read: () => Promise<SyncTarget>): Promise<SyncTarget | undefined> {
+  if (failures.some((f) => f.cloud === cloud && f.system === system && f.part === 'partner')) return undefined;
+  try {
+    return await read();
+  } catch (error) {
+    failures.push({ cloud, system, part: 'partner', home, error });
+    return undefined;
+  }
+}
+
+async function partnerRealmTarget(spec: FederationSpec, deps: SyncDeps, home: CloudSpec, partner: CloudSpec, users: readonly HomeUser[]): Promise<SyncTarget> {
+  const paths = mirroredGroups(spec, home.alias, partner.alias).map((m) => m.path);
+  const observed = await deps.partnerRealm(partner.alias).observe(partner.keycloak.realm, spec.metadata.name, home.alias, paths);
+  return { home: home.alias, partner: partner.alias, system: 'keycloak', changes: diffPartnerRealm(spec, home, partner, users, observed),
+    observedUsers: observed.users.length, observedMemberships: observedMembershipCount(observed) };
+}
+
+async function keystoneTarget(spec: FederationSpec, keystone: KeystoneSyncPort, home: CloudSpec, partner: CloudSpec, users: readonly HomeUser[]): Promise<SyncTarget> {
+  const groups = policyGroups(spec, home.alias, partner).map((pg) => domainScopedName(pg.group.domain, pg.group.name));
+  const observed = await keystone.observe(spec.metadata.name, groups);
+  const counts = observedKeystoneMemberships(spec, home.alias, observed);
+  return { home: home.alias, partner: partner.alias, system: 'keystone', changes: diffKeystone(spec, home, partner, users, observed),
+    observedUsers: counts.users, observedMemberships: counts.memberships };
+}
+
+async function applyTargets(spec: FederationSpec, deps: SyncDeps, targets: readonly SyncTarget[], failures: SyncFailure[]): Promise<AppliedChange[][]> {
+  const clouds = new Map(spec.clouds.map((c) => [c.alias, c]));
+  const out: AppliedChange[][] = [];
+  for (const target of targets) {
+    const done: AppliedChange[] = [];
+    out.push(done);
+    const created = new Map<string, string>();
+    const realm = (clouds.get(target.partner) as CloudSpec).keycloak.realm;
+    for (const change of target.changes) {
+      try {
+        await applyChange(deps, target, realm, change, created);
+        done.push({ change });
+      } catch (error) {
+        done.push({ change, error });
+        if (!failures.some((f) => f.part === 'apply' && f.cloud === target.partner && f.system === target.system && f.home === target.home)) {
+          failures.push({ cloud: target.partner, system: target.system, part: 'apply', home: target.home, error });
+        }
+      }
+    }
+  }
+  return out;
+}
+
+/** One change; `created` maps the names of users this run created to their ids (memberships that follow need them). */
+async function applyChange(deps: SyncDeps, target: SyncTarget, realm: string, change: SyncChange, created: Map<string, string>): Promise<void> {
+  if (change.system === 'keystone') {
+    const keystone = deps.keystone(target.partner) as KeystoneSyncPort;
+    if (change.op === 'createFederatedUser') created.set(change.uniqueId, await keystone.createFederatedUser(change.uniqueId));
+    else if (change.op === 'addMembership') await keystone.addMembership(userIdOf(change, created), change.groupId);
+    else if (change.op === 'removeMembership') await keystone.removeMembership(userIdOf(change, created), change.groupId);
+    return;
+  }
+  const partner = deps.partnerRealm(target.partner);
+  switch (change.op) {
+    case 'createUser': created.set(change.user.username, await partner.createUser(realm, change.user)); return;
+    case 'addMembership': await partner.addMembership(realm, userIdOf(change, created), change.groupId); return;
+    case 'removeMembership': await partner.removeMembership(realm, userIdOf(change, created), change.groupId); return;
+    case 'enableUser': await partner.setEnabled(realm, change.userId, true); return;
+    case 'disableUser': await partner.setEnabled(realm, change.userId, false); return;
+    case 'deleteUser': await partner.deleteUser(realm, change.userId); return;
+    default: return;
+  }
+}
+
+function userIdOf(change: SyncChange & { username: string; userId?: string }, created: Map<string, string>): string {
+  const id = change.userId ?? created.get(change.username);
+  if (id === undefined) {
+    throw new BrokerError('ERR_INTERNAL', `user ${change.username} does not exist: its creation failed earlier in this run`, { details: { object: `user ${change.username}` } });
+  }
+  return id;
+}
+
+/** true when nothing would be written. */
+export function isInSync(report: SyncReport): boolean {
+  return report.targets.every((t) => t.changes.length === 0);
+}
