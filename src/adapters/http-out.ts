@@ -30,6 +30,8 @@ export interface HttpOutOptions {
   readonly timeoutMs?: number;
   /** Largest answer body accepted when a call does not set its own (default DEFAULT_MAX_BODY_BYTES). */
   readonly maxBodyBytes?: number;
+  /** Told of every request that passed the guards, before it is sent (counting writes, metrics). */
+  readonly onRequest?: (method: string, url: URL) => void;
 }
 
 const DEFAULT_TIMEOUT_MS = 10_000;
@@ -44,11 +46,13 @@ export class HttpOut {
   readonly #freshAgent: Agent;
   readonly #timeoutMs: number;
   readonly #maxBodyBytes: number;
+  readonly #onRequest: ((method: string, url: URL) => void) | undefined;
 
   constructor(options: HttpOutOptions) {
     this.#allowed = new Set(options.allowedOrigins.map((o) => new URL(o).origin));
     this.#timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
     this.#maxBodyBytes = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
+    this.#onRequest = options.onRequest;
     // The trust store is built once: given as `ca`, every new connection would parse the ~140 system
     // roots again, ~23 ms of blocked event loop per connection (measured), paid by every POST/PATCH.
     const secureContext = options.caPem && options.caPem.length > 0 ? createSecureContext({ ca: [...rootCertificates, ...options.caPem] }) : undefined;
@@ -72,6 +76,7 @@ export class HttpOut {
       throw new BrokerError('ERR_HTTP_SSRF_BLOCKED', `outbound call to ${url.origin} refused: ${literal} is a forbidden address`, { details: { origin: url.origin } });
     }
     const method = (init.method ?? (input instanceof Request ? input.method : 'GET')).toUpperCase();
+    this.#onRequest?.(method, url);
     const idempotent = IDEMPOTENT_METHODS.has(method);
     // A Request's body is a stream that cannot be sent twice.
     const replayable = idempotent && !(input instanceof Request && input.body !== null) && !(init.body instanceof ReadableStream);

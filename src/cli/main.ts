@@ -39,6 +39,15 @@ export function buildProgram(setExitCode: (code: number) => void): Command {
     .argument('<spec>', 'federation spec file (YAML)')
     .addOption(outputOption())
     .action(async (spec: string, opts: { output: OutputFormat }) => setExitCode(await (await federationCommands()).statusCommand(spec, opts)));
+  program.command('sync')
+    .description('role sync: pre-provision and deprovision home users in every partner realm and Keystone (only what the broker owns)')
+    .argument('<spec>', 'federation spec file (YAML)')
+    .addOption(outputOption())
+    .option('--cloud <alias...>', 'sync only these partner clouds')
+    .option('--dry-run', 'show the changes, write nothing')
+    .option('--confirm', 'run even when the brake finds more removals than the spec allows')
+    .action(async (spec: string, opts: { output: OutputFormat; cloud?: string[]; dryRun?: boolean; confirm?: boolean }) =>
+      setExitCode(await (await import('./sync-command.ts')).syncCommand(spec, opts)));
   program.command('explain')
     .description('what a person gets in every partner cloud, and why (Keystone rule, Kubernetes binding)')
     .argument('<spec>', 'federation spec file (YAML)')

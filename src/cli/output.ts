@@ -15,6 +15,8 @@ export const EXIT = {
   CHANGES_PRESENT: 4,
   /** plan/status: some clouds could not be reached; the output covers every reachable one. */
   PARTIAL: 5,
+  /** sync: the brake stopped a run that would remove too much; nothing was written (run again with --confirm). */
+  BRAKE: 6,
 } as const;
 
 export function parseOutputFormat(value: string): OutputFormat {

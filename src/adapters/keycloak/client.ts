@@ -4,7 +4,7 @@
 // share one token cache, one 401 renewal and one error translation.
 import type { CloudSpec } from '../../core/federation/schema.ts';
 import { caBundle } from '../ca-files.ts';
-import { HttpOut, type FetchLike } from '../http-out.ts';
+import { HttpOut, type FetchLike, type HttpOutOptions } from '../http-out.ts';
 import { resolveSecret } from '../secrets.ts';
 import { AdminTokenSource, type AdminCredentials, type AdminTokenOptions } from './admin-token.ts';
 import { KeycloakRest } from './rest.ts';
@@ -21,9 +21,9 @@ export interface KeycloakClient {
 }
 
 /** The HTTP module for one cloud's Keycloak: its origin only, its CA bundle (plus the system CAs). */
-export async function keycloakHttpOut(cloud: CloudSpec, baseDir: string): Promise<HttpOut> {
+export async function keycloakHttpOut(cloud: CloudSpec, baseDir: string, onRequest?: HttpOutOptions['onRequest']): Promise<HttpOut> {
   const caPem = await caBundle(cloud.keycloak.caFile, baseDir, { cloud: cloud.alias, server: 'Keycloak' });
-  return new HttpOut({ allowedOrigins: [new URL(cloud.keycloak.url).origin], caPem });
+  return new HttpOut({ allowedOrigins: [new URL(cloud.keycloak.url).origin], caPem, ...(onRequest && { onRequest }) });
 }
 
 /** The admin credentials of a cloud's Keycloak, secrets resolved. */
@@ -46,9 +46,9 @@ function keycloakRestAndTokens(options: AdminTokenOptions): { rest: KeycloakRest
 }
 
 /** `keepTokenFresh`: renew the admin token in the background (long-running processes: `serve`). */
-export async function createKeycloakClient(cloud: CloudSpec, baseDir: string, options: { keepTokenFresh?: boolean } = {}): Promise<KeycloakClient> {
+export async function createKeycloakClient(cloud: CloudSpec, baseDir: string, options: { keepTokenFresh?: boolean; onRequest?: HttpOutOptions['onRequest'] } = {}): Promise<KeycloakClient> {
   const credentials = await keycloakAdminCredentials(cloud, baseDir);
-  const http = await keycloakHttpOut(cloud, baseDir);
+  const http = await keycloakHttpOut(cloud, baseDir, options.onRequest);
   const { rest, tokens } = keycloakRestAndTokens({ cloud: cloud.alias, baseUrl: cloud.keycloak.url, adminRealm: cloud.keycloak.admin.realm, credentials, fetch: http.fetch,
     keepFresh: options.keepTokenFresh === true });
   return { cloud: cloud.alias, rest, fetch: http.fetch, warmUp: async () => { await tokens.token(); }, close: async () => { tokens.close(); await http.close(); } };

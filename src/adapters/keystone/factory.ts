@@ -5,7 +5,7 @@
 import { BrokerError } from '../../core/errors.ts';
 import type { CloudSpec } from '../../core/federation/schema.ts';
 import { caBundle } from '../ca-files.ts';
-import { HttpOut } from '../http-out.ts';
+import { HttpOut, type HttpOutOptions } from '../http-out.ts';
 import { resolveSecret } from '../secrets.ts';
 import { KeystoneAdmin } from './admin.ts';
 import { KeystoneRest } from './rest.ts';
@@ -16,7 +16,7 @@ export interface KeystoneClient {
   close(): Promise<void>;
 }
 
-export async function createKeystoneClient(cloud: CloudSpec, baseDir: string): Promise<KeystoneClient> {
+export async function createKeystoneClient(cloud: CloudSpec, baseDir: string, options: { onRequest?: HttpOutOptions['onRequest'] } = {}): Promise<KeystoneClient> {
   const keystone = cloud.keystone;
   if (!keystone) {
     throw new BrokerError('ERR_CONFIG_INVALID', `cloud ${cloud.alias} has no keystone section`, { details: { cloud: cloud.alias } });
@@ -24,7 +24,7 @@ export async function createKeystoneClient(cloud: CloudSpec, baseDir: string): P
   const caPem = await caBundle(keystone.caFile, baseDir, { cloud: cloud.alias, server: 'Keystone' });
   const { admin } = keystone;
   const password = await resolveSecret(admin.password, baseDir);
-  const http = new HttpOut({ allowedOrigins: [new URL(keystone.url).origin], caPem });
+  const http = new HttpOut({ allowedOrigins: [new URL(keystone.url).origin], caPem, ...(options.onRequest && { onRequest: options.onRequest }) });
   const rest = new KeystoneRest({
     cloud: cloud.alias, url: keystone.url, fetch: http.fetch,
     credentials: { username: admin.username, password, userDomain: admin.userDomain, project: admin.project, projectDomain: admin.projectDomain },

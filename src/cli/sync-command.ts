@@ -1,0 +1,37 @@
+// `fedbroker sync`: one full role-sync run (docs/sync.md). Exit codes: 0 done (or nothing to do),
+// 1 a change failed, 5 partial (a home or a partner system could not be read), 6 stopped by the brake.
+import { isBrokerError } from '../core/errors.ts';
+import { describeChange, formatSync, summarize, type FormattedFailure } from '../core/sync/format.ts';
+import { runSync, type SyncFailure } from '../services/sync.ts';
+import { loadValidSpec } from './load.ts';
+import { EXIT, printJson, type OutputFormat } from './output.ts';
+import { composeSync } from './sync-compose.ts';
+
+export interface SyncCommandOptions { output: OutputFormat; cloud?: string[]; dryRun?: boolean; confirm?: boolean }
+
+export async function syncCommand(file: string, opts: SyncCommandOptions): Promise<number> {
+  const loaded = await loadValidSpec(file, opts.output);
+  if ('exitCode' in loaded) return loaded.exitCode;
+  const deps = await composeSync(loaded.spec, loaded.baseDir);
+  try {
+    const report = await runSync(loaded.spec, deps, { ...(opts.cloud && { clouds: opts.cloud }), dryRun: opts.dryRun === true, confirm: opts.confirm === true });
+    const failures = report.failures.map(failureToJson);
+    if (opts.output === 'json') {
+      printJson({
+        dryRun: report.dryRun, stoppedByBrake: report.stoppedByBrake, summary: summarize(report.targets), brake: report.brake, failures,
+        targets: report.targets.map((t, i) => ({ home: t.home, cloud: t.partner, system: t.system, observedUsers: t.observedUsers, observedMemberships: t.observedMemberships,
+          changes: t.changes.map((c, j) => ({ op: c.op, description: describeChange(c), reason: c.reason, ...(report.applied[i]?.[j]?.error !== undefined && { failed: true }) })) })),
+      });
+    } else process.stdout.write(formatSync({ ...report, failures }));
+    if (report.stoppedByBrake) return EXIT.BRAKE;
+    if (report.failures.some((f) => f.part === 'apply')) return EXIT.FAILED;
+    return report.failures.length > 0 ? EXIT.PARTIAL : EXIT.OK;
+  } finally {
+    await deps.close();
+  }
+}
+
+function failureToJson(f: SyncFailure): FormattedFailure {
+  return { cloud: f.cloud, system: f.system, part: f.part, ...(f.home !== undefined && { home: f.home }),
+    code: isBrokerError(f.error) ? f.error.code : 'ERR_INTERNAL', message: f.error instanceof Error ? f.error.message : String(f.error) };
+}

@@ -1,0 +1,51 @@
+// How a sync run is shown: per partner cloud and system (and the home whose users it is), what is
+// added, removed and changed, each with its reason; then the brake's findings. Pure text and JSON.
+import type { BrakeFinding } from './brake.ts';
+import { isRemoval, type SyncChange, type SyncTarget } from './model.ts';
+
+export interface FormattedFailure { readonly cloud: string; readonly system: string; readonly part: string; readonly home?: string; readonly code: string; readonly message: string }
+
+export function describeChange(change: SyncChange): string {
+  switch (change.op) {
+    case 'createUser': return `create user ${change.user.username} linked to ${change.user.identityProvider}`;
+    case 'createFederatedUser': return `create federated user ${change.uniqueId}`;
+    case 'addMembership': return `add ${change.username} to ${change.group}`;
+    case 'removeMembership': return `remove ${change.username} from ${change.group}`;
+    case 'enableUser': return `enable user ${change.username}`;
+    case 'disableUser': return `disable user ${change.username}`;
+    case 'deleteUser': return `delete user ${change.username}`;
+  }
+}
+
+export function changeKind(change: SyncChange): 'added' | 'removed' | 'changed' {
+  if (isRemoval(change)) return change.op === 'disableUser' ? 'changed' : 'removed';
+  return change.op === 'enableUser' ? 'changed' : 'added';
+}
+
+export function summarize(targets: readonly SyncTarget[]): { added: number; removed: number; changed: number } {
+  const out = { added: 0, removed: 0, changed: 0 };
+  for (const c of targets.flatMap((t) => t.changes)) out[changeKind(c)] += 1;
+  return out;
+}
+
+export function formatSync(input: { targets: readonly SyncTarget[]; brake: readonly BrakeFinding[]; failures: readonly FormattedFailure[]; dryRun: boolean; stoppedByBrake: boolean }): string {
+  const lines: string[] = [];
+  for (const t of input.targets) {
+    const s = summarize([t]);
+    lines.push(`${t.partner} ${t.system} (users of ${t.home}): ${s.added} added, ${s.removed} removed, ${s.changed} changed`);
+    const mark = { added: '+', removed: '-', changed: '~' } as const;
+    for (const c of t.changes) lines.push(`  ${mark[changeKind(c)]} ${describeChange(c)}  (${c.reason})`);
+  }
+  for (const b of input.brake) {
+    lines.push(`Brake: ${b.partner} ${b.system} would lose ${b.removals} of ${b.observed} ${b.what} of ${b.home} (more than ${b.limitPercent} %).`);
+  }
+  for (const f of input.failures) {
+    const where = f.part === 'home' ? `home ${f.cloud} could not be read; its users are left as they are` : `${f.system} of ${f.cloud}${f.home ? ` (users of ${f.home})` : ''} ${f.part === 'apply' ? 'refused a change' : 'could not be read; not synced'}`;
+    lines.push(`Not synced: ${where}: ${f.code}: ${f.message}`);
+  }
+  const total = summarize(input.targets);
+  const outcome = input.stoppedByBrake ? 'stopped by the brake before writing; run again with --confirm to apply'
+    : input.dryRun ? 'dry run, nothing written' : 'applied';
+  lines.push(`Sync: ${total.added} added, ${total.removed} removed, ${total.changed} changed; ${outcome}.`);
+  return `${lines.join('\n')}\n`;
+}
