@@ -81,6 +81,9 @@ remote_id_attribute = OIDC-iss
 
 [federation]
 assertion_prefix = OIDC-
+# 0 (Zed's default, stated here on purpose): group memberships carried over from a mapping do not
+# persist, so the broker's persistent memberships (role sync) are the only ones that outlive a token.
+default_authorization_ttl = 0
 trusted_dashboard = $(keystone_url "$cloud")/dashboard/auth/websso/
 
 [token]
