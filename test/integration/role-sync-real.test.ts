@@ -87,15 +87,18 @@ async function scopedDeps(): Promise<{ deps: SyncDeps; writes: () => number; clo
     },
     partnerRealm: (cloud) => {
       const port = real.partnerRealm(cloud);
-      return Object.assign(Object.create(port) as typeof port, {
-        observe: async (...args: Parameters<typeof port.observe>) => { const o = await port.observe(...args); return { ...o, users: o.users.filter((u) => ours(u.username)) }; },
-      });
+      return {
+        cloud, createUser: (r, u) => port.createUser(r, u), addMembership: (r, u, g) => port.addMembership(r, u, g), removeMembership: (r, u, g) => port.removeMembership(r, u, g),
+        setEnabled: (r, u, e) => port.setEnabled(r, u, e), deleteUser: (r, u) => port.deleteUser(r, u),
+        observe: async (realm, federation, home, paths) => { const o = await port.observe(realm, federation, home, paths); return { ...o, users: o.users.filter((u) => ours(u.username)) }; },
+      };
     },
     keystone: (cloud) => {
       const port = real.keystone(cloud);
-      return port && Object.assign(Object.create(port) as typeof port, {
-        observe: async (...args: Parameters<typeof port.observe>) => { const o = await port.observe(...args); return { ...o, users: o.users.filter((u) => ours(u.uniqueId)) }; },
-      });
+      return port && {
+        cloud, createFederatedUser: (id) => port.createFederatedUser(id), addMembership: (u, g) => port.addMembership(u, g), removeMembership: (u, g) => port.removeMembership(u, g),
+        observe: async (federation, groups) => { const o = await port.observe(federation, groups); return { ...o, users: o.users.filter((u) => ours(u.uniqueId)) }; },
+      };
     },
   };
   return { deps, writes: () => writes, close: () => real.close() };
@@ -147,7 +150,8 @@ describe(`role sync into ${PARTNER} on the real test bed`, () => {
   });
 
   it('pre-provisions before the first login: linked realm user with mirrored groups, Keystone user with the p1 roles', async () => {
-    const { report } = await sync();
+    const { report, writes } = await sync();
+    assert.equal(writes, 8, 'one write per change: 2 users and 2 memberships in the realm and in Keystone');
     assert.deepEqual(changes(report, 'keycloak'), [`addMembership ${downstream(admin)} /cloud-a:${ADMINS}`, `addMembership ${downstream(member)} /cloud-a:${P1}`,
       `createUser ${downstream(admin)}`, `createUser ${downstream(member)}`]);
     const user = (await findUser(PARTNER, downstream(member)))!;
@@ -156,8 +160,9 @@ describe(`role sync into ${PARTNER} on the real test bed`, () => {
     assert.deepEqual(await partnerGroups(downstream(member)), [`/cloud-a:${P1}`]);
     const keystoneId = await keystoneUserId(downstream(member));
     assert.ok(keystoneId, 'the Keystone user exists before any login');
-    assert.deepEqual(await effectiveRoles(keystoneId), ['p1:member']);
-    assert.deepEqual(await effectiveRoles((await keystoneUserId(downstream(admin)))!), ['p1:load-balancer_member', 'p1:member']);
+    // Effective assignments include the roles `member` implies (Keystone's bootstrap: member implies reader).
+    assert.deepEqual(await effectiveRoles(keystoneId), ['p1:member', 'p1:reader']);
+    assert.deepEqual(await effectiveRoles((await keystoneUserId(downstream(admin)))!), ['p1:load-balancer_member', 'p1:member', 'p1:reader']);
   });
 
   it('a run without drift reports nothing and makes 0 writes', async () => {
@@ -177,7 +182,7 @@ describe(`role sync into ${PARTNER} on the real test bed`, () => {
     const token = scoped.body['token'] as { user: { id: string }; roles: { name: string }[]; project: { name: string } };
     assert.equal(token.user.id, synced, 'same Keystone user id');
     assert.equal(token.project.name, 'p1');
-    assert.deepEqual(token.roles.map((r) => r.name).sort(), ['member']);
+    assert.deepEqual(token.roles.map((r) => r.name).sort(), ['member', 'reader']);
     assert.equal(await keystoneUserId(downstream(member)), synced, 'no second shadow user');
   });
 
@@ -197,7 +202,7 @@ describe(`role sync into ${PARTNER} on the real test bed`, () => {
     assert.deepEqual(changes(report, 'keycloak'), [`removeMembership ${downstream(member)} /cloud-a:${ADMINS}`]);
     assert.deepEqual(changes(report, 'keystone'), [`addMembership ${downstream(member)} fed-cloud-a/p1-members`]);
     assert.deepEqual(await partnerGroups(downstream(member)), [`/cloud-a:${P1}`]);
-    assert.deepEqual(await effectiveRoles(keystoneId), ['p1:member']);
+    assert.deepEqual(await effectiveRoles(keystoneId), ['p1:member', 'p1:reader']);
     assert.deepEqual(await partnerGroups(downstream(`${prefix}-hand`)), [`/cloud-a:${P1}`], 'the hand-made user keeps its membership');
     assert.equal((await sync()).writes, 0);
   });
