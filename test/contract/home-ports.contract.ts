@@ -35,6 +35,18 @@ export function homeDirectoryContract(name: string, make: () => Promise<HomeDire
       assert.deepEqual((await port.subject(loner))?.groups, []);
     });
 
+    it('lists the realm\'s users with enabled flag and their memberships among the paths asked, never a guest', async () => {
+      const { port, member, loner } = await make();
+      const asked = [member.groups[0] as string, '/no/such/group'];
+      const users = await port.users(asked);
+      const byName = new Map(users.map((u) => [u.homeUsername, u]));
+      assert.deepEqual(byName.get(member.username)?.groups, [member.groups[0]]);
+      assert.equal(byName.get(member.username)?.enabled, true);
+      assert.equal(byName.get(member.username)?.homeSub, (await port.subject(member.username))?.homeSub);
+      assert.deepEqual(byName.get(loner)?.groups, []);
+      for (const u of users) assert.equal(u.attributes['home_cloud'], undefined, `${u.homeUsername} is a guest`);
+    });
+
     it('answers undefined for a name that is no user, and for a prefix of a user\'s name (exact match)', async () => {
       const { port, member } = await make();
       assert.equal(await port.subject(`no-such-user-${Date.now()}`), undefined);

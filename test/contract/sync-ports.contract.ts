@@ -1,0 +1,105 @@
+// Conformance suites of the role-sync ports: a partner realm (PartnerRealmSyncPort) and a partner
+// Keystone (KeystoneSyncPort). The fakes (unit) and the real adapters (integration, the test bed's
+// cloud-b) run the same checks, so the fakes keep the real semantics.
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import type { NewPartnerUser } from '../../src/core/sync/model.ts';
+import type { KeystoneSyncPort, PartnerRealmSyncPort } from '../../src/ports.ts';
+
+export interface PartnerRealmFixture {
+  readonly port: PartnerRealmSyncPort;
+  readonly realm: string;
+  readonly federation: string;
+  readonly home: string;
+  /** A mirrored group of `home` the broker owns. */
+  readonly ownedGroup: string;
+  /** A group in the realm without the broker's markers. */
+  readonly handMadeGroup: string;
+  /** A fresh user name of the form `<home>.<name>`; the fixture removes what it names when the suite ends. */
+  newUsername(): string;
+  /** Makes a user by hand (no link) with this name. */
+  addHandMadeUser(username: string): Promise<void>;
+}
+
+export function partnerRealmSyncContract(name: string, make: () => Promise<PartnerRealmFixture>): void {
+  describe(`PartnerRealmSyncPort contract: ${name}`, () => {
+    const newUser = (f: PartnerRealmFixture): NewPartnerUser => ({
+      username: f.newUsername(), enabled: true, identityProvider: f.home, linkUserId: `sub-${Math.random().toString(16).slice(2)}`, linkUserName: 'someone',
+      attributes: { home_cloud: [f.home], home_sub: ['the-home-sub'] },
+    });
+
+    it('creates a linked user that observe then lists with its home_sub; memberships come and go', async () => {
+      const f = await make();
+      const user = newUser(f);
+      const id = await f.port.createUser(f.realm, user);
+      let observed = await f.port.observe(f.realm, f.federation, f.home, [f.ownedGroup]);
+      assert.deepEqual(observed.users.find((u) => u.id === id), { id, username: user.username, enabled: true, homeSub: 'the-home-sub' });
+      assert.equal(observed.groups.length, 1);
+      await f.port.addMembership(f.realm, id, observed.groups[0]!.id);
+      await f.port.addMembership(f.realm, id, observed.groups[0]!.id);
+      observed = await f.port.observe(f.realm, f.federation, f.home, [f.ownedGroup]);
+      assert.ok(observed.groups[0]!.memberIds.includes(id));
+      await f.port.removeMembership(f.realm, id, observed.groups[0]!.id);
+      await f.port.removeMembership(f.realm, id, observed.groups[0]!.id);
+      observed = await f.port.observe(f.realm, f.federation, f.home, [f.ownedGroup]);
+      assert.ok(!observed.groups[0]!.memberIds.includes(id));
+    });
+
+    it('disables, enables and deletes a user (deleting twice is fine)', async () => {
+      const f = await make();
+      const id = await f.port.createUser(f.realm, newUser(f));
+      await f.port.setEnabled(f.realm, id, false);
+      assert.equal((await f.port.observe(f.realm, f.federation, f.home, [])).users.find((u) => u.id === id)?.enabled, false);
+      await f.port.setEnabled(f.realm, id, true);
+      const again = (await f.port.observe(f.realm, f.federation, f.home, [])).users.find((u) => u.id === id);
+      assert.deepEqual([again?.enabled, again?.homeSub], [true, 'the-home-sub'], 'enabling keeps the attributes');
+      await f.port.deleteUser(f.realm, id);
+      await f.port.deleteUser(f.realm, id);
+      assert.equal((await f.port.observe(f.realm, f.federation, f.home, [])).users.find((u) => u.id === id), undefined);
+    });
+
+    it('observes neither users without a link to the home nor groups without the markers', async () => {
+      const f = await make();
+      const username = f.newUsername();
+      await f.addHandMadeUser(username);
+      const observed = await f.port.observe(f.realm, f.federation, f.home, [f.ownedGroup, f.handMadeGroup, `/${f.home}:/no/such/group`]);
+      assert.equal(observed.users.find((u) => u.username === username), undefined);
+      assert.deepEqual(observed.groups.map((g) => g.path), [f.ownedGroup]);
+    });
+  });
+}
+
+export interface KeystoneSyncFixture {
+  readonly port: KeystoneSyncPort;
+  readonly federation: string;
+  /** A broker-owned group ("<domain>/<name>"). */
+  readonly ownedGroup: string;
+  /** A fresh unique id `<home>.<name>`; the fixture removes its user when the suite ends. */
+  newUniqueId(): string;
+}
+
+export function keystoneSyncContract(name: string, make: () => Promise<KeystoneSyncFixture>): void {
+  describe(`KeystoneSyncPort contract: ${name}`, () => {
+    it('creates a federated user that observe lists by its unique id; memberships come and go', async () => {
+      const f = await make();
+      const uniqueId = f.newUniqueId();
+      const id = await f.port.createFederatedUser(uniqueId);
+      let observed = await f.port.observe(f.federation, [f.ownedGroup, 'no-such-domain/no-such-group']);
+      assert.deepEqual(observed.users.find((u) => u.id === id), { id, uniqueId });
+      assert.deepEqual(observed.groups.map((g) => g.name), [f.ownedGroup]);
+      await f.port.addMembership(id, observed.groups[0]!.id);
+      await f.port.addMembership(id, observed.groups[0]!.id);
+      observed = await f.port.observe(f.federation, [f.ownedGroup]);
+      assert.ok(observed.groups[0]!.memberIds.includes(id));
+      await f.port.removeMembership(id, observed.groups[0]!.id);
+      await f.port.removeMembership(id, observed.groups[0]!.id);
+      observed = await f.port.observe(f.federation, [f.ownedGroup]);
+      assert.ok(!observed.groups[0]!.memberIds.includes(id));
+    });
+
+    it('does not observe a group of another federation', async () => {
+      const f = await make();
+      assert.deepEqual((await f.port.observe(`other-${f.federation}`, [f.ownedGroup])).groups, []);
+    });
+  });
+}

@@ -1,0 +1,53 @@
+// The role-sync port contracts on the real adapters against the test bed's cloud-b (realm and
+// Keystone): throw-away users `cloud-a.contract-<tag>-N` and a hand-made group, all removed afterwards.
+// Fails, never skips, when the test bed is not running.
+import { after, before } from 'node:test';
+import { randomBytes } from 'node:crypto';
+import { dirname } from 'node:path';
+import { readFileSync } from 'node:fs';
+import { composeSync } from '../../src/cli/sync-compose.ts';
+import type { KeystoneSyncPort } from '../../src/ports.ts';
+import { keystoneSyncContract, partnerRealmSyncContract } from '../contract/sync-ports.contract.ts';
+import { EXAMPLE_SPEC_PATH, exampleSpec } from '../support/example-federation.ts';
+import { adminJson, deleteUserIfPresent, jsonBody } from '../support/keycloak-admin.ts';
+import { loadTestbed, testbedCloud, testbedFetch } from '../support/testbed.ts';
+
+const spec = exampleSpec();
+const tag = randomBytes(3).toString('hex');
+const handMadeGroup = `/contract-${tag}`;
+const usernames: string[] = [];
+let n = 0;
+const fresh = () => { const name = `cloud-a.contract-${tag}-${++n}`; usernames.push(name); return name; };
+let deps: Awaited<ReturnType<typeof composeSync>>;
+
+before(async () => {
+  loadTestbed();
+  deps = await composeSync(spec, dirname(EXAMPLE_SPEC_PATH));
+  await adminJson('/admin/realms/cloud-b/groups', jsonBody({ name: handMadeGroup.slice(1) }));
+});
+
+after(async () => {
+  for (const u of usernames) await deleteUserIfPresent('cloud-b', u);
+  const group = await adminJson<{ id: string }>(`/admin/realms/cloud-b/group-by-path${handMadeGroup}`);
+  await adminJson(`/admin/realms/cloud-b/groups/${group.id}`, { method: 'DELETE' });
+  const ks = testbedCloud('cloud-b').keystone;
+  const auth = await testbedFetch(`${ks.url}/v3/auth/tokens`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ auth: {
+    identity: { methods: ['password'], password: { user: { name: ks.adminUser, domain: { name: 'Default' }, password: readFileSync(ks.adminPasswordFile, 'utf8').trim() } } },
+    scope: { project: { name: 'admin', domain: { name: 'Default' } } } } }) });
+  const token = auth.headers.get('x-subject-token') as string;
+  for (const u of usernames) {
+    const found = await (await testbedFetch(`${ks.url}/v3/users?idp_id=keycloak&protocol_id=openid&unique_id=${encodeURIComponent(u)}`, { headers: { 'X-Auth-Token': token } })).json() as { users: { id: string }[] };
+    for (const user of found.users) await (await testbedFetch(`${ks.url}/v3/users/${user.id}`, { method: 'DELETE', headers: { 'X-Auth-Token': token } })).text();
+  }
+  await deps.close();
+});
+
+partnerRealmSyncContract('Keycloak (realm cloud-b, home cloud-a)', async () => ({
+  port: deps.partnerRealm('cloud-b'), realm: 'cloud-b', federation: spec.metadata.name, home: 'cloud-a',
+  ownedGroup: '/cloud-a:/projects/p1/members', handMadeGroup, newUsername: fresh,
+  addHandMadeUser: async (username) => { await adminJson('/admin/realms/cloud-b/users', jsonBody({ username, enabled: true })); },
+}));
+
+keystoneSyncContract('Keystone (cloud-b)', async () => ({
+  port: deps.keystone('cloud-b') as KeystoneSyncPort, federation: spec.metadata.name, ownedGroup: 'fed-cloud-a/p1-members', newUniqueId: fresh,
+}));
