@@ -19,7 +19,8 @@ function testFiles(dir) {
   for (const name of readdirSync(dir)) {
     const path = join(dir, name);
     if (statSync(path).isDirectory()) out = out.concat(testFiles(path));
-    else if (name.endsWith('.test.ts') && path.includes(filter)) out.push(path);
+    // The filter matches the path below test/ (never the checkout's own folder name).
+    else if (name.endsWith('.test.ts') && relative(join(root, 'test'), path).includes(filter)) out.push(path);
   }
   return out.sort();
 }
