@@ -6,6 +6,7 @@ import type { JsonValue } from './core/json.ts';
 import type { LogoutIssuer } from './core/logout/token-rules.ts';
 import type { LogoutEventRecord, TargetDelivery } from './core/logout/report.ts';
 import type { FanoutTarget, RealmUser, UserLookup } from './core/logout/subject.ts';
+import type { RealmSession } from './core/logout/stale.ts';
 import type { Change } from './core/plan/diff.ts';
 import type { SubjectProfile } from './core/subject.ts';
 import type { DesiredObject, ObservedObject } from './core/plan/model.ts';
@@ -178,10 +179,12 @@ export interface KeycloakSessionsPort {
   userById(realm: string, id: string): Promise<RealmUser | undefined>;
   /** Users a lookup finds (callers verify each with userMatches). */
   findUsers(realm: string, lookup: UserLookup): Promise<RealmUser[]>;
-  /** Ids of the user's sessions (online and offline). */
-  sessions(realm: string, userId: string): Promise<string[]>;
+  /** The user's sessions with their start (empty for an unknown user). */
+  sessions(realm: string, userId: string): Promise<RealmSession[]>;
   /** Ends every session of the user (Keycloak notifies the clients of those sessions). */
   logoutUser(realm: string, userId: string): Promise<void>;
+  /** Ends one session (Keycloak notifies its clients); a session that is gone already is no error. */
+  endSession(realm: string, sessionId: string): Promise<void>;
   /** LOGOUT events from `sinceMs` (inclusive), oldest first, one page. */
   logoutEvents(realm: string, sinceMs: number, first: number, max: number): Promise<RealmLogoutEvent[]>;
   /** Optional: get the admin token before the first call needs it. */

@@ -41,6 +41,7 @@ export class BrokerMetrics {
       case 'logout.started': this.logoutEvents.inc({ source, kind: 'started' }); break;
       case 'logout.coalesced': this.logoutEvents.inc({ source, kind: 'coalesced' }); break;
       case 'logout.delivered': this.deliveries.inc({ system: target, result: 'delivered' }); break;
+      case 'logout.skipped-stale': this.deliveries.inc({ system: target, result: 'skipped-stale' }); break;
       case 'logout.retrying': this.deliveries.inc({ system: target, result: 'retrying' }); break;
       case 'logout.failed': this.deliveries.inc({ system: target, result: 'failed' }); break;
       case 'logout.completed': if (typeof entry['latencyMs'] === 'number') this.fanoutSeconds.observe(entry['latencyMs'] / 1000); break;

@@ -34,18 +34,37 @@ export function keycloakSessionsContract(name: string, make: () => Promise<Keycl
       assert.deepEqual(await port.findUsers(realm, { by: 'id', id: '00000000-0000-4000-8000-000000000000' }), []);
     });
 
-    it('lists a user\'s sessions and ends every one of them', async () => {
+    it('lists a user\'s sessions with their start and ends every one of them', async () => {
       const { port, realm, newUser } = await make();
       const user = await newUser();
       assert.deepEqual(await port.sessions(realm, user.id), []);
+      const before = Date.now();
       await user.login();
       await user.login();
       const sessions = await port.sessions(realm, user.id);
       assert.equal(sessions.length, 2, JSON.stringify(sessions));
-      assert.equal(new Set(sessions).size, 2, 'distinct session ids');
+      assert.equal(new Set(sessions.map((s) => s.id)).size, 2, 'distinct session ids');
+      for (const s of sessions) {
+        // Keycloak keeps whole seconds; clocks of one machine.
+        assert.ok(s.startedAt >= Math.floor(before / 1000) * 1000 - 2000 && s.startedAt <= Date.now() + 2000, `start ${s.startedAt} around ${before}`);
+      }
       await port.logoutUser(realm, user.id);
       assert.deepEqual(await port.sessions(realm, user.id), []);
       await port.logoutUser(realm, user.id);
+    });
+
+    it('ends one session and leaves the others; a session that is gone is no error', async () => {
+      const { port, realm, newUser } = await make();
+      const user = await newUser();
+      await user.login();
+      await user.login();
+      const [first, second] = await port.sessions(realm, user.id);
+      assert.ok(first && second);
+      await port.endSession(realm, first.id);
+      assert.deepEqual((await port.sessions(realm, user.id)).map((s) => s.id), [second.id]);
+      await port.endSession(realm, first.id);
+      await port.endSession(realm, second.id);
+      assert.deepEqual(await port.sessions(realm, user.id), []);
     });
 
     it('answers no sessions for an unknown user, and ending them is no error', async () => {

@@ -30,6 +30,6 @@ keycloakSessionsContract('fake', async () => {
     n += 1;
     const user = { id: `user-${n}-id`, username: `user-${n}` };
     port.addUser('cloud-a', { ...user, attributes: {}, federatedIdentities: [] });
-    return { ...user, login: async () => { port.sessionsByUser.get(user.id)?.push(`session-${n}-${port.sessionsByUser.get(user.id)?.length}`); } };
+    return { ...user, login: async () => { port.sessionsByUser.get(user.id)?.push({ id: `session-${n}-${port.sessionsByUser.get(user.id)?.length}`, startedAt: Date.now() }); } };
   } };
 });

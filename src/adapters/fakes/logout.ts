@@ -6,6 +6,7 @@ import { BrokerError } from '../../core/errors.ts';
 import type { LogoutEventRecord, TargetDelivery } from '../../core/logout/report.ts';
 import { backoffDelayMs, DEFAULT_BACKOFF, type BackoffPolicy, type RealmUser, type UserLookup } from '../../core/logout/subject.ts';
 import { HOME_SUBJECT_ATTRIBUTE } from '../../core/render/keycloak/names.ts';
+import type { RealmSession } from '../../core/logout/stale.ts';
 import type { DeliveryAttempt, DeliveryJob, DeliveryQueue, EventCheckpoint, KeycloakSessionsPort, KeystoneRevocationPort, LogoutStore, RealmLogoutEvent } from '../../ports.ts';
 
 function unreachable(system: string, cloud: string): BrokerError {
@@ -16,17 +17,20 @@ export class FakeKeycloakSessions implements KeycloakSessionsPort {
   readonly cloud: string;
   down = false;
   readonly users = new Map<string, RealmUser & { realm: string }>();
-  readonly sessionsByUser = new Map<string, string[]>();
+  readonly sessionsByUser = new Map<string, RealmSession[]>();
   readonly events: (RealmLogoutEvent & { realm: string })[] = [];
   readonly loggedOut: string[] = [];
+  /** Sessions ended one by one (endSession), in order. */
+  readonly endedSessions: string[] = [];
 
   constructor(cloud: string) {
     this.cloud = cloud;
   }
 
-  addUser(realm: string, user: RealmUser, sessions: string[] = []): void {
+  /** A user with sessions; a session given by id alone started at time 0 (before any logout). */
+  addUser(realm: string, user: RealmUser, sessions: readonly (string | RealmSession)[] = []): void {
     this.users.set(user.id, { ...user, realm });
-    this.sessionsByUser.set(user.id, [...sessions]);
+    this.sessionsByUser.set(user.id, sessions.map((s) => (typeof s === 'string' ? { id: s, startedAt: 0 } : s)));
   }
 
   async userById(realm: string, id: string): Promise<RealmUser | undefined> {
@@ -44,9 +48,18 @@ export class FakeKeycloakSessions implements KeycloakSessionsPort {
       || u.federatedIdentities?.some((f) => f.identityProvider === lookup.identityProvider && f.userId === lookup.homeSub)).map(strip);
   }
 
-  async sessions(realm: string, userId: string): Promise<string[]> {
+  async sessions(realm: string, userId: string): Promise<RealmSession[]> {
     this.#check();
     return this.users.get(userId)?.realm === realm ? [...(this.sessionsByUser.get(userId) ?? [])] : [];
+  }
+
+  async endSession(realm: string, sessionId: string): Promise<void> {
+    this.#check();
+    for (const [userId, sessions] of this.sessionsByUser) {
+      if (this.users.get(userId)?.realm !== realm) continue;
+      const left = sessions.filter((s) => s.id !== sessionId);
+      if (left.length !== sessions.length) { this.sessionsByUser.set(userId, left); this.endedSessions.push(sessionId); }
+    }
   }
 
   async logoutUser(realm: string, userId: string): Promise<void> {

@@ -1,6 +1,7 @@
 // The Keycloak calls logout needs (KeycloakSessionsPort): users by id / name / home subject with
 // their identity-provider links, a user's sessions, logging a user out, and the realm's LOGOUT
 // events. Same REST client and admin token as the admin adapter (./rest.ts, ./admin-token.ts).
+import type { RealmSession } from '../../core/logout/stale.ts';
 import type { RealmUser, UserLookup } from '../../core/logout/subject.ts';
 import { HOME_SUBJECT_ATTRIBUTE } from '../../core/render/keycloak/names.ts';
 import type { KeycloakSessionsPort, RealmLogoutEvent } from '../../ports.ts';
@@ -56,9 +57,14 @@ export class KeycloakSessions implements KeycloakSessionsPort {
     return Promise.all(users.map((u) => this.#withLinks(realm, u)));
   }
 
-  async sessions(realm: string, userId: string): Promise<string[]> {
-    const sessions = await this.#rest.find<{ id: string }[]>(urlPath`/users/${userId}/sessions`, { realm, object: `sessions of user ${userId}` });
-    return (sessions ?? []).map((s) => s.id);
+  async sessions(realm: string, userId: string): Promise<RealmSession[]> {
+    // UserSessionRepresentation: `start` in ms (Keycloak keeps whole seconds).
+    const sessions = await this.#rest.find<{ id: string; start: number }[]>(urlPath`/users/${userId}/sessions`, { realm, object: `sessions of user ${userId}` });
+    return (sessions ?? []).map((s) => ({ id: s.id, startedAt: s.start }));
+  }
+
+  async endSession(realm: string, sessionId: string): Promise<void> {
+    await this.#rest.realm(urlPath`/sessions/${sessionId}`, { realm, method: 'DELETE', object: `session ${sessionId}`, allowNotFound: true });
   }
 
   async logoutUser(realm: string, userId: string): Promise<void> {

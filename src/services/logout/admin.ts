@@ -13,7 +13,7 @@ export async function adminLogout(deps: LogoutDeps, home: string, username: stri
   const user = users.find((u) => u.username === username.toLowerCase() || u.username === username);
   if (!user) throw new BrokerError('ERR_SUBJECT_NOT_FOUND', `no user ${username} in cloud ${home}`, { details: { cloud: home, user: username } });
   const subject = subjectOfUser(deps.spec, home, user);
-  return startLogout(deps, { source: 'admin', cloud: home, ref: deps.ids.newId(), subject });
+  return startLogout(deps, { source: 'admin', cloud: home, ref: deps.ids.newId(), subject, loggedOutAt: deps.clock.now().getTime() });
 }
 
 export async function logoutReport(deps: Pick<LogoutDeps, 'store'>, eventId: string): Promise<DeliveryReport> {

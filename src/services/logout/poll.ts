@@ -25,7 +25,7 @@ export async function pollLogoutEvents(deps: LogoutDeps, cloud: string): Promise
     for (const event of page) {
       if (event.time < checkpoint.time || (event.time === checkpoint.time && checkpoint.ids.includes(event.id))) continue;
       try {
-        const started = await startLogout(deps, { source: 'keycloak-event', cloud, ref: event.id, userId: event.userId, ...(event.sessionId && { sessionId: event.sessionId }) });
+        const started = await startLogout(deps, { source: 'keycloak-event', cloud, ref: event.id, userId: event.userId, loggedOutAt: event.time, ...(event.sessionId && { sessionId: event.sessionId }) });
         result[started.coalesced ? 'coalesced' : 'started'] += 1;
       } catch (error) {
         // A subject that cannot be resolved is audited and passed; anything else (store, queue) stops the poll here.

@@ -6,6 +6,7 @@
 // A rejected token changes nothing; a failure after step 4 forgets the jti again, so a retry can pass.
 import { BrokerError } from '../../core/errors.ts';
 import { checkLogoutClaims, DEFAULT_TIME_RULES, logoutIssuerFor, replayKey, replayTtlSeconds, type AcceptedLogout } from '../../core/logout/token-rules.ts';
+import { logoutTimeOfToken } from '../../core/logout/stale.ts';
 import type { LogoutDeps } from './deps.ts';
 import { startLogout, type LogoutStarted } from './start.ts';
 
@@ -28,7 +29,7 @@ export async function receiveBackchannelLogout(deps: LogoutDeps, cloud: string, 
   }
   try {
     return await startLogout(deps, {
-      source: 'backchannel', cloud, ref: accepted.jti,
+      source: 'backchannel', cloud, ref: accepted.jti, loggedOutAt: logoutTimeOfToken(accepted.iat),
       ...(accepted.sub && { userId: accepted.sub }), ...(accepted.sid && { sessionId: accepted.sid }),
     });
   } catch (error) {

@@ -2,12 +2,15 @@
 //   1. a session that an earlier event already holds joins that event (echoes of our own fan-out,
 //      the same logout reported by token and by realm event)
 //   2. find the federated subject behind the realm user
-//   3. while an event for the same subject has not delivered any target yet, join it (its deliveries
-//      still lie ahead, so they also end whatever this signal reports; once one target is done, a
-//      session started since could be missed: a new, converging fan-out is started instead)
-//   4. record the event with its fan-out targets, then queue one delivery per target (idempotent keys)
+//   3. while an event for the same subject has not delivered any target yet and its logout is not
+//      older than this one, join it (its deliveries still lie ahead, so they also end whatever this
+//      signal reports; once one target is done, or for a later logout, a session started since could
+//      be missed: a new, converging fan-out is started instead)
+//   4. record the event with its fan-out targets and the time of the logout (only what started
+//      before it ends), then queue one delivery per target (idempotent keys)
 import { BrokerError } from '../../core/errors.ts';
-import { buildReport, type LogoutEventRecord, type LogoutSource } from '../../core/logout/report.ts';
+import { buildReport, isDone, logoutTimeOf, type LogoutEventRecord, type LogoutSource } from '../../core/logout/report.ts';
+import { coversLogoutAt } from '../../core/logout/stale.ts';
 import { deliveryKey, eventIdFor, fanoutTargets, sessionKey, subjectOfUser } from '../../core/logout/subject.ts';
 import type { FederatedSubject } from '../../core/subject.ts';
 import { realmOf, SESSION_CLAIM_TTL_SECONDS, SUBJECT_COALESCE_TTL_SECONDS, type LogoutDeps } from './deps.ts';
@@ -21,6 +24,8 @@ export interface LogoutSignal {
   /** The user's id in that realm (token `sub`, event `userId`). */
   readonly userId?: string;
   readonly sessionId?: string;
+  /** When the logout happened (ms): the realm event's time, the token's iat, the admin's command. */
+  readonly loggedOutAt: number;
   /** Known already (admin logouts). */
   readonly subject?: FederatedSubject;
 }
@@ -39,9 +44,9 @@ export async function startLogout(deps: LogoutDeps, signal: LogoutSignal): Promi
   }
   const subject = signal.subject ?? await subjectBehind(deps, signal);
   const subjectHolder = await deps.store.claimSession(`subject/${subject.homeCloud}/${subject.homeSub}`, eventId, SUBJECT_COALESCE_TTL_SECONDS);
-  if (subjectHolder && subjectHolder !== eventId && await nothingDeliveredYet(deps, subjectHolder)) return join(deps, subjectHolder, eventId, signal, 'subject');
+  if (subjectHolder && subjectHolder !== eventId && await coversSignal(deps, subjectHolder, signal)) return join(deps, subjectHolder, eventId, signal, 'subject');
   const event: LogoutEventRecord = {
-    id: eventId, source: signal.source, cloud: signal.cloud, subject, receivedAt: deps.clock.now().getTime(),
+    id: eventId, source: signal.source, cloud: signal.cloud, subject, receivedAt: deps.clock.now().getTime(), loggedOutAt: signal.loggedOutAt,
     correlationId: eventId, targets: fanoutTargets(deps.spec, subject),
   };
   const created = await deps.store.createEvent(event);
@@ -60,11 +65,12 @@ async function join(deps: LogoutDeps, holder: string, eventId: string, signal: L
   return { eventId: holder, coalesced: true };
 }
 
-async function nothingDeliveredYet(deps: LogoutDeps, eventId: string): Promise<boolean> {
+/** The event's deliveries all lie ahead and end whatever the signal's logout ended. */
+async function coversSignal(deps: LogoutDeps, eventId: string, signal: LogoutSignal): Promise<boolean> {
   const event = await deps.store.event(eventId);
-  if (!event) return false;
+  if (!event || !coversLogoutAt(logoutTimeOf(event), signal.loggedOutAt)) return false;
   const report = buildReport(event, await deps.store.deliveries(eventId));
-  return report.outcome === 'pending' && report.deliveries.every((d) => d.status !== 'delivered');
+  return report.outcome === 'pending' && !report.deliveries.some(isDone);
 }
 
 async function subjectBehind(deps: LogoutDeps, signal: LogoutSignal): Promise<FederatedSubject> {
