@@ -1,8 +1,12 @@
-// Durable, at-least-once logout delivery on the real test bed:
-// - a target that is unreachable (cloud-b's Keycloak behind a proxy that is stopped) is retried and
-//   delivered within 5 s after it returns;
-// - 50 logout events survive a Redis restart (AOF) and a broker crash (SIGKILL) mid-fan-out: every
-//   target of every event is delivered, none is lost.
+// Durable, at-least-once logout delivery on the real test bed. cloud-b goes away for the broker: its
+// Keycloak and its Keystone are reached through proxies that are stopped (the browser and the checks go
+// straight to them, so people can log in there and the test can look):
+// - alice of cloud-a holds brokered sessions in cloud-b and cloud-c (Chromium) and a Keystone token in
+//   each; while cloud-b is down the reachable targets are delivered and cloud-b's are retried; after it
+//   returns, both cloud-b targets are delivered within 5 s: no session of hers left, the token answers 401;
+// - 50 logout events survive a Redis restart (AOF) and a broker crash (SIGKILL) mid-fan-out while
+//   cloud-b is down; two of the users hold brokered cloud-b sessions and Keystone tokens: every target
+//   of every event is delivered, none is lost, their cloud-b sessions are gone and their tokens refused.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
@@ -15,20 +19,46 @@ import { writeSpecVariant } from '../support/federation.ts';
 import { adminJson, deleteUserIfPresent, jsonBody } from '../support/keycloak-admin.ts';
 import { sessionCount } from '../support/sessions.ts';
 import { TcpProxy } from '../support/tcp-proxy.ts';
-import { loadTestbed, passwordGrantToken } from '../support/testbed.ts';
+import { loadTestbed, passwordGrantToken, userPassword } from '../support/testbed.ts';
+import type { Browser } from 'playwright-core';
+import { launchBrowser, newContext } from '../support/browser.ts';
+import { brokeredLogin, partnerToken } from '../support/brokered-login.ts';
+import { keystoneFederatedToken, keystoneTokenUse } from '../support/keystone-federated.ts';
 import { validateSpec } from '../../src/core/federation/validate.ts';
 import { parse } from 'yaml';
 import { readFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 
 const PROXY_PORT = 18543;
+const KEYSTONE_PROXY_PORT = 18544;
+/** The users of the 50 who also log into cloud-b in the browser and get a Keystone token there. */
+const BROWSER_USERS = 2;
 const root = new URL('../..', import.meta.url).pathname;
 const USERS = Array.from({ length: 50 }, (_, i) => `lt-user-${String(i).padStart(2, '0')}`);
 
-/** The demo spec with cloud-b's Keycloak reached through the proxy. */
+/** The demo spec with cloud-b's Keycloak and Keystone reached through the proxies. */
 const variant = writeSpecVariant('logout-cloud-b-proxied', (doc) => {
-  doc.clouds.find((c: { alias: string }) => c.alias === 'cloud-b').keycloak.url = `https://127.0.0.1:${PROXY_PORT}`;
+  const cloudB = doc.clouds.find((c: { alias: string }) => c.alias === 'cloud-b');
+  cloudB.keycloak.url = `https://127.0.0.1:${PROXY_PORT}`;
+  cloudB.keystone.url = `https://127.0.0.1:${KEYSTONE_PROXY_PORT}`;
 });
+
+/** A brokered login of `home`:`user` into each partner (its own browser context), with the Keystone token of each. */
+async function loginInto(browser: Browser, user: string, password: string, partners: readonly string[]): Promise<Record<string, string>> {
+  const context = await newContext(browser);
+  try {
+    const page = await context.newPage();
+    const tokens: Record<string, string> = {};
+    for (const partner of partners) {
+      await brokeredLogin(page, { partner, home: 'cloud-a', user, password });
+      tokens[partner] = await keystoneFederatedToken(partner, (await partnerToken(page, partner, 'openstack')).access_token);
+      assert.equal(await keystoneTokenUse(partner, tokens[partner]), 200, `${user}'s Keystone token works in ${partner}`);
+    }
+    return tokens;
+  } finally {
+    await context.close();
+  }
+}
 
 function redisScript(action: 'up' | 'down'): void {
   execFileSync('bash', [`${root}scripts/testbed/redis.sh`, action], { stdio: 'pipe' });
@@ -42,48 +72,77 @@ async function composeClient(): Promise<ComposedLogout> {
 
 describe('logout delivery survives outages', () => {
   const proxy = new TcpProxy(PROXY_PORT, 18443);
+  const keystoneProxy = new TcpProxy(KEYSTONE_PROXY_PORT, Number(new URL(loadTestbed().clouds['cloud-b']!.keystone.url).port));
+  const cloudBDown = async () => { await proxy.stop(); await keystoneProxy.stop(); };
+  const cloudBBack = async () => { await proxy.start(); await keystoneProxy.start(); };
   let broker: BrokerProcess | undefined;
+  let browser: Browser;
+  const timings: Record<string, number> = {};
 
   before(async () => {
     assert.ok(exampleSpec());
     for (const username of USERS) {
       await deleteUserIfPresent('cloud-a', username);
+      for (const partner of ['cloud-b', 'cloud-c']) await deleteUserIfPresent(partner, `cloud-a.${username}`);
+      // Members of p1, so that Keystone's mapping gives them a federated login.
       await adminJson('/admin/realms/cloud-a/users', jsonBody({ username, enabled: true, email: `${username}@a.example`, firstName: 'L', lastName: 'T',
-        credentials: [{ type: 'password', value: `${username}-pw`, temporary: false }] }));
+        groups: ['/projects/p1/members'], credentials: [{ type: 'password', value: `${username}-pw`, temporary: false }] }));
     }
+    browser = await launchBrowser();
   });
   after(async () => {
+    await browser?.close();
     await broker?.stop();
-    await proxy.stop();
-    for (const username of USERS) await deleteUserIfPresent('cloud-a', username);
+    await cloudBDown();
+    for (const username of USERS) {
+      await deleteUserIfPresent('cloud-a', username);
+      for (const partner of ['cloud-b', 'cloud-c']) await deleteUserIfPresent(partner, `cloud-a.${username}`);
+    }
+    console.log(`logout durability timings (ms): ${JSON.stringify(timings)}`);
   });
 
-  it('retries a target that is down and delivers within 5 s after it returns', async () => {
-    await proxy.stop();
+  it('retries the targets of a cloud that is down (Keycloak and Keystone) and delivers within 5 s after it returns', async () => {
+    await cloudBDown();
+    let started = Date.now();
+    const tokens = await loginInto(browser, 'alice', userPassword('cloud-a', 'alice'), ['cloud-b', 'cloud-c']);
+    timings['browser-logins-alice'] = Date.now() - started;
+    assert.ok(await sessionCount('cloud-b', 'cloud-a.alice') > 0 && await sessionCount('cloud-c', 'cloud-a.alice') > 0, 'alice has brokered sessions in cloud-b and cloud-c');
     broker = await startBroker(variant);
-    await passwordGrantToken('cloud-a', USERS[0]!, `${USERS[0]}-pw`);
     const client = await composeClient();
     try {
-      const { eventId } = await adminLogout(client.deps, 'cloud-a', USERS[0]!);
+      started = Date.now();
+      const { eventId } = await adminLogout(client.deps, 'cloud-a', 'alice');
       const b = broker;
-      await waitFor('cloud-b retrying', async () => {
-        const r = await report(b, eventId);
-        const d = r.deliveries.find((x) => x.system === 'keycloak' && x.cloud === 'cloud-b');
-        return d && d.status === 'retrying' && d.attempts >= 2;
+      const delivery = async (target: string) => (await report(b, eventId)).deliveries.find((x) => `${x.system}/${x.cloud}` === target);
+      await waitFor('both cloud-b targets retrying', async () => {
+        const [k, s] = [await delivery('keycloak/cloud-b'), await delivery('keystone/cloud-b')];
+        return k?.status === 'retrying' && k.attempts >= 2 && s?.status === 'retrying' && s.attempts >= 2;
       }, 10_000);
       // The reachable targets are delivered meanwhile (in parallel; under load they may finish after cloud-b's second try).
-      await waitFor('cloud-a delivered', async () => {
-        const d = (await report(b, eventId)).deliveries.find((x) => x.system === 'keycloak' && x.cloud === 'cloud-a');
-        return d?.status === 'delivered';
+      await waitFor('the reachable targets delivered', async () => {
+        const r = await report(b, eventId);
+        return r.deliveries.filter((x) => x.cloud !== 'cloud-b').every((x) => x.status === 'delivered');
       }, 10_000);
-      assert.equal(await sessionCount('cloud-a', USERS[0]!), 0, 'the reachable targets were delivered meanwhile');
+      timings['reachable-targets-delivered'] = Date.now() - started;
+      assert.equal(await sessionCount('cloud-a', 'alice'), 0, 'home sessions ended meanwhile');
+      assert.equal(await sessionCount('cloud-c', 'cloud-a.alice'), 0, 'cloud-c sessions ended meanwhile');
+      assert.equal(await keystoneTokenUse('cloud-c', tokens['cloud-c']!), 401, 'cloud-c\'s Keystone token revoked meanwhile');
+      assert.ok(await sessionCount('cloud-b', 'cloud-a.alice') > 0, 'cloud-b is down for the broker: her session there is still there');
+      assert.equal(await keystoneTokenUse('cloud-b', tokens['cloud-b']!), 200, 'and her cloud-b Keystone token still works');
       await new Promise((r) => setTimeout(r, 3000));
       const returnedAt = Date.now();
-      await proxy.start();
+      await cloudBBack();
       const r = await waitFor('delivered', async () => { const x = await report(b, eventId); return x.outcome === 'delivered' && x; }, 10_000);
-      const d = r.deliveries.find((x) => x.system === 'keycloak' && x.cloud === 'cloud-b') as unknown as { deliveredAt: number; attempts: number };
-      assert.ok(d.deliveredAt - returnedAt <= 5000, `delivered ${d.deliveredAt - returnedAt} ms after cloud-b returned`);
-      assert.ok(d.attempts >= 3, `attempts ${d.attempts}`);
+      for (const target of ['keycloak/cloud-b', 'keystone/cloud-b']) {
+        const d = r.deliveries.find((x) => `${x.system}/${x.cloud}` === target) as unknown as { deliveredAt: number; attempts: number; status: string; detail: string };
+        assert.equal(d.status, 'delivered', target);
+        assert.ok(d.deliveredAt - returnedAt <= 5000, `${target} delivered ${d.deliveredAt - returnedAt} ms after cloud-b returned`);
+        assert.ok(d.attempts >= 3, `${target} attempts ${d.attempts}`);
+        timings[`${target}-after-return`] = d.deliveredAt - returnedAt;
+      }
+      assert.match(r.deliveries.find((x) => x.system === 'keystone' && x.cloud === 'cloud-b')?.detail ?? '', /1 federated user\(s\) revoked/);
+      assert.equal(await sessionCount('cloud-b', 'cloud-a.alice'), 0, 'her cloud-b session ended after the return');
+      assert.equal(await keystoneTokenUse('cloud-b', tokens['cloud-b']!), 401, 'her cloud-b Keystone token is refused after the return');
     } finally {
       await client.close();
       await broker.stop();
@@ -91,9 +150,15 @@ describe('logout delivery survives outages', () => {
     }
   });
 
-  it('50 events: Redis restarted and the broker killed mid-fan-out, no logout is lost', async () => {
-    await proxy.stop();
-    for (const u of USERS) await passwordGrantToken('cloud-a', u, `${u}-pw`);
+  it('50 events: Redis restarted and the broker killed mid-fan-out while cloud-b is down, no logout is lost', async () => {
+    await cloudBDown();
+    let started = Date.now();
+    const browserUsers = USERS.slice(0, BROWSER_USERS);
+    const tokens = new Map<string, Record<string, string>>();
+    for (const u of browserUsers) tokens.set(u, await loginInto(browser, u, `${u}-pw`, ['cloud-b']));
+    timings['browser-logins-50-events'] = Date.now() - started;
+    for (const u of USERS.slice(BROWSER_USERS)) await passwordGrantToken('cloud-a', u, `${u}-pw`);
+    for (const u of browserUsers) assert.ok(await sessionCount('cloud-b', `cloud-a.${u}`) > 0, `${u} has a brokered session in cloud-b`);
     broker = await startBroker(variant);
     const client = await composeClient();
     const ids: string[] = [];
@@ -104,16 +169,27 @@ describe('logout delivery survives outages', () => {
     }
     const b1 = broker;
     await waitFor('home sessions ended while cloud-b is down', async () => (await Promise.all(USERS.slice(0, 5).map((u) => sessionCount('cloud-a', u)))).every((n) => n === 0), 15_000);
+    for (const u of browserUsers) {
+      assert.ok(await sessionCount('cloud-b', `cloud-a.${u}`) > 0, `${u}'s cloud-b session waits for cloud-b`);
+      assert.equal(await keystoneTokenUse('cloud-b', tokens.get(u)!['cloud-b']!), 200, `${u}'s cloud-b token waits for cloud-b`);
+    }
     redisScript('down');
     redisScript('up');
     await b1.kill();
     broker = await startBroker(variant);
-    await proxy.start();
+    started = Date.now();
+    await cloudBBack();
     const b2 = broker;
-    await waitFor('every event delivered', async () => {
-      const reports = await Promise.all(ids.map((id) => report(b2, id)));
-      return reports.every((r) => r.outcome === 'delivered') && reports;
+    const reports = await waitFor('every event delivered', async () => {
+      const all = await Promise.all(ids.map((id) => report(b2, id)));
+      return all.every((r) => r.outcome === 'delivered') && all;
     }, 30_000, 250);
+    timings['50-events-delivered-after-return'] = Date.now() - started;
+    for (const r of reports) assert.equal(r.deliveries.length, 6, 'every target of every event');
     for (const u of USERS) assert.equal(await sessionCount('cloud-a', u), 0, u);
+    for (const u of browserUsers) {
+      assert.equal(await sessionCount('cloud-b', `cloud-a.${u}`), 0, `${u}'s cloud-b session ended`);
+      assert.equal(await keystoneTokenUse('cloud-b', tokens.get(u)!['cloud-b']!), 401, `${u}'s cloud-b Keystone token refused`);
+    }
   });
 });
