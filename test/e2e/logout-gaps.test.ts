@@ -24,7 +24,7 @@ const POLL_MS = 250;
 /** One request per 10,000 s for cloud-a's back-channel route: once the burst is used, every logout token of cloud-a is refused. */
 const BROKER_ARGS = ['--poll-interval', String(POLL_MS), '--rate-limit-cloud', '0.0001:1'];
 
-interface Login { context: BrowserContext; page: Page; keystone: Record<string, string> }
+interface Login { pages: Page[]; keystone: Record<string, string> }
 
 describe('logouts only the realm-event poller sees, SAML homes and stale logouts', () => {
   let browser: Browser;
@@ -52,18 +52,20 @@ describe('logouts only the realm-event poller sees, SAML homes and stale logouts
     return broker;
   }
 
-  /** `user` of `home` logs into each partner (brokered, one context) and gets a Keystone token in each. */
+  /** `user` of `home` logs into each partner (brokered, one browser context each, as on two machines) and gets a Keystone token in each. */
   async function loginEverywhere(home: string, user: string, partners: readonly string[]): Promise<Login> {
-    const context = await newContext(browser);
-    contexts.push(context);
-    const page = await context.newPage();
+    const pages: Page[] = [];
     const keystone: Record<string, string> = {};
     for (const partner of partners) {
+      const context = await newContext(browser);
+      contexts.push(context);
+      const page = await context.newPage();
+      pages.push(page);
       await brokeredLogin(page, { partner, home, user, password: userPassword(home, user) });
       keystone[partner] = await keystoneFederatedToken(partner, (await partnerToken(page, partner, 'openstack')).access_token);
       assert.equal(await keystoneTokenUse(partner, keystone[partner]), 200, `${user}'s Keystone token works in ${partner}`);
     }
-    return { context, page, keystone };
+    return { pages, keystone };
   }
 
   /** Session ids per realm of the user `home`:`user` (the home user and her brokered copies). */
@@ -113,6 +115,13 @@ describe('logouts only the realm-event poller sees, SAML homes and stale logouts
     return { entries, reports };
   }
 
+  /** Where the time went: receipt after the click, time of the logout, each target's latency from receipt. */
+  function printBreakdown(reports: Awaited<ReturnType<typeof reportsSince>>['reports'], startedAt: number): void {
+    for (const r of reports) {
+      console.log(`  event received ${Number(r['receivedAt']) - startedAt} ms after the click (logout at ${Number(r['loggedOutAt']) - startedAt} ms), fan-out ${String(r.latencyMs)} ms: ${JSON.stringify(r.deliveries.map((d) => [`${d.system}/${d.cloud}`, (d as { latencyMs?: number }).latencyMs]))}`);
+    }
+  }
+
   it('back-channel delivery impossible (tokens refused): the poller alone propagates a logout at home within 2 s', async () => {
     const b = running();
     const backchannel = () => testbedFetch(`${b.url}/api/v1/logout/backchannel/cloud-a`, {
@@ -123,11 +132,12 @@ describe('logouts only the realm-event poller sees, SAML homes and stale logouts
     const before = await sessionsOf('cloud-a', 'alice', ['cloud-a', 'cloud-b', 'cloud-c']);
     assert.ok(before['cloud-b']!.length > 0 && before['cloud-c']!.length > 0, JSON.stringify(before));
     const from = b.audit().length;
-    const startedAt = await rpLogout(alice.page, 'cloud-a');
+    const startedAt = await rpLogout(alice.pages[0]!, 'cloud-a');
     timings['poller-only-rp-logout-cloud-a'] = await cleanEverywhere('cloud-a', 'alice', before, alice.keystone, startedAt);
     console.log(`poller only: RP-initiated logout at cloud-a clean everywhere after ${timings['poller-only-rp-logout-cloud-a']} ms`);
+    const { entries, reports } = await reportsSince(from, 'cloud-a');
+    printBreakdown(reports, startedAt);
     assert.ok(timings['poller-only-rp-logout-cloud-a'] <= BUDGET_MS, `${timings['poller-only-rp-logout-cloud-a']} ms`);
-    const { entries } = await reportsSince(from, 'cloud-a');
     assert.deepEqual([...new Set(entries.map((e) => `${String(e.source)}@${String(e.cloud)}`))], ['keycloak-event@cloud-a'], 'reported by the realm event only');
     const metrics = await (await testbedFetch(`${b.url}/metrics`)).text();
     assert.match(metrics, /fedbroker_http_rate_limited_total\{[^}]*cloud="cloud-a"[^}]*\} [1-9]/, 'cloud-a\'s logout token was refused');
@@ -139,11 +149,12 @@ describe('logouts only the realm-event poller sees, SAML homes and stale logouts
     const before = await sessionsOf('cloud-c', 'alice', ['cloud-c', 'cloud-a', 'cloud-b']);
     assert.ok(before['cloud-c']!.length > 0 && before['cloud-a']!.length > 0 && before['cloud-b']!.length > 0, JSON.stringify(before));
     const from = b.audit().length;
-    const startedAt = await rpLogout(alice.page, 'cloud-c');
+    const startedAt = await rpLogout(alice.pages[0]!, 'cloud-c');
     timings['saml-home-logout-cloud-c'] = await cleanEverywhere('cloud-c', 'alice', before, alice.keystone, startedAt);
     const { entries, reports } = await reportsSince(from, 'cloud-c');
     const sources = [...new Set(entries.map((e) => `${String(e.source)}@${String(e.cloud)}`))];
     console.log(`SAML home: logout at cloud-c clean everywhere after ${timings['saml-home-logout-cloud-c']} ms (reported by ${sources.join(', ')})`);
+    printBreakdown(reports, startedAt);
     assert.ok(timings['saml-home-logout-cloud-c'] <= BUDGET_MS, `${timings['saml-home-logout-cloud-c']} ms`);
     assert.ok(sources.includes('keycloak-event@cloud-c'), `cloud-c's LOGOUT event reported it: ${sources.join(', ')}`);
     for (const partner of ['cloud-a', 'cloud-b']) {
@@ -156,13 +167,14 @@ describe('logouts only the realm-event poller sees, SAML homes and stale logouts
     await running().stop();
     broker = undefined;
     const old = await loginEverywhere('cloud-a', 'alice', ['cloud-b', 'cloud-c']);
-    const oldSessions = await sessionsOf('cloud-a', 'alice', ['cloud-b', 'cloud-c']);
-    await rpLogout(old.page, 'cloud-a');
+    const oldSessions = await sessionsOf('cloud-a', 'alice', ['cloud-a', 'cloud-b', 'cloud-c']);
+    await rpLogout(old.pages[0]!, 'cloud-a');
     // The next login starts in a later second than the logout (Keycloak keeps session starts in seconds).
     await new Promise((resolve) => setTimeout(resolve, 1100));
     const again = await loginEverywhere('cloud-a', 'alice', ['cloud-b']);
-    const newSessions = await sessionsOf('cloud-a', 'alice', ['cloud-a', 'cloud-b']);
-    assert.ok(newSessions['cloud-a']!.length > 0 && newSessions['cloud-b']!.some((s) => !oldSessions['cloud-b']!.includes(s)), JSON.stringify({ oldSessions, newSessions }));
+    const afterLogin = await sessionsOf('cloud-a', 'alice', ['cloud-a', 'cloud-b']);
+    const newSessions = Object.fromEntries(Object.entries(afterLogin).map(([realm, ids]) => [realm, ids.filter((s) => !oldSessions[realm]!.includes(s))]));
+    assert.ok(newSessions['cloud-a']!.length > 0 && newSessions['cloud-b']!.length > 0, JSON.stringify({ oldSessions, afterLogin }));
     const startedAt = Date.now();
     broker = await startBroker(DEMO_SPEC, BROKER_ARGS);
     const { entries, reports } = await reportsSince(0, 'cloud-a');
@@ -176,7 +188,7 @@ describe('logouts only the realm-event poller sees, SAML homes and stale logouts
     assert.equal(status('keystone/cloud-c')?.status, 'delivered');
     assert.match(status('keystone/cloud-c')?.detail ?? '', /1 federated user\(s\) revoked/);
     const now = await sessionsOf('cloud-a', 'alice', ['cloud-a', 'cloud-b', 'cloud-c']);
-    for (const realm of ['cloud-b', 'cloud-c']) {
+    for (const realm of ['cloud-a', 'cloud-b', 'cloud-c']) {
       assert.deepEqual(now[realm]!.filter((s) => oldSessions[realm]!.includes(s)), [], `the sessions of before the logout ended in ${realm}`);
     }
     for (const realm of ['cloud-a', 'cloud-b']) {

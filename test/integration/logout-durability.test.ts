@@ -43,21 +43,21 @@ const variant = writeSpecVariant('logout-cloud-b-proxied', (doc) => {
   cloudB.keystone.url = `https://127.0.0.1:${KEYSTONE_PROXY_PORT}`;
 });
 
-/** A brokered login of `home`:`user` into each partner (its own browser context), with the Keystone token of each. */
+/** A brokered login of cloud-a's `user` into each partner (a browser context each), with the Keystone token of each. */
 async function loginInto(browser: Browser, user: string, password: string, partners: readonly string[]): Promise<Record<string, string>> {
-  const context = await newContext(browser);
-  try {
-    const page = await context.newPage();
-    const tokens: Record<string, string> = {};
-    for (const partner of partners) {
+  const tokens: Record<string, string> = {};
+  for (const partner of partners) {
+    const context = await newContext(browser);
+    try {
+      const page = await context.newPage();
       await brokeredLogin(page, { partner, home: 'cloud-a', user, password });
       tokens[partner] = await keystoneFederatedToken(partner, (await partnerToken(page, partner, 'openstack')).access_token);
       assert.equal(await keystoneTokenUse(partner, tokens[partner]), 200, `${user}'s Keystone token works in ${partner}`);
+    } finally {
+      await context.close();
     }
-    return tokens;
-  } finally {
-    await context.close();
   }
+  return tokens;
 }
 
 function redisScript(action: 'up' | 'down'): void {
