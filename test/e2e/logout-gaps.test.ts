@@ -14,7 +14,7 @@ import { launchBrowser, newContext } from '../support/browser.ts';
 import { brokeredLogin, partnerToken } from '../support/brokered-login.ts';
 import { report, startBroker, waitFor, type BrokerProcess } from '../support/broker-process.ts';
 import { DEMO_SPEC, fedbroker } from '../support/federation.ts';
-import { findUser } from '../support/keycloak-admin.ts';
+import { deleteUserIfPresent, findUser } from '../support/keycloak-admin.ts';
 import { keystoneFederatedToken, keystoneTokenUse } from '../support/keystone-federated.ts';
 import { sessionIdsOfUser } from '../support/sessions.ts';
 import { testbedCloud, testbedFetch, userPassword } from '../support/testbed.ts';
@@ -36,6 +36,9 @@ describe('logouts only the realm-event poller sees, SAML homes and stale logouts
     const started = Date.now();
     const apply = fedbroker('apply', DEMO_SPEC, '--yes');
     assert.equal(apply.status, 0, apply.stderr);
+    // A partner copy whose link no longer matches its home (e.g. a SAML client re-created since, with a
+    // new persistent NameID) would stop the login at the account-exists page: start from none.
+    for (const partner of ['cloud-a', 'cloud-b']) await deleteUserIfPresent(partner, 'cloud-c.alice');
     broker = await startBroker(DEMO_SPEC, BROKER_ARGS);
     browser = await launchBrowser();
     timings['setup'] = Date.now() - started;
