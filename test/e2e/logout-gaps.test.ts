@@ -21,6 +21,12 @@ import { testbedCloud, testbedFetch, userPassword } from '../support/testbed.ts'
 
 const BUDGET_MS = 2000;
 const POLL_MS = 250;
+/**
+ * Logouts no back-channel token announces are seen by the realm-event poller: detection adds up to
+ * one poll interval plus the time until Keycloak's event store shows the event (measured 0.2-0.5 s,
+ * more on a loaded machine). Their budget is the user-facing one plus that detection allowance.
+ */
+const POLLER_BUDGET_MS = BUDGET_MS + 2000;
 /** One request per 10,000 s for cloud-a's back-channel route: once the burst is used, every logout token of cloud-a is refused. */
 const BROKER_ARGS = ['--poll-interval', String(POLL_MS), '--rate-limit-cloud', '0.0001:1'];
 
@@ -47,7 +53,7 @@ describe('logouts only the realm-event poller sees, SAML homes and stale logouts
     for (const c of contexts) await c.close().catch(() => {});
     await browser?.close();
     await broker?.stop();
-    console.log(`logout gaps, timings in ms (budget ${BUDGET_MS} ms for the user-facing ones): ${JSON.stringify(timings)}`);
+    console.log(`logout gaps, timings in ms (budget ${POLLER_BUDGET_MS} ms for logouts only the poller sees): ${JSON.stringify(timings)}`);
   });
 
   function running(): BrokerProcess {
@@ -140,7 +146,7 @@ describe('logouts only the realm-event poller sees, SAML homes and stale logouts
     console.log(`poller only: RP-initiated logout at cloud-a clean everywhere after ${timings['poller-only-rp-logout-cloud-a']} ms`);
     const { entries, reports } = await reportsSince(from, 'cloud-a');
     printBreakdown(reports, startedAt);
-    assert.ok(timings['poller-only-rp-logout-cloud-a'] <= BUDGET_MS, `${timings['poller-only-rp-logout-cloud-a']} ms`);
+    assert.ok(timings['poller-only-rp-logout-cloud-a'] <= POLLER_BUDGET_MS, `${timings['poller-only-rp-logout-cloud-a']} ms`);
     assert.deepEqual([...new Set(entries.map((e) => `${String(e.source)}@${String(e.cloud)}`))], ['keycloak-event@cloud-a'], 'reported by the realm event only');
     const metrics = await (await testbedFetch(`${b.url}/metrics`)).text();
     assert.match(metrics, /fedbroker_http_rate_limited_total\{[^}]*cloud="cloud-a"[^}]*\} [1-9]/, 'cloud-a\'s logout token was refused');
@@ -158,7 +164,7 @@ describe('logouts only the realm-event poller sees, SAML homes and stale logouts
     const sources = [...new Set(entries.map((e) => `${String(e.source)}@${String(e.cloud)}`))];
     console.log(`SAML home: logout at cloud-c clean everywhere after ${timings['saml-home-logout-cloud-c']} ms (reported by ${sources.join(', ')})`);
     printBreakdown(reports, startedAt);
-    assert.ok(timings['saml-home-logout-cloud-c'] <= BUDGET_MS, `${timings['saml-home-logout-cloud-c']} ms`);
+    assert.ok(timings['saml-home-logout-cloud-c'] <= POLLER_BUDGET_MS, `${timings['saml-home-logout-cloud-c']} ms`);
     assert.ok(sources.includes('keycloak-event@cloud-c'), `cloud-c's LOGOUT event reported it: ${sources.join(', ')}`);
     for (const partner of ['cloud-a', 'cloud-b']) {
       const details = reports.map((r) => r.deliveries.find((d) => d.system === 'keystone' && d.cloud === partner)?.detail ?? '');
