@@ -13,10 +13,15 @@ export const EXIT = {
   SPEC_INVALID: 3,
   /** `plan --detailed-exitcode`: the plan has changes. */
   CHANGES_PRESENT: 4,
-  /** plan/status: some clouds could not be reached; the output covers every reachable one. */
+  /**
+   * plan/status: some clouds could not be reached; the output covers every reachable one. apply: some
+   * parts could not be reached or some changes failed (or waited for one that failed), others were applied.
+   */
   PARTIAL: 5,
   /** sync: the brake stopped a run that would remove too much; nothing was written (run again with --confirm). */
   BRAKE: 6,
+  /** apply: changes were pending and none could be applied (each failed or waited for one that failed). */
+  NOTHING_APPLIED: 7,
 } as const;
 
 export function parseOutputFormat(value: string): OutputFormat {

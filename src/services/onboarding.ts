@@ -6,16 +6,19 @@
 //   2. observe what the broker owns in every scope of every system (and whatever sits at a desired address)
 //   3. diff → ordered changes; each system may revise the plan (Keycloak: secrets whose source client is new are re-written)
 // Apply runs the changes in order; each is idempotent, so an interrupted apply is finished by re-running it.
+// It goes on past a failed step: only the rest of that step's part (a realm, a Keystone, a cluster)
+// and the objects that need what failed wait (src/core/plan/dependencies.ts); each step's outcome is reported.
 // One cloud's outage does not stop the plan of the others (planReachable): a system that cannot be
 // read is left out and reported as unreachable, and objects a system holds back (those that depend
 // on an unreadable home's metadata) are neither written nor deleted. A realm or client the spec names
 // that does not exist stays an error of the whole plan: that is a mistake in the spec, not an outage.
 import { BrokerError } from '../core/errors.ts';
 import type { JsonValue } from '../core/json.ts';
+import { afterFailure, afterHeldBack, setbackOf, waitsFor, type PartAddress } from '../core/plan/dependencies.ts';
 import { diff, type Change, type Plan } from '../core/plan/diff.ts';
 import { addressKey, type DesiredObject, type ObjectAddress, type ObservedObject } from '../core/plan/model.ts';
 import type { FederationSpec } from '../core/federation/schema.ts';
-import { kindOrderOf } from '../core/systems/model.ts';
+import { kindOrderOf, needsOf } from '../core/systems/model.ts';
 import type { ManagedSystem, UnreachablePart } from './systems/model.ts';
 
 export type { UnreachablePart } from './systems/model.ts';
@@ -56,26 +59,73 @@ export async function planReachable(spec: FederationSpec, deps: OnboardingDeps):
   return { plan: descriptions.reduce((p, s) => (s.revisePlan ? s.revisePlan(p) : p), plan), unreachable };
 }
 
+export type StepOutcome =
+  | { readonly change: Change; readonly status: 'applied' }
+  | { readonly change: Change; readonly status: 'failed'; readonly error: unknown }
+  /** Not attempted: it waits for a part that failed or cannot be read, or for an object that failed (its key). */
+  | { readonly change: Change; readonly status: 'notAttempted'; readonly waitsFor: string };
+
 export interface ApplyProgress {
-  (event: { step: number; total: number; change: Change; status: 'start' | 'done' }): void;
+  (event: { step: number; total: number; change: Change; status: 'start' | 'done' } | ({ step: number; total: number } & Exclude<StepOutcome, { status: 'applied' }>)): void;
 }
 
 export interface ApplyReport {
   readonly applied: number;
+  readonly failed: number;
+  readonly notAttempted: number;
   readonly total: number;
+  /** One per step, in plan order. */
+  readonly outcomes: readonly StepOutcome[];
 }
 
+/** Applies a whole plan (nothing unreachable). */
 export async function applyPlan(plan: Plan, deps: OnboardingDeps, progress: ApplyProgress = () => {}): Promise<ApplyReport> {
+  return applyReachable({ plan, unreachable: [] }, deps, progress);
+}
+
+/**
+ * Applies every change of a plan that can be: a failed step holds back the rest of its part (a realm,
+ * a Keystone, a cluster) and what needs it (src/core/plan/dependencies.ts); the other parts go on.
+ * Parts that could not be read when planning hold back what needs them from the start.
+ */
+export async function applyReachable({ plan, unreachable }: ReachablePlan, deps: OnboardingDeps, progress: ApplyProgress = () => {}): Promise<ApplyReport> {
   refuseConflicts(plan);
   const steps = plan.changes.filter((c) => c.action !== 'noop');
+  const needs = needsOf(deps.systems.map((s) => s.description));
+  let setback = setbackOf(unreadableParts(unreachable));
+  const outcomes: StepOutcome[] = [];
   for (const [i, change] of steps.entries()) {
-    progress({ step: i + 1, total: steps.length, change, status: 'start' });
+    const at = { step: i + 1, total: steps.length };
+    const waiting = waitsFor(change, setback, needs);
+    const outcome = waiting !== undefined ? { change, status: 'notAttempted' as const, waitsFor: waiting } : await attempt(change, deps, at, progress);
+    if (outcome.status === 'failed') setback = afterFailure(setback, change);
+    if (outcome.status === 'notAttempted') setback = afterHeldBack(setback, change);
+    progress(outcome.status === 'applied' ? { ...at, change, status: 'done' } : { ...at, ...outcome });
+    outcomes.push(outcome);
+  }
+  return reportOf(outcomes);
+}
+
+async function attempt(change: Change, deps: OnboardingDeps, at: { step: number; total: number }, progress: ApplyProgress): Promise<StepOutcome> {
+  progress({ ...at, change, status: 'start' });
+  try {
     const a = addressOf(change);
     const system = systemOf(a, deps);
     await system.adapter(a.cloud, a.scope).apply(change, await resolveWriteOnly(change, system));
-    progress({ step: i + 1, total: steps.length, change, status: 'done' });
+    return { change, status: 'applied' };
+  } catch (error) {
+    return { change, status: 'failed', error };
   }
-  return { applied: steps.length, total: steps.length };
+}
+
+function reportOf(outcomes: readonly StepOutcome[]): ApplyReport {
+  const count = (status: StepOutcome['status']) => outcomes.filter((o) => o.status === status).length;
+  return { applied: count('applied'), failed: count('failed'), notAttempted: count('notAttempted'), total: outcomes.length, outcomes };
+}
+
+/** The systems (or scopes of them) that could not be read; a home's metadata is not a part writes go to. */
+function unreadableParts(unreachable: readonly UnreachablePart[]): PartAddress[] {
+  return unreachable.filter((u) => u.part === 'system').map((u) => ({ system: u.system, cloud: u.cloud, ...(u.scope !== undefined && { scope: u.scope }) }));
 }
 
 function isUnreachable(d: DesiredObject, unreachable: readonly UnreachablePart[]): boolean {

@@ -6,7 +6,7 @@
 import type { CloudSpec, FederationSpec } from '../federation/schema.ts';
 import type { JsonValue } from '../json.ts';
 import type { Plan } from '../plan/diff.ts';
-import type { DesiredObject } from '../plan/model.ts';
+import type { DesiredObject, ObjectAddress } from '../plan/model.ts';
 
 /** One place the system nests objects in: a realm, a Keystone, a cluster of a cloud. */
 export interface SystemScope {
@@ -37,6 +37,11 @@ export interface SystemDescription<Inputs = never> {
   render(spec: FederationSpec, inputs: Inputs): DesiredObject[];
   /** How the plan shows a write-only value (never the value itself); undefined: not shown. */
   describeWriteOnly?(value: JsonValue): string | undefined;
+  /**
+   * The objects (in any system, cloud or scope) writing this object needs: when they failed or cannot
+   * be read, apply does not attempt it (src/core/plan/dependencies.ts). Default: none beyond its own part.
+   */
+  needs?(desired: DesiredObject): readonly ObjectAddress[];
   /** A last look at the diffed plan, for what a field comparison cannot see (e.g. secrets of replaced clients). */
   revisePlan?(plan: Plan): Plan;
 }
@@ -44,4 +49,9 @@ export interface SystemDescription<Inputs = never> {
 /** Kind order across systems, "system/kind" since kind names repeat (Keycloak and Keystone both have groups). */
 export function kindOrderOf(systems: readonly SystemDescription[]): string[] {
   return systems.flatMap((s) => s.kindOrder.map((kind) => `${s.name}/${kind}`));
+}
+
+/** What a desired object needs, by the description of its system. */
+export function needsOf(systems: readonly SystemDescription[]): (desired: DesiredObject) => readonly ObjectAddress[] {
+  return (desired) => systems.find((s) => s.name === desired.system)?.needs?.(desired) ?? [];
 }

@@ -1,0 +1,92 @@
+// Which changes of a plan wait once others failed, so that apply goes on with everything else. Pure.
+// A change is not attempted when
+//   - its own part (one scope of one system of one cloud: a realm, a Keystone, a cluster) had a failed
+//     step before it, or could not be read when planning: the rest of that part waits for the next apply;
+//   - an object it needs (a system description's `needs`: a partner realm's identity provider needs
+//     the home realm's client and its secret, a mapper its identity provider) failed, was not
+//     attempted, or lives in a part that failed or could not be read.
+// Deletions need nothing: removing an object reads no other part.
+import { BrokerError } from '../errors.ts';
+import type { Change } from './diff.ts';
+import { addressKey, type DesiredObject, type ObjectAddress } from './model.ts';
+
+/** A part of the federation: one scope of a system in a cloud; without `scope`, every scope of it. */
+export interface PartAddress {
+  readonly system: string;
+  readonly cloud: string;
+  readonly scope?: string;
+}
+
+/** The objects (of any system, cloud or scope) a desired object's write needs to exist or be read. */
+export type Needs = (desired: DesiredObject) => readonly ObjectAddress[];
+
+/** What failed so far: the parts with a failed step or unreadable, the objects failed or not attempted. */
+export interface Setback {
+  readonly parts: readonly PartAddress[];
+  readonly objects: ReadonlySet<string>;
+}
+
+export function setbackOf(unreadable: readonly PartAddress[]): Setback {
+  return { parts: unreadable.map(partOf), objects: new Set() };
+}
+
+/** The part a change writes to. */
+export function partOf(a: PartAddress): PartAddress {
+  return { system: a.system, cloud: a.cloud, ...(a.scope !== undefined && { scope: a.scope }) };
+}
+
+export function partKey(p: PartAddress): string {
+  return p.scope === undefined ? `${p.system}/${p.cloud}` : `${p.system}/${p.cloud}/${p.scope}`;
+}
+
+/** What the change waits for (a part's or an object's key); undefined when it can be attempted. */
+export function waitsFor(change: Change, setback: Setback, needs: Needs): string | undefined {
+  const own = addressOf(change);
+  const ownPart = setback.parts.find((p) => covers(p, own));
+  if (ownPart) return partKey(ownPart);
+  if (change.action === 'delete' || !change.desired) return undefined;
+  for (const needed of needs(change.desired)) {
+    const key = addressKey(needed);
+    if (setback.objects.has(key)) return key;
+    const part = setback.parts.find((p) => covers(p, needed));
+    if (part) return partKey(part);
+  }
+  return undefined;
+}
+
+/** The setback after `change` failed: the rest of its part waits, and so does whatever needs it. */
+export function afterFailure(setback: Setback, change: Change): Setback {
+  return { parts: [...setback.parts, partOf(addressOf(change))], objects: new Set([...setback.objects, change.key]) };
+}
+
+/** The setback after `change` was not attempted: whatever needs it waits too. */
+export function afterHeldBack(setback: Setback, change: Change): Setback {
+  return { parts: setback.parts, objects: new Set([...setback.objects, change.key]) };
+}
+
+/**
+ * Over the plan's changes (in plan order): every change that is not attempted once the changes keyed in
+ * `failed` failed and the parts in `unreadable` could not be read, with what it waits for.
+ */
+export function dependentChanges(changes: readonly Change[], failed: ReadonlySet<string>, unreadable: readonly PartAddress[], needs: Needs): Map<string, string> {
+  const waiting = new Map<string, string>();
+  let setback = setbackOf(unreadable);
+  for (const change of changes.filter((c) => c.action !== 'noop')) {
+    const waitsOn = waitsFor(change, setback, needs);
+    if (waitsOn !== undefined) {
+      waiting.set(change.key, waitsOn);
+      setback = afterHeldBack(setback, change);
+    } else if (failed.has(change.key)) setback = afterFailure(setback, change);
+  }
+  return waiting;
+}
+
+function covers(part: PartAddress, a: ObjectAddress): boolean {
+  return part.system === a.system && part.cloud === a.cloud && (part.scope === undefined || part.scope === a.scope);
+}
+
+function addressOf(change: Change): ObjectAddress {
+  const a = change.desired ?? change.observed;
+  if (!a) throw new BrokerError('ERR_INTERNAL', `change ${change.key} has no object`);
+  return a;
+}
