@@ -1,5 +1,6 @@
 // Plan over the fakes with one part failing: the rest is planned as usual, the failing part is named,
-// and nothing that depends on it is created, changed or deleted.
+// and nothing that depends on it is created, changed or deleted. Apply with one part failing (when
+// planning or in the middle): every other part is applied, the failing one and what needs it are reported.
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { FakeKeycloakAdmin } from '../../src/adapters/fakes/keycloak.ts';
@@ -9,10 +10,15 @@ import { isEmptyPlan, type Change } from '../../src/core/plan/diff.ts';
 import { placeholderMetadata } from '../../src/core/render/keycloak/index.ts';
 import type { CloudSpec } from '../../src/core/federation/schema.ts';
 import type { KeystoneAdminPort } from '../../src/ports.ts';
-import { applyPlan, planFederation, planReachable, type OnboardingDeps } from '../../src/services/onboarding.ts';
+import { isSecretFromClient } from '../../src/core/render/keycloak/client-secret.ts';
+import { applyExitCode } from '../../src/cli/federation-commands.ts';
+import { outcomesByPart, type PartOutcome } from '../../src/services/apply-report.ts';
+import { applyPlan, applyReachable, planFederation, planReachable, type OnboardingDeps } from '../../src/services/onboarding.ts';
+import { federationStatus } from '../../src/services/status.ts';
 import { keycloakSystem } from '../../src/services/systems/keycloak.ts';
 import { keystoneSystem } from '../../src/services/systems/keystone.ts';
 import { exampleSpec } from '../support/example-federation.ts';
+import { fakeFederation } from '../support/fake-federation.ts';
 
 const spec = exampleSpec();
 const CLOUDS = spec.clouds.map((c) => c.alias);
@@ -44,6 +50,7 @@ function world() {
 }
 
 const where = (c: Change) => c.desired ?? c.observed;
+const pending = (changes: readonly Change[]) => changes.filter((c) => c.action !== 'noop');
 const keysOf = (changes: readonly Change[]) => changes.filter((c) => c.action !== 'noop').map((c) => c.key).sort();
 
 describe('plan with one part unreachable', () => {
@@ -93,5 +100,102 @@ describe('plan with one part unreachable', () => {
     assert.ok(!idps.some((x) => x.endsWith('<-cloud-a')), idps.join(', '));
     assert.ok(idps.some((x) => x.endsWith('<-cloud-b')));
     assert.equal(w.writes(), before);
+  });
+});
+
+describe('apply with one part failing (over the fakes of all three systems)', () => {
+  const ERROR = 'ERR_HTTP_UNREACHABLE';
+  const cloudOf = (c: Change) => where(c)!.cloud;
+  const systemOf = (c: Change) => where(c)!.system;
+  const needsSecretOf = (home: string) => (c: Change) => Object.values(c.desired?.writeOnly ?? {})
+    .some((v) => isSecretFromClient(v) && v.$secretFromClient.cloud === home);
+  const noForeignError = (parts: readonly PartOutcome[], own: (p: PartOutcome) => boolean) => {
+    for (const p of parts.filter((x) => !own(x))) assert.ok(!p.condition.message.includes(ERROR) && p.failed.length === 0, `${p.cloud} ${p.system}: ${p.condition.message}`);
+  };
+  const descriptions = (w: ReturnType<typeof fakeFederation>) => w.deps.systems.map((s) => s.description);
+
+  it('a cluster unreadable when planning: everything else is applied; its part is reported Unreachable; back, the next apply does just that cluster', async () => {
+    const w = fakeFederation();
+    w.down.add('kubernetes:cloud-b');
+    const reachable = await planReachable(w.spec, w.deps);
+    const report = await applyReachable(reachable, w.deps);
+    assert.ok(report.applied > 0);
+    assert.deepEqual([report.failed, report.notAttempted], [0, 0]);
+    const parts = outcomesByPart(w.spec, descriptions(w), report, reachable.unreachable);
+    const down = (p: PartOutcome) => p.cloud === 'cloud-b' && p.system === 'kubernetes';
+    assert.deepEqual(parts.filter(down).map((p) => [p.condition.type, p.condition.status, p.condition.reason, p.unreachable[0]?.code]), [['RbacApplied', 'Unknown', 'Unreachable', ERROR]]);
+    assert.deepEqual(parts.filter((p) => !down(p)).map((p) => p.condition.status), parts.filter((p) => !down(p)).map(() => 'True'));
+    noForeignError(parts, down);
+    w.down.clear();
+    const back = await planFederation(w.spec, w.deps);
+    assert.ok(pending(back.changes).length > 0 && pending(back.changes).every((c) => systemOf(c) === 'kubernetes' && cloudOf(c) === 'cloud-b'));
+    await applyPlan(back, w.deps);
+    assert.ok(isEmptyPlan(await planFederation(w.spec, w.deps)));
+  });
+
+  it('a home Keycloak that goes away mid-apply: the rest of its realm and the partner identity providers needing its client secrets (with their mappers) wait; everything else is applied', async () => {
+    const w = fakeFederation();
+    const plan = await planFederation(w.spec, w.deps);
+    w.down.add('keycloak:cloud-a');
+    const report = await applyPlan(plan, w.deps);
+    const outcome = new Map(report.outcomes.map((o) => [o.change.key, o]));
+    const inRealmA = (c: Change) => systemOf(c) === 'keycloak' && cloudOf(c) === 'cloud-a';
+    const idps = pending(plan.changes).filter(needsSecretOf('cloud-a'));
+    assert.ok(idps.length > 0 && idps.every((c) => !inRealmA(c)), 'partners of cloud-a have identity providers needing its secrets');
+    assert.deepEqual(report.outcomes.filter((o) => o.status === 'failed').map((o) => [systemOf(o.change), cloudOf(o.change), (o.error as { code?: string }).code]), [['keycloak', 'cloud-a', ERROR]]);
+    for (const c of pending(plan.changes).filter(inRealmA).slice(1)) assert.equal(outcome.get(c.key)?.status, 'notAttempted', c.key);
+    for (const c of idps) assert.equal(outcome.get(c.key)?.status, 'notAttempted', c.key);
+    const mappersOf = (c: Change) => pending(plan.changes).filter((m) => where(m)!.kind === 'identityProviderMapper' && cloudOf(m) === cloudOf(c) && m.desired?.fields['identityProviderAlias'] === where(c)!.name);
+    for (const m of idps.flatMap(mappersOf)) assert.equal(outcome.get(m.key)?.status, 'notAttempted', m.key);
+    const waiting = new Set([...pending(plan.changes).filter(inRealmA).map((c) => c.key), ...idps.map((c) => c.key), ...idps.flatMap(mappersOf).map((c) => c.key)]);
+    for (const o of report.outcomes.filter((x) => !waiting.has(x.change.key))) assert.equal(o.status, 'applied', o.change.key);
+
+    const parts = outcomesByPart(w.spec, descriptions(w), report, []);
+    const own = (p: PartOutcome) => p.cloud === 'cloud-a' && p.system === 'keycloak';
+    assert.deepEqual(parts.filter(own).map((p) => [p.condition.status, p.condition.reason]), [['False', 'ApplyFailed']]);
+    assert.match(parts.find(own)!.condition.message, new RegExp(`first: ${ERROR}: `));
+    const partner = parts.find((p) => p.system === 'keycloak' && p.cloud === cloudOf(idps[0]!))!;
+    assert.deepEqual([partner.condition.status, partner.condition.reason], ['False', 'DependencyNotApplied']);
+    assert.match(partner.condition.message, /wait for keycloak\/cloud-a\//);
+    assert.ok(parts.filter((p) => p.system !== 'keycloak').every((p) => p.condition.status === 'True'));
+    noForeignError(parts, own);
+
+    // Status is truthful while cloud-a's Keycloak is away: its realm Unreachable, the partner realm still pending, the rest in sync.
+    const status = await federationStatus(w.spec, w.deps);
+    const row = (cloud: string, type: string) => { const c = status.find((x) => x.cloud === cloud && x.type === type)!; return [c.status, c.reason]; };
+    assert.deepEqual(row('cloud-a', 'RealmConfigured'), ['Unknown', 'Unreachable']);
+    assert.deepEqual(row(partner.cloud, 'RealmConfigured'), ['False', 'ChangesPending']);
+    assert.deepEqual(row(partner.cloud, 'KeystoneConfigured'), ['True', 'InSync']);
+    for (const c of status.filter((x) => !(x.cloud === 'cloud-a' && x.type === 'RealmConfigured'))) assert.ok(!c.message.includes(ERROR), `${c.cloud} ${c.type}: ${c.message}`);
+
+    w.down.clear();
+    const finish = await applyPlan(await planFederation(w.spec, w.deps), w.deps);
+    assert.deepEqual([finish.failed, finish.notAttempted, finish.applied], [0, 0, waiting.size]);
+    assert.ok(isEmptyPlan(await planFederation(w.spec, w.deps)));
+  });
+
+  it('a home Keycloak unreadable when planning: the partner identity providers needing its secrets are not attempted; the rest is applied', async () => {
+    const w = fakeFederation();
+    w.down.add('keycloak:cloud-a');
+    const reachable = await planReachable(w.spec, w.deps);
+    assert.deepEqual(reachable.unreachable.map((u) => [u.system, u.cloud, u.part]), [['keycloak', 'cloud-a', 'system']]);
+    const report = await applyReachable(reachable, w.deps);
+    const idps = report.outcomes.filter((o) => needsSecretOf('cloud-a')(o.change));
+    assert.ok(idps.length > 0);
+    assert.deepEqual([...new Set(idps.map((o) => o.status === 'notAttempted' && o.waitsFor))], ['keycloak/cloud-a']);
+    assert.equal(report.failed, 0);
+    assert.ok(report.applied > 0);
+    assert.ok(report.outcomes.filter((o) => o.status === 'notAttempted').every((o) => systemOf(o.change) === 'keycloak'));
+  });
+
+  it('the exit code: 0 all applied, 5 some failed, waited or were unreachable while others were applied, 6 nothing could be applied', () => {
+    const r = (applied: number, failed: number, notAttempted: number) => ({ applied, failed, notAttempted, total: applied + failed + notAttempted, outcomes: [] });
+    assert.equal(applyExitCode(r(3, 0, 0), 0), 0);
+    assert.equal(applyExitCode(r(0, 0, 0), 0), 0);
+    assert.equal(applyExitCode(r(3, 0, 0), 1), 5);
+    assert.equal(applyExitCode(r(0, 0, 0), 1), 5);
+    assert.equal(applyExitCode(r(3, 1, 2), 0), 5);
+    assert.equal(applyExitCode(r(0, 1, 2), 0), 6);
+    assert.equal(applyExitCode(r(0, 0, 2), 1), 6);
   });
 });

@@ -1,0 +1,78 @@
+// Which changes wait once others failed (src/core/plan/dependencies.ts): the rest of the failed part,
+// what needs a failed or waiting object, what needs an unreadable part; nothing else.
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { dependentChanges } from '../../src/core/plan/dependencies.ts';
+import type { Change } from '../../src/core/plan/diff.ts';
+import { addressKey, type DesiredObject, type ObjectAddress } from '../../src/core/plan/model.ts';
+import { keycloakNeeds } from '../../src/core/render/keycloak/needs.ts';
+
+const object = (system: string, cloud: string, scope: string, kind: string, name: string, extra: Partial<DesiredObject> = {}): DesiredObject =>
+  ({ system, cloud, scope, kind, name, fields: {}, ...extra });
+const create = (d: DesiredObject): Change => ({ action: 'create', key: addressKey(d), desired: d, fieldChanges: [] });
+const remove = (d: DesiredObject): Change => ({ action: 'delete', key: addressKey(d), observed: { ...d, managed: true }, fieldChanges: [] });
+
+const homeClient = object('keycloak', 'cloud-a', 'cloud-a', 'client', 'fed-cloud-b');
+const otherHomeClient = object('keycloak', 'cloud-a', 'cloud-a', 'client', 'fed-cloud-c');
+const idp = object('keycloak', 'cloud-b', 'cloud-b', 'identityProvider', 'cloud-a',
+  { writeOnly: { 'config.clientSecret': { $secretFromClient: { cloud: 'cloud-a', realm: 'cloud-a', clientId: 'fed-cloud-b' } } } });
+const mapper = object('keycloak', 'cloud-b', 'cloud-b', 'identityProviderMapper', 'cloud-a/home', { fields: { identityProviderAlias: 'cloud-a' } });
+const otherIdp = object('keycloak', 'cloud-b', 'cloud-b', 'identityProvider', 'cloud-c');
+const otherMapper = object('keycloak', 'cloud-b', 'cloud-b', 'identityProviderMapper', 'cloud-c/home', { fields: { identityProviderAlias: 'cloud-c' } });
+const keystoneA = [object('keystone', 'cloud-a', 'global', 'domain', 'fed-cloud-b'), object('keystone', 'cloud-a', 'global', 'group', 'g')];
+const keystoneB = object('keystone', 'cloud-b', 'global', 'domain', 'fed-cloud-a');
+const clusterA1 = object('kubernetes', 'cloud-a', 'c1', 'RoleBinding', 'x');
+const clusterA2 = object('kubernetes', 'cloud-a', 'c2', 'RoleBinding', 'x');
+
+const plan: Change[] = [homeClient, otherHomeClient, idp, otherIdp, mapper, otherMapper, ...keystoneA, keystoneB, clusterA1, clusterA2].map(create);
+const needs = (d: DesiredObject): readonly ObjectAddress[] => (d.system === 'keycloak' ? keycloakNeeds(d) : []);
+const waiting = (failed: DesiredObject[], unreadable: Parameters<typeof dependentChanges>[2] = [], changes = plan) =>
+  Object.fromEntries(dependentChanges(changes, new Set(failed.map(addressKey)), unreadable, needs));
+
+describe('dependentChanges', () => {
+  it('nothing failed, nothing unreadable: nothing waits', () => {
+    assert.deepEqual(waiting([]), {});
+  });
+
+  it('a failed step holds back the rest of its part only (later steps of that Keystone), not the steps before it nor other clouds', () => {
+    assert.deepEqual(waiting([keystoneA[0]!]), { [addressKey(keystoneA[1]!)]: 'keystone/cloud-a/global' });
+    assert.deepEqual(waiting([keystoneA[1]!]), {});
+  });
+
+  it('one cluster failing does not hold back another cluster of the same cloud', () => {
+    assert.deepEqual(waiting([clusterA1]), {});
+  });
+
+  it('a home client that failed: the rest of the home realm waits, and so does the partner identity provider needing its secret, and that provider\'s mappers; the partner realm\'s other providers go on', () => {
+    assert.deepEqual(waiting([homeClient]), {
+      [addressKey(otherHomeClient)]: 'keycloak/cloud-a/cloud-a',
+      [addressKey(idp)]: addressKey(homeClient),
+      [addressKey(mapper)]: addressKey(idp),
+    });
+  });
+
+  it('an identity provider that failed holds back the rest of the partner realm (its part)', () => {
+    assert.deepEqual(waiting([idp]), {
+      [addressKey(otherIdp)]: 'keycloak/cloud-b/cloud-b', [addressKey(mapper)]: 'keycloak/cloud-b/cloud-b', [addressKey(otherMapper)]: 'keycloak/cloud-b/cloud-b',
+    });
+  });
+
+  it('a home Keycloak unreadable when planning: what needs its secrets waits from the start; a noop client of a readable realm is no obstacle', () => {
+    const partnerOnly = plan.filter((c) => c.desired?.cloud !== 'cloud-a');
+    assert.deepEqual(waiting([], [{ system: 'keycloak', cloud: 'cloud-a' }], partnerOnly), {
+      [addressKey(idp)]: 'keycloak/cloud-a', [addressKey(mapper)]: addressKey(idp),
+    });
+    assert.deepEqual(waiting([], [], partnerOnly), {});
+  });
+
+  it('an unreadable scope holds back only that scope; deletions need nothing but their own part', () => {
+    const changes = [create(clusterA1), create(clusterA2), remove(otherIdp), remove(object('keycloak', 'cloud-b', 'cloud-b', 'identityProvider', 'cloud-a'))];
+    assert.deepEqual(waiting([], [{ system: 'kubernetes', cloud: 'cloud-a', scope: 'c2' }, { system: 'keycloak', cloud: 'cloud-a' }], changes),
+      { [addressKey(clusterA2)]: 'kubernetes/cloud-a/c2' });
+  });
+
+  it('noop changes are neither steps nor obstacles', () => {
+    const changes: Change[] = [{ ...create(homeClient), action: 'noop' }, create(idp)];
+    assert.deepEqual(waiting([homeClient], [], changes), {});
+  });
+});
