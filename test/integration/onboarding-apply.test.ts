@@ -1,5 +1,6 @@
 // Acceptance of plan/apply for the Keycloak mesh against the real test bed: idempotent re-apply
-// with zero writes on the wire, crash safety, offboarding, and bad input that changes nothing.
+// with zero writes on the wire, crash safety (the owned state of all three systems compared after
+// SIGKILL trials), offboarding, and bad input that changes nothing.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
@@ -7,32 +8,16 @@ import { createServer, type Server } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { isBrokerError, type ErrorCode } from '../../src/core/errors.ts';
 import { isEmptyPlan } from '../../src/core/plan/diff.ts';
-import type { ObservedObject } from '../../src/core/plan/model.ts';
-import { renderKeycloak } from '../../src/core/render/keycloak/index.ts';
 import type { FederationSpec } from '../../src/core/federation/schema.ts';
 import { parseSpecText } from '../../src/core/federation/parse.ts';
 import { applyPlan, planFederation } from '../../src/services/onboarding.ts';
 import { applyAndKillAfter, countedDeps, DEMO_SPEC, fedbroker, fedbrokerAsync, withoutCloudC, writeSpecVariant } from '../support/federation.ts';
 import { adminJson, jsonBody } from '../support/keycloak-admin.ts';
+import { keystoneAdminApi } from '../support/keystone-testbed.ts';
+import { brokerOwnedState } from '../support/owned-state.ts';
 import { exampleSpec } from '../support/example-federation.ts';
 import { loadTestbed, testbedCloud, testbedFetch } from '../support/testbed.ts';
 import { wireWrites, writesBetween } from '../support/wire-writes.ts';
-
-async function keystoneAdmin(cloud: string): Promise<{ get(path: string): Promise<Record<string, unknown>>; send(method: string, path: string, body?: unknown): Promise<Record<string, unknown>> }> {
-  const ks = testbedCloud(cloud).keystone;
-  const auth = await testbedFetch(`${ks.url}/v3/auth/tokens`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ auth: {
-    identity: { methods: ['password'], password: { user: { name: ks.adminUser, domain: { name: 'Default' }, password: readFileSync(ks.adminPasswordFile, 'utf8').trim() } } },
-    scope: { project: { name: 'admin', domain: { name: 'Default' } } } } }) });
-  await auth.text();
-  const token = auth.headers.get('x-subject-token') as string;
-  const send = async (method: string, path: string, body?: unknown) => {
-    const res = await testbedFetch(`${ks.url}${path}`, { method, headers: { 'X-Auth-Token': token, 'Content-Type': 'application/json' }, ...(body !== undefined && { body: JSON.stringify(body) }) });
-    const text = await res.text();
-    assert.ok(res.ok, `${method} ${path}: ${res.status} ${text}`);
-    return (text ? JSON.parse(text) : {}) as Record<string, unknown>;
-  };
-  return { get: (path) => send('GET', path), send };
-}
 
 async function kubeGet(cloud: string, path: string): Promise<unknown> {
   const k = testbedCloud(cloud).kubernetes;
@@ -46,22 +31,30 @@ function specAt(file: string): FederationSpec {
   return result.spec;
 }
 
-/** Everything the broker owns in every realm, without server-generated ids. */
-async function ownedState(spec: FederationSpec = exampleSpec()): Promise<string> {
-  const deps = await countedDeps(spec);
+/**
+ * The plan is empty, and applying it writes nothing: Keycloak writes counted on the wire of the
+ * in-process apply, Keystone and Kubernetes writes where they land (access logs, apiserver metrics)
+ * around the CLI's apply.
+ */
+async function assertReapplyWritesNothing(): Promise<void> {
+  const deps = await countedDeps();
   try {
-    const desired = renderKeycloak(spec, Object.fromEntries(await Promise.all(spec.clouds.map(async (c) => [c.alias, await deps.homeMetadata.read(c)]))));
-    const observed = (await Promise.all(spec.clouds.map((c) => deps.keycloak(c.alias).observe(c.keycloak.realm, spec.metadata.name, desired)))).flat();
-    // Server-generated values (ids, secret creation times) differ after a re-create; order of lists does not matter.
-    const generated = /^(id|internalId|containerId|parentId|subGroupCount|client\.secret\.creation\.time)$/;
-    const byName = (a: unknown, b: unknown) => String((a as { name?: string }).name).localeCompare(String((b as { name?: string }).name));
-    const strip = (v: unknown): unknown => Array.isArray(v) ? v.map(strip).sort(byName)
-      : v && typeof v === 'object' ? Object.fromEntries(Object.entries(v).filter(([k]) => !generated.test(k)).map(([k, x]) => [k, strip(x)])) : v;
-    return JSON.stringify(observed.map((o: ObservedObject) => ({ ...o, id: undefined, fields: strip(o.fields) }))
-      .sort((a, b) => `${a.cloud}/${a.kind}/${a.name}`.localeCompare(`${b.cloud}/${b.kind}/${b.name}`)));
+    const plan = await planFederation(exampleSpec(), deps);
+    assert.ok(isEmptyPlan(plan));
+    await applyPlan(plan, deps);
+    assert.equal(deps.writes(), 0, 'no Keycloak write on re-apply');
   } finally {
     await deps.close();
   }
+  const before = await wireWrites();
+  const again = fedbroker('apply', DEMO_SPEC, '--yes');
+  assert.equal(again.status, 0);
+  assert.match(again.stdout, /No changes: the federation matches the spec\./);
+  const written = writesBetween(before, await wireWrites());
+  const clouds = Object.keys(written.keystone);
+  assert.deepEqual(written.keystone, Object.fromEntries(clouds.map((c) => [c, []])), 'no Keystone write on re-apply');
+  assert.deepEqual(written.kubernetes, Object.fromEntries(clouds.map((c) => [c, 0])), 'no Kubernetes write on re-apply');
+  assert.deepEqual(written.authenticationConfig, Object.fromEntries(clouds.map((c) => [c, false])), 'no authentication config rewritten');
 }
 
 async function rejectsWithCode(promise: Promise<unknown>, code: ErrorCode, details: Record<string, string>): Promise<void> {
@@ -73,12 +66,14 @@ async function rejectsWithCode(promise: Promise<unknown>, code: ErrorCode, detai
 }
 
 describe('plan/apply of the Keycloak mesh on the real test bed', () => {
-  let converged: string;
+  let converged: Record<string, string>;
 
   before(async () => {
     const apply = fedbroker('apply', DEMO_SPEC, '--yes');
     assert.equal(apply.status, 0, apply.stderr);
-    converged = await ownedState();
+    converged = await brokerOwnedState();
+    assert.deepEqual(Object.keys(converged), ['keycloak', 'keystone', 'kubernetes']);
+    for (const [system, state] of Object.entries(converged)) assert.ok(JSON.parse(state).length > 0, `the broker owns objects in ${system}`);
   });
 
   after(() => {
@@ -86,24 +81,7 @@ describe('plan/apply of the Keycloak mesh on the real test bed', () => {
   });
 
   it('re-apply: the plan is empty and applying it makes no write call', async () => {
-    const deps = await countedDeps();
-    try {
-      const plan = await planFederation(exampleSpec(), deps);
-      assert.ok(isEmptyPlan(plan));
-      await applyPlan(plan, deps);
-      assert.equal(deps.writes(), 0);
-    } finally {
-      await deps.close();
-    }
-    const before = await wireWrites();
-    const again = fedbroker('apply', DEMO_SPEC, '--yes');
-    assert.equal(again.status, 0);
-    assert.match(again.stdout, /No changes: the federation matches the spec\./);
-    const written = writesBetween(before, await wireWrites());
-    const clouds = Object.keys(written.keystone);
-    assert.deepEqual(written.keystone, Object.fromEntries(clouds.map((c) => [c, []])), 'no Keystone write on re-apply');
-    assert.deepEqual(written.kubernetes, Object.fromEntries(clouds.map((c) => [c, 0])), 'no Kubernetes write on re-apply');
-    assert.deepEqual(written.authenticationConfig, Object.fromEntries(clouds.map((c) => [c, false])), 'no authentication config rewritten');
+    await assertReapplyWritesNothing();
   });
 
   it('status reports every condition True on the converged federation', () => {
@@ -137,7 +115,7 @@ describe('plan/apply of the Keycloak mesh on the real test bed', () => {
     const handMade = { alias: 'hand-made-cloud-c-idp', providerId: 'oidc', enabled: true, config: {
       clientId: 'x', authorizationUrl: 'https://idp.example/auth', tokenUrl: 'https://idp.example/token', clientAuthMethod: 'client_secret_post' } };
     await adminJson('/admin/realms/cloud-b/identity-provider/instances', jsonBody(handMade));
-    const ks = await keystoneAdmin('cloud-b');
+    const ks = await keystoneAdminApi('cloud-b');
     const handMadeGroup = (await ks.send('POST', '/v3/groups', { group: { name: `hand-made-${Date.now()}`, domain_id: 'default' } })).group as { id: string };
     try {
       const offboard = writeSpecVariant('without-cloud-c', withoutCloudC);
@@ -166,7 +144,7 @@ describe('plan/apply of the Keycloak mesh on the real test bed', () => {
       await ks.send('DELETE', `/v3/groups/${handMadeGroup.id}`);
     }
     assert.equal(fedbroker('apply', DEMO_SPEC, '--yes').status, 0);
-    assert.equal(await ownedState(), converged, 'onboarding cloud-c again restores the same state');
+    assert.deepEqual(await brokerOwnedState(), converged, 'onboarding cloud-c again restores the same state');
   });
 
   for (const killAfter of [1, 9, 25]) {
@@ -181,7 +159,8 @@ describe('plan/apply of the Keycloak mesh on the real test bed', () => {
       const resume = fedbroker('apply', DEMO_SPEC, '--yes');
       assert.equal(resume.status, 0, resume.stderr);
       assert.match(fedbroker('plan', DEMO_SPEC).stdout, /No changes/);
-      assert.equal(await ownedState(), converged);
+      assert.deepEqual(await brokerOwnedState(), converged, 'Keycloak, Keystone and Kubernetes hold what a clean apply left');
+      await assertReapplyWritesNothing();
     });
   }
 

@@ -140,6 +140,8 @@ describe('apply with one part failing (over the fakes of all three systems)', ()
     const report = await applyPlan(plan, w.deps);
     const outcome = new Map(report.outcomes.map((o) => [o.change.key, o]));
     const inRealmA = (c: Change) => systemOf(c) === 'keycloak' && cloudOf(c) === 'cloud-a';
+    // cloud-a's Keystone identity provider and clusters' authentication config trust that realm: they wait too.
+    const trustsRealmA = (c: Change) => cloudOf(c) === 'cloud-a' && ['identityProvider', 'AuthenticationConfiguration'].includes(where(c)!.kind) && systemOf(c) !== 'keycloak';
     const idps = pending(plan.changes).filter(needsSecretOf('cloud-a'));
     assert.ok(idps.length > 0 && idps.every((c) => !inRealmA(c)), 'partners of cloud-a have identity providers needing its secrets');
     assert.deepEqual(report.outcomes.filter((o) => o.status === 'failed').map((o) => [systemOf(o.change), cloudOf(o.change), (o.error as { code?: string }).code]), [['keycloak', 'cloud-a', ERROR]]);
@@ -147,7 +149,13 @@ describe('apply with one part failing (over the fakes of all three systems)', ()
     for (const c of idps) assert.equal(outcome.get(c.key)?.status, 'notAttempted', c.key);
     const mappersOf = (c: Change) => pending(plan.changes).filter((m) => where(m)!.kind === 'identityProviderMapper' && cloudOf(m) === cloudOf(c) && m.desired?.fields['identityProviderAlias'] === where(c)!.name);
     for (const m of idps.flatMap(mappersOf)) assert.equal(outcome.get(m.key)?.status, 'notAttempted', m.key);
-    const waiting = new Set([...pending(plan.changes).filter(inRealmA).map((c) => c.key), ...idps.map((c) => c.key), ...idps.flatMap(mappersOf).map((c) => c.key)]);
+    const trusting = pending(plan.changes).filter(trustsRealmA);
+    assert.ok(trusting.length > 0);
+    for (const c of trusting) assert.deepEqual(outcome.get(c.key), { change: c, status: 'notAttempted', waitsFor: 'keycloak/cloud-a/cloud-a' });
+    // ... and so does the Keystone protocol joining that identity provider.
+    const protocols = pending(plan.changes).filter((c) => systemOf(c) === 'keystone' && cloudOf(c) === 'cloud-a' && where(c)!.kind === 'protocol');
+    for (const c of protocols) assert.match(outcome.get(c.key)?.status === 'notAttempted' ? (outcome.get(c.key) as { waitsFor: string }).waitsFor : '', /^keystone\/cloud-a\/global\/identityProvider\//);
+    const waiting = new Set([...pending(plan.changes).filter(inRealmA), ...idps, ...idps.flatMap(mappersOf), ...trusting, ...protocols].map((c) => c.key));
     for (const o of report.outcomes.filter((x) => !waiting.has(x.change.key))) assert.equal(o.status, 'applied', o.change.key);
 
     const parts = outcomesByPart(w.spec, descriptions(w), report, []);
@@ -157,7 +165,8 @@ describe('apply with one part failing (over the fakes of all three systems)', ()
     const partner = parts.find((p) => p.system === 'keycloak' && p.cloud === cloudOf(idps[0]!))!;
     assert.deepEqual([partner.condition.status, partner.condition.reason], ['False', 'DependencyNotApplied']);
     assert.match(partner.condition.message, /wait for keycloak\/cloud-a\//);
-    assert.ok(parts.filter((p) => p.system !== 'keycloak').every((p) => p.condition.status === 'True'));
+    assert.ok(parts.filter((p) => p.system !== 'keycloak' && p.cloud !== 'cloud-a').every((p) => p.condition.status === 'True'));
+    assert.ok(parts.filter((p) => p.system !== 'keycloak' && p.cloud === 'cloud-a').every((p) => p.condition.reason === 'DependencyNotApplied'));
     noForeignError(parts, own);
 
     // Status is truthful while cloud-a's Keycloak is away: its realm Unreachable, the partner realm still pending, the rest in sync.
@@ -185,7 +194,9 @@ describe('apply with one part failing (over the fakes of all three systems)', ()
     assert.deepEqual([...new Set(idps.map((o) => o.status === 'notAttempted' && o.waitsFor))], ['keycloak/cloud-a']);
     assert.equal(report.failed, 0);
     assert.ok(report.applied > 0);
-    assert.ok(report.outcomes.filter((o) => o.status === 'notAttempted').every((o) => systemOf(o.change) === 'keycloak'));
+    for (const o of report.outcomes.filter((x) => x.status === 'notAttempted' && systemOf(x.change) !== 'keycloak')) {
+      assert.equal(cloudOf(o.change), 'cloud-a', `${o.change.key} waits only in cloud-a (its Keystone and clusters trust that realm)`);
+    }
   });
 
   it('the exit code: 0 all applied, 5 some failed, waited or were unreachable while others were applied, 6 nothing could be applied', () => {

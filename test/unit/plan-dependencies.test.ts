@@ -4,8 +4,9 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { dependentChanges } from '../../src/core/plan/dependencies.ts';
 import type { Change } from '../../src/core/plan/diff.ts';
-import { addressKey, type DesiredObject, type ObjectAddress } from '../../src/core/plan/model.ts';
-import { keycloakNeeds } from '../../src/core/render/keycloak/needs.ts';
+import { addressKey, type DesiredObject } from '../../src/core/plan/model.ts';
+import { MANAGED_SYSTEMS } from '../../src/core/systems/index.ts';
+import { needsOf } from '../../src/core/systems/model.ts';
 
 const object = (system: string, cloud: string, scope: string, kind: string, name: string, extra: Partial<DesiredObject> = {}): DesiredObject =>
   ({ system, cloud, scope, kind, name, fields: {}, ...extra });
@@ -25,7 +26,7 @@ const clusterA1 = object('kubernetes', 'cloud-a', 'c1', 'RoleBinding', 'x');
 const clusterA2 = object('kubernetes', 'cloud-a', 'c2', 'RoleBinding', 'x');
 
 const plan: Change[] = [homeClient, otherHomeClient, idp, otherIdp, mapper, otherMapper, ...keystoneA, keystoneB, clusterA1, clusterA2].map(create);
-const needs = (d: DesiredObject): readonly ObjectAddress[] => (d.system === 'keycloak' ? keycloakNeeds(d) : []);
+const needs = needsOf(MANAGED_SYSTEMS);
 const waiting = (failed: DesiredObject[], unreadable: Parameters<typeof dependentChanges>[2] = [], changes = plan) =>
   Object.fromEntries(dependentChanges(changes, new Set(failed.map(addressKey)), unreadable, needs));
 
@@ -69,6 +70,16 @@ describe('dependentChanges', () => {
     const changes = [create(clusterA1), create(clusterA2), remove(otherIdp), remove(object('keycloak', 'cloud-b', 'cloud-b', 'identityProvider', 'cloud-a'))];
     assert.deepEqual(waiting([], [{ system: 'kubernetes', cloud: 'cloud-a', scope: 'c2' }, { system: 'keycloak', cloud: 'cloud-a' }], changes),
       { [addressKey(clusterA2)]: 'kubernetes/cloud-a/c2' });
+  });
+
+  it('a Keystone identity provider and a cluster\'s authentication config wait while their own cloud\'s realm failed or cannot be read; the other objects of those parts do not', () => {
+    const keystoneIdp = object('keystone', 'cloud-a', 'global', 'identityProvider', 'keycloak');
+    const authn = object('kubernetes', 'cloud-a', 'c1', 'AuthenticationConfiguration', 'c1');
+    const realmA = object('keycloak', 'cloud-a', 'cloud-a', 'group', 'g');
+    const changes = [realmA, keystoneIdp, keystoneA[0]!, authn, clusterA1, object('keystone', 'cloud-b', 'global', 'identityProvider', 'keycloak')].map(create);
+    const expected = { [addressKey(keystoneIdp)]: 'keycloak/cloud-a/cloud-a', [addressKey(authn)]: 'keycloak/cloud-a/cloud-a' };
+    assert.deepEqual(waiting([realmA], [], changes), expected);
+    assert.deepEqual(waiting([], [{ system: 'keycloak', cloud: 'cloud-a', scope: 'cloud-a' }], changes.slice(1)), expected);
   });
 
   it('noop changes are neither steps nor obstacles', () => {

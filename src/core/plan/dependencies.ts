@@ -4,7 +4,9 @@
 //     step before it, or could not be read when planning: the rest of that part waits for the next apply;
 //   - an object it needs (a system description's `needs`: a partner realm's identity provider needs
 //     the home realm's client and its secret, a mapper its identity provider) failed, was not
-//     attempted, or lives in a part that failed or could not be read.
+//     attempted, or lives in a part that failed or could not be read; or a part it points at failed or
+//     could not be read (a Keystone's identity provider and a cluster's authentication config trust
+//     their cloud's Keycloak realm: they are not rewritten while that realm cannot be read or failed).
 // Deletions need nothing: removing an object reads no other part.
 import { BrokerError } from '../errors.ts';
 import type { Change } from './diff.ts';
@@ -17,8 +19,11 @@ export interface PartAddress {
   readonly scope?: string;
 }
 
-/** The objects (of any system, cloud or scope) a desired object's write needs to exist or be read. */
-export type Needs = (desired: DesiredObject) => readonly ObjectAddress[];
+/**
+ * What a desired object's write needs: objects (of any system, cloud or scope) that must exist or be
+ * read, or whole parts it points at (a Keystone's identity provider trusts its cloud's Keycloak realm).
+ */
+export type Needs = (desired: DesiredObject) => readonly (ObjectAddress | PartAddress)[];
 
 /** What failed so far: the parts with a failed step or unreadable, the objects failed or not attempted. */
 export interface Setback {
@@ -46,8 +51,8 @@ export function waitsFor(change: Change, setback: Setback, needs: Needs): string
   if (ownPart) return partKey(ownPart);
   if (change.action === 'delete' || !change.desired) return undefined;
   for (const needed of needs(change.desired)) {
-    const key = addressKey(needed);
-    if (setback.objects.has(key)) return key;
+    const key = 'kind' in needed ? addressKey(needed) : undefined;
+    if (key !== undefined && setback.objects.has(key)) return key;
     const part = setback.parts.find((p) => covers(p, needed));
     if (part) return partKey(part);
   }
@@ -81,8 +86,9 @@ export function dependentChanges(changes: readonly Change[], failed: ReadonlySet
   return waiting;
 }
 
-function covers(part: PartAddress, a: ObjectAddress): boolean {
-  return part.system === a.system && part.cloud === a.cloud && (part.scope === undefined || part.scope === a.scope);
+/** Whether a failed part concerns an object or part: same system and cloud, and same scope where both name one. */
+function covers(part: PartAddress, a: PartAddress): boolean {
+  return part.system === a.system && part.cloud === a.cloud && (part.scope === undefined || a.scope === undefined || part.scope === a.scope);
 }
 
 function addressOf(change: Change): ObjectAddress {

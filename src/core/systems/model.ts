@@ -5,6 +5,7 @@
 // scope) is in src/services/systems; the adapters are built by the composition root (src/cli/compose.ts).
 import type { CloudSpec, FederationSpec } from '../federation/schema.ts';
 import type { JsonValue } from '../json.ts';
+import type { Needs, PartAddress } from '../plan/dependencies.ts';
 import type { Plan } from '../plan/diff.ts';
 import type { DesiredObject, ObjectAddress } from '../plan/model.ts';
 
@@ -38,10 +39,10 @@ export interface SystemDescription<Inputs = never> {
   /** How the plan shows a write-only value (never the value itself); undefined: not shown. */
   describeWriteOnly?(value: JsonValue): string | undefined;
   /**
-   * The objects (in any system, cloud or scope) writing this object needs: when they failed or cannot
-   * be read, apply does not attempt it (src/core/plan/dependencies.ts). Default: none beyond its own part.
+   * The objects (in any system, cloud or scope) or parts writing this object needs: when they failed or
+   * cannot be read, apply does not attempt it (src/core/plan/dependencies.ts). Default: none beyond its own part.
    */
-  needs?(desired: DesiredObject): readonly ObjectAddress[];
+  needs?(desired: DesiredObject): readonly (ObjectAddress | PartAddress)[];
   /** A last look at the diffed plan, for what a field comparison cannot see (e.g. secrets of replaced clients). */
   revisePlan?(plan: Plan): Plan;
 }
@@ -52,6 +53,6 @@ export function kindOrderOf(systems: readonly SystemDescription[]): string[] {
 }
 
 /** What a desired object needs, by the description of its system. */
-export function needsOf(systems: readonly SystemDescription[]): (desired: DesiredObject) => readonly ObjectAddress[] {
+export function needsOf(systems: readonly SystemDescription[]): Needs {
   return (desired) => systems.find((s) => s.name === desired.system)?.needs?.(desired) ?? [];
 }
