@@ -197,10 +197,18 @@ describe('plan/apply of the Keycloak mesh on the real test bed', () => {
           await deps.close();
         }
         const cli = await fedbrokerAsync('apply', file, '--yes', '-o', 'json');
-        assert.equal(cli.status, 1);
-        const error = JSON.parse(cli.stdout).error;
-        assert.equal(error.code, c.code);
-        assert.equal(error.details.cloud, c.details['cloud']);
+        const out = JSON.parse(cli.stdout);
+        if (c.code === 'ERR_KEYCLOAK_REALM_NOT_FOUND') {
+          // A realm the spec names that does not exist is a mistake in the spec: the whole apply fails.
+          assert.equal(cli.status, 1);
+          assert.equal(out.error.code, c.code);
+          assert.equal(out.error.details.cloud, c.details['cloud']);
+        } else {
+          // An unreadable Keycloak or metadata is an outage: reported, and what points at it is not written.
+          assert.ok(cli.status === 5 || cli.status === 6, `partial or nothing applied, not ${cli.status}: ${cli.stderr}`);
+          assert.equal(out.applied, 0);
+          assert.ok(out.unreachable.some((u: { cloud: string; code: string }) => u.cloud === c.details['cloud'] && u.code === c.code), JSON.stringify(out.unreachable));
+        }
         assert.match(fedbroker('plan', DEMO_SPEC).stdout, /No changes/, 'nothing was half-applied');
       });
     }

@@ -72,9 +72,23 @@ describe('dependentChanges', () => {
       { [addressKey(clusterA2)]: 'kubernetes/cloud-a/c2' });
   });
 
+  it('a home client pointing into a partner realm that cannot be read waits; the home realm\'s other clients do not', () => {
+    const forB = object('keycloak', 'cloud-a', 'cloud-a', 'client', 'fed-cloud-b', { pointsAt: [{ system: 'keycloak', cloud: 'cloud-b' }] });
+    const forC = object('keycloak', 'cloud-a', 'cloud-a', 'client', 'fed-cloud-c', { pointsAt: [{ system: 'keycloak', cloud: 'cloud-c' }] });
+    assert.deepEqual(waiting([], [{ system: 'keycloak', cloud: 'cloud-b' }], [create(forB), create(forC)]), { [addressKey(forB)]: 'keycloak/cloud-b' });
+  });
+
+  it('a Keystone protocol waits for its identity provider', () => {
+    const keystoneIdp = object('keystone', 'cloud-a', 'global', 'identityProvider', 'keycloak', { pointsAt: [{ system: 'keycloak', cloud: 'cloud-a' }] });
+    const protocol = object('keystone', 'cloud-a', 'global', 'protocol', 'keycloak/openid', { fields: { identityProvider: 'keycloak', mapping_id: 'm' } });
+    assert.deepEqual(waiting([], [{ system: 'keycloak', cloud: 'cloud-a' }], [create(keystoneIdp), create(protocol)]),
+      { [addressKey(keystoneIdp)]: 'keycloak/cloud-a', [addressKey(protocol)]: addressKey(keystoneIdp) });
+  });
+
   it('a Keystone identity provider and a cluster\'s authentication config wait while their own cloud\'s realm failed or cannot be read; the other objects of those parts do not', () => {
-    const keystoneIdp = object('keystone', 'cloud-a', 'global', 'identityProvider', 'keycloak');
-    const authn = object('kubernetes', 'cloud-a', 'c1', 'AuthenticationConfiguration', 'c1');
+    const pointsAtRealmA = { pointsAt: [{ system: 'keycloak', cloud: 'cloud-a' }] };
+    const keystoneIdp = object('keystone', 'cloud-a', 'global', 'identityProvider', 'keycloak', pointsAtRealmA);
+    const authn = object('kubernetes', 'cloud-a', 'c1', 'AuthenticationConfiguration', 'c1', pointsAtRealmA);
     const realmA = object('keycloak', 'cloud-a', 'cloud-a', 'group', 'g');
     const changes = [realmA, keystoneIdp, keystoneA[0]!, authn, clusterA1, object('keystone', 'cloud-b', 'global', 'identityProvider', 'keycloak')].map(create);
     const expected = { [addressKey(keystoneIdp)]: 'keycloak/cloud-a/cloud-a', [addressKey(authn)]: 'keycloak/cloud-a/cloud-a' };

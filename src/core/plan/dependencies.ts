@@ -4,9 +4,9 @@
 //     step before it, or could not be read when planning: the rest of that part waits for the next apply;
 //   - an object it needs (a system description's `needs`: a partner realm's identity provider needs
 //     the home realm's client and its secret, a mapper its identity provider) failed, was not
-//     attempted, or lives in a part that failed or could not be read; or a part it points at failed or
-//     could not be read (a Keystone's identity provider and a cluster's authentication config trust
-//     their cloud's Keycloak realm: they are not rewritten while that realm cannot be read or failed).
+//     attempted, or lives in a part that failed or could not be read; or a part it points at (its
+//     `pointsAt`: a home client's redirect URI into the partner realm, the issuer a Keystone or a
+//     cluster trusts) failed or could not be read: it is not rewritten towards a realm that is away.
 // Deletions need nothing: removing an object reads no other part.
 import { BrokerError } from '../errors.ts';
 import type { Change } from './diff.ts';
@@ -50,7 +50,8 @@ export function waitsFor(change: Change, setback: Setback, needs: Needs): string
   const ownPart = setback.parts.find((p) => covers(p, own));
   if (ownPart) return partKey(ownPart);
   if (change.action === 'delete' || !change.desired) return undefined;
-  for (const needed of needs(change.desired)) {
+  const wanted: readonly (ObjectAddress | PartAddress)[] = [...needs(change.desired), ...(change.desired.pointsAt ?? [])];
+  for (const needed of wanted) {
     const key = 'kind' in needed ? addressKey(needed) : undefined;
     if (key !== undefined && setback.objects.has(key)) return key;
     const part = setback.parts.find((p) => covers(p, needed));

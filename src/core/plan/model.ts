@@ -22,6 +22,11 @@ export interface DesiredObject extends ObjectAddress {
   readonly writeOnly?: Readonly<Record<string, JsonValue>>;
   /** Settings the broker adjusts but never owns: updated, never deleted (e.g. realm event settings). */
   readonly shared?: boolean;
+  /**
+   * Other parts of the federation whose addresses its fields carry (a client's redirect URI into a
+   * partner realm, an issuer): apply does not write it while such a part failed or cannot be read.
+   */
+  readonly pointsAt?: readonly { readonly system: string; readonly cloud: string }[];
 }
 
 export interface ObservedObject extends ObjectAddress {

@@ -1,8 +1,6 @@
 // Keystone as a managed system: one Keystone per partner cloud with a keystone section (scope
 // KEYSTONE_SCOPE), rendered from the spec and what each Keystone supports.
 import { KEYSTONE_KIND_ORDER, KEYSTONE_SCOPE, keystonePartners, renderKeystone, type KeystoneCapabilities, type KeystoneCapabilitiesByCloud } from '../render/keystone/index.ts';
-import { ownRealmPart } from '../render/keycloak/needs.ts';
-import type { PartAddress } from '../plan/dependencies.ts';
 import type { DesiredObject, ObjectAddress } from '../plan/model.ts';
 import type { SystemDescription } from './model.ts';
 
@@ -16,9 +14,8 @@ export const KEYSTONE_SYSTEM: SystemDescription<KeystoneCapabilitiesByCloud> = {
   needs: keystoneNeeds,
 };
 
-/** The identity provider trusts the cloud's own realm (its issuer in remote_ids); the protocol joins the identity provider and the mapping. */
-function keystoneNeeds(desired: DesiredObject): (ObjectAddress | PartAddress)[] {
-  if (desired.kind === 'identityProvider') return [ownRealmPart(desired)];
+/** The protocol joins the identity provider and the mapping. */
+function keystoneNeeds(desired: DesiredObject): ObjectAddress[] {
   if (desired.kind !== 'protocol') return [];
   const { identityProvider, mapping_id: mapping } = desired.fields;
   const at = (kind: string, name: unknown) => ({ system: desired.system, cloud: desired.cloud, scope: desired.scope, kind, name: String(name) });

@@ -1,7 +1,6 @@
 // Kubernetes as a managed system: every cluster of every cloud (scope = cluster name), rendered from
 // the spec and the issuer CAs of clusters whose authentication config the broker writes.
 import { KUBERNETES_KIND_ORDER, renderKubernetes, type KubernetesRenderOptions } from '../render/kubernetes/index.ts';
-import { ownRealmPart } from '../render/keycloak/needs.ts';
 import type { SystemDescription } from './model.ts';
 
 export const KUBERNETES_SYSTEM: SystemDescription<KubernetesRenderOptions> = {
@@ -11,6 +10,4 @@ export const KUBERNETES_SYSTEM: SystemDescription<KubernetesRenderOptions> = {
   configuredIn: (cloud) => !!cloud.kubernetes,
   scopes: (spec) => spec.clouds.flatMap((c) => (c.kubernetes?.clusters ?? []).map((cluster) => ({ cloud: c.alias, scope: cluster.name }))),
   render: renderKubernetes,
-  /** The authentication config trusts the cloud's own realm as issuer. */
-  needs: (desired) => (desired.kind === 'AuthenticationConfiguration' ? [ownRealmPart(desired)] : []),
 };

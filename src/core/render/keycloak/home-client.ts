@@ -16,7 +16,7 @@ export function backchannelLogoutUrl(spec: FederationSpec, home: string): string
 
 export function renderHomeClient(spec: FederationSpec, home: CloudSpec, partner: CloudSpec): KeycloakObject {
   const endpoint = brokerEndpoint(partner.keycloak.url, partner.keycloak.realm, home.alias);
-  const common = { system: 'keycloak', cloud: home.alias, scope: home.keycloak.realm, kind: 'client' } as const;
+  const common = { system: 'keycloak', cloud: home.alias, scope: home.keycloak.realm, kind: 'client', pointsAt: [{ system: 'keycloak', cloud: partner.alias }] } as const;
   const markers = managedMarkers(spec.metadata.name);
   if (home.homeProtocol === 'saml') {
     const clientId = realmUrl(partner.keycloak.url, partner.keycloak.realm); // P's SP entity id

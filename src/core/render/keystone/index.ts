@@ -73,7 +73,7 @@ export function renderPartnerKeystone(spec: FederationSpec, partner: CloudSpec, 
   add(at('identityProvider', idp, {
     domain: idpDomain, enabled: true, remote_ids: [realmUrl(partner.keycloak.url, partner.keycloak.realm)],
     description: markedDescription(federation, `Realm ${partner.keycloak.realm} of cloud ${partner.alias}`),
-  }));
+  }, { pointsAt: [{ system: 'keycloak', cloud: partner.alias }] }));
   add(at('mapping', mapping.id, { rules: [...mapping.rules] }));
   add(at('protocol', protocolObjectName(idp), {
     identityProvider: idp, protocol: OPENID_PROTOCOL, mapping_id: mapping.id, remote_id_attribute: ISSUER_ATTRIBUTE,

@@ -116,5 +116,6 @@ export function authenticationConfigObject(spec: FederationSpec, partner: CloudS
     fields: { issuer: realmUrl(partner.keycloak.url, partner.keycloak.realm), audiences: [cluster.audience], digest: authenticationConfigDigest(content) },
     writeOnly: { content },
     shared: true,
+    pointsAt: [{ system: 'keycloak', cloud: partner.alias }],
   };
 }
