@@ -96,6 +96,14 @@ describe('dependentChanges', () => {
     assert.deepEqual(waiting([], [{ system: 'keycloak', cloud: 'cloud-a', scope: 'cloud-a' }], changes.slice(1)), expected);
   });
 
+  it('a rename whose new object waits keeps the old one: deletions of a part with a waiting change wait too; other parts\' deletions go on', () => {
+    const renamed = object('keycloak', 'cloud-c', 'cloud-c', 'client', 'https://new.example/realms/cloud-a', { pointsAt: [{ system: 'keycloak', cloud: 'cloud-a' }] });
+    const old = object('keycloak', 'cloud-c', 'cloud-c', 'client', 'https://old.example/realms/cloud-a');
+    const elsewhere = object('keycloak', 'cloud-b', 'cloud-b', 'group', 'gone');
+    assert.deepEqual(waiting([], [{ system: 'keycloak', cloud: 'cloud-a' }], [create(renamed), remove(old), remove(elsewhere)]),
+      { [addressKey(renamed)]: 'keycloak/cloud-a', [addressKey(old)]: 'keycloak/cloud-c/cloud-c' });
+  });
+
   it('noop changes are neither steps nor obstacles', () => {
     const changes: Change[] = [{ ...create(homeClient), action: 'noop' }, create(idp)];
     assert.deepEqual(waiting([homeClient], [], changes), {});

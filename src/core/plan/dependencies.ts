@@ -7,7 +7,8 @@
 //     attempted, or lives in a part that failed or could not be read; or a part it points at (its
 //     `pointsAt`: a home client's redirect URI into the partner realm, the issuer a Keystone or a
 //     cluster trusts) failed or could not be read: it is not rewritten towards a realm that is away.
-// Deletions need nothing: removing an object reads no other part.
+// A deletion needs nothing from other parts, but waits while a change of its own part waits: a rename
+// (the object under its new name waits) must not lose the object under its old name.
 import { BrokerError } from '../errors.ts';
 import type { Change } from './diff.ts';
 import { addressKey, type DesiredObject, type ObjectAddress } from './model.ts';
@@ -29,10 +30,12 @@ export type Needs = (desired: DesiredObject) => readonly (ObjectAddress | PartAd
 export interface Setback {
   readonly parts: readonly PartAddress[];
   readonly objects: ReadonlySet<string>;
+  /** The parts with a change that waits. */
+  readonly waitingParts: readonly PartAddress[];
 }
 
 export function setbackOf(unreadable: readonly PartAddress[]): Setback {
-  return { parts: unreadable.map(partOf), objects: new Set() };
+  return { parts: unreadable.map(partOf), objects: new Set(), waitingParts: [] };
 }
 
 /** The part a change writes to. */
@@ -49,7 +52,10 @@ export function waitsFor(change: Change, setback: Setback, needs: Needs): string
   const own = addressOf(change);
   const ownPart = setback.parts.find((p) => covers(p, own));
   if (ownPart) return partKey(ownPart);
-  if (change.action === 'delete' || !change.desired) return undefined;
+  if (change.action === 'delete' || !change.desired) {
+    const waiting = setback.waitingParts.find((p) => covers(p, own));
+    return waiting ? partKey(waiting) : undefined;
+  }
   const wanted: readonly (ObjectAddress | PartAddress)[] = [...needs(change.desired), ...(change.desired.pointsAt ?? [])];
   for (const needed of wanted) {
     const key = 'kind' in needed ? addressKey(needed) : undefined;
@@ -62,12 +68,12 @@ export function waitsFor(change: Change, setback: Setback, needs: Needs): string
 
 /** The setback after `change` failed: the rest of its part waits, and so does whatever needs it. */
 export function afterFailure(setback: Setback, change: Change): Setback {
-  return { parts: [...setback.parts, partOf(addressOf(change))], objects: new Set([...setback.objects, change.key]) };
+  return { ...setback, parts: [...setback.parts, partOf(addressOf(change))], objects: new Set([...setback.objects, change.key]) };
 }
 
-/** The setback after `change` was not attempted: whatever needs it waits too. */
+/** The setback after `change` was not attempted: whatever needs it waits too, and so do its part's deletions. */
 export function afterHeldBack(setback: Setback, change: Change): Setback {
-  return { parts: setback.parts, objects: new Set([...setback.objects, change.key]) };
+  return { ...setback, objects: new Set([...setback.objects, change.key]), waitingParts: [...setback.waitingParts, partOf(addressOf(change))] };
 }
 
 /**
