@@ -61,7 +61,7 @@ export async function applyCommand(file: string, opts: ApplyOptions): Promise<nu
   }
 }
 
-/** 0 all applied; 5 partial (something failed, waited or was unreachable, others applied); 6 nothing could be applied. */
+/** 0 all applied; 5 partial (something failed, waited or was unreachable, others applied); 7 nothing could be applied. */
 export function applyExitCode(report: ApplyReport, unreachable: number): number {
   if (report.applied === 0 && report.failed + report.notAttempted > 0) return EXIT.NOTHING_APPLIED;
   return report.failed + report.notAttempted + unreachable > 0 ? EXIT.PARTIAL : EXIT.OK;

@@ -215,14 +215,14 @@ describe('apply with one part failing (over the fakes of all three systems)', ()
     }
   });
 
-  it('the exit code: 0 all applied, 5 some failed, waited or were unreachable while others were applied, 6 nothing could be applied', () => {
+  it('the exit code: 0 all applied, 5 some failed, waited or were unreachable while others were applied, 7 nothing could be applied (6 is sync's brake)', () => {
     const r = (applied: number, failed: number, notAttempted: number) => ({ applied, failed, notAttempted, total: applied + failed + notAttempted, outcomes: [] });
     assert.equal(applyExitCode(r(3, 0, 0), 0), 0);
     assert.equal(applyExitCode(r(0, 0, 0), 0), 0);
     assert.equal(applyExitCode(r(3, 0, 0), 1), 5);
     assert.equal(applyExitCode(r(0, 0, 0), 1), 5);
     assert.equal(applyExitCode(r(3, 1, 2), 0), 5);
-    assert.equal(applyExitCode(r(0, 1, 2), 0), 6);
-    assert.equal(applyExitCode(r(0, 0, 2), 1), 6);
+    assert.equal(applyExitCode(r(0, 1, 2), 0), 7);
+    assert.equal(applyExitCode(r(0, 0, 2), 1), 7);
   });
 });
