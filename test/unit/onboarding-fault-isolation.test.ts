@@ -215,7 +215,7 @@ describe('apply with one part failing (over the fakes of all three systems)', ()
     }
   });
 
-  it('the exit code: 0 all applied, 5 some failed, waited or were unreachable while others were applied, 7 nothing could be applied (6 is sync's brake)', () => {
+  it('the exit code: 0 all applied, 5 some failed, waited or were unreachable while others were applied, 7 nothing could be applied (6 is the sync brake)', () => {
     const r = (applied: number, failed: number, notAttempted: number) => ({ applied, failed, notAttempted, total: applied + failed + notAttempted, outcomes: [] });
     assert.equal(applyExitCode(r(3, 0, 0), 0), 0);
     assert.equal(applyExitCode(r(0, 0, 0), 0), 0);
