@@ -7,7 +7,7 @@ import { stringify } from 'yaml';
 import { keycloakHttpOut } from '../../src/adapters/keycloak/factory.ts';
 import { KeycloakAdmin } from '../../src/adapters/keycloak/admin.ts';
 import { KeycloakHomeMetadata } from '../../src/adapters/keycloak/home-metadata.ts';
-import { resolveSecret } from '../../src/adapters/secrets.ts';
+import { keycloakAdminCredentials } from '../../src/adapters/keycloak/client.ts';
 import type { FederationSpec } from '../../src/core/federation/schema.ts';
 import type { HomeMetadataPort, KeycloakAdminPort } from '../../src/ports.ts';
 import type { OnboardingDeps } from '../../src/services/onboarding.ts';
@@ -97,11 +97,9 @@ export async function countedDeps(spec: FederationSpec = exampleSpec(), baseDir 
   const admins = new Map<string, KeycloakAdmin>();
   for (const cloud of spec.clouds) {
     const http = await keycloakHttpOut(cloud, baseDir);
-    const admin = cloud.keycloak.admin;
-    if (!('password' in admin)) throw new Error('test helper expects password admin credentials');
     admins.set(cloud.alias, new KeycloakAdmin({
-      cloud: cloud.alias, baseUrl: cloud.keycloak.url, adminRealm: admin.realm,
-      credentials: { grant: 'password', clientId: admin.clientId, username: admin.username, password: await resolveSecret(admin.password, baseDir) },
+      cloud: cloud.alias, baseUrl: cloud.keycloak.url, adminRealm: cloud.keycloak.admin.realm,
+      credentials: await keycloakAdminCredentials(cloud, baseDir),
       fetch: async (input, init) => {
         const url = input instanceof Request ? input.url : input.toString();
         const method = (init?.method ?? (input instanceof Request ? input.method : 'GET')).toUpperCase();
