@@ -10,7 +10,7 @@ import { can, kubernetesIdentity, type AccessRequest, type KubernetesIdentity } 
 import { diff } from '../../src/core/plan/diff.ts';
 import { KUBERNETES_KIND_ORDER, renderKubernetes } from '../../src/core/render/kubernetes/index.ts';
 import { exampleSpec } from '../support/example-federation.ts';
-import { ensureAggregatedClusterRoles, kubeAdminFetch, realKubernetesAdmin } from './kubernetes-testbed.ts';
+import { ensureAggregatedClusterRoles, kubeAdminFetch, realKubernetesClusterAdmin } from './kubernetes-testbed.ts';
 
 const CLOUD = 'cloud-b';
 const tag = `x${randomBytes(3).toString('hex')}`;
@@ -73,7 +73,7 @@ async function post(path: string, body: unknown): Promise<void> {
 
 describe(`explain agrees with the RBAC authorizer of cluster ${CLOUD} (SubjectAccessReview)`, () => {
   before(async () => {
-    admin = await realKubernetesAdmin(CLOUD);
+    admin = await realKubernetesClusterAdmin(CLOUD);
     await ensureAggregatedClusterRoles(CLOUD);
     for (const change of diff(desired, await admin.observe(CLOUD, spec.metadata.name, desired), KUBERNETES_KIND_ORDER).changes) await admin.apply(change, {});
     await post(`${RBAC}/namespaces/${B}/roles`, { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'Role', metadata: { name: 'reader', namespace: B }, rules: [

@@ -17,7 +17,7 @@ import { KUBERNETES_KIND_ORDER, renderKubernetes } from '../../src/core/render/k
 import { kubernetesSystem } from '../../src/services/systems/kubernetes.ts';
 import type { UnreachablePart } from '../../src/services/systems/model.ts';
 import { exampleDoc, exampleSpec, type MutableDoc } from '../support/example-federation.ts';
-import { ensureAggregatedClusterRoles, kubeAdminFetch, realKubernetesAdmin } from './kubernetes-testbed.ts';
+import { ensureAggregatedClusterRoles, kubeAdminFetch, realKubernetesClusterAdmin } from './kubernetes-testbed.ts';
 
 const CLOUD = 'cloud-b';
 const tag = `p${randomBytes(3).toString('hex')}`;
@@ -136,12 +136,7 @@ const normalise = (rules: readonly RbacPolicyRule[] | null | undefined) => (rule
 
 describe(`Kubernetes privilege by effect on the apiserver of ${CLOUD}`, () => {
   before(async () => {
-    // The broker's own identity may bind only view and edit (docs/kubernetes-notes.md); the custom roles
-    // this proof binds are bound with the cluster's bootstrap admin token instead.
-    admin = await realKubernetesAdmin(CLOUD, {}, exampleSpec((doc) => {
-      const cluster = doc.clouds.find((c: { alias: string }) => c.alias === CLOUD).kubernetes.clusters[0];
-      cluster.token = { file: `../.testbed/secrets/kubernetes-admin-token-${CLOUD}` };
-    }));
+    admin = await realKubernetesClusterAdmin(CLOUD);
     await clusterRole(SECRET_READER, { rules: [{ apiGroups: [''], resources: ['secrets'], verbs: ['get', 'list'] }] });
     await clusterRole(AGGREGATED_PART, { labels: { [`fbp.example/${tag}`]: 'true' }, rules: [{ apiGroups: [''], resources: ['secrets'], verbs: ['watch'] }] });
     await clusterRole(AGGREGATED, { aggregationRule: { clusterRoleSelectors: [{ matchLabels: { [`fbp.example/${tag}`]: 'true' } }] } });

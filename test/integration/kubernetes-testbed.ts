@@ -53,6 +53,17 @@ export async function realKubernetesAdmin(cloud: string, options: KubernetesAdmi
   return admin;
 }
 
+/**
+ * The adapter acting as the cluster's bootstrap admin instead of the broker's own identity, for tests
+ * that bind custom roles (the broker's identity may bind only view and edit: docs/kubernetes-notes.md).
+ */
+export function realKubernetesClusterAdmin(cloud: string): Promise<KubernetesAdmin> {
+  return realKubernetesAdmin(cloud, {}, exampleSpec((doc) => {
+    const cluster = doc.clouds.find((c: { alias: string }) => c.alias === cloud).kubernetes.clusters[0];
+    cluster.token = { file: `../.testbed/secrets/kubernetes-admin-token-${cloud}` };
+  }));
+}
+
 export function specVariant(mutate: (doc: MutableDoc) => void): FederationSpec {
   return exampleSpec(mutate);
 }
