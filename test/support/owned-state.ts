@@ -9,7 +9,8 @@ import type { UnreachablePart } from '../../src/services/onboarding.ts';
 import { exampleSpec } from './example-federation.ts';
 import { SPEC_DIR } from '../integration/kubernetes-testbed.ts';
 
-const GENERATED = /^(id|internalId|containerId|parentId|subGroupCount|client\.secret\.creation\.time|uid|resourceVersion|creationTimestamp|managedFields|generation|links|domain_id|parent_id)$/;
+// Values the servers set themselves (ids, times; Keycloak with secret rotation stamps each secret with its expiry).
+const GENERATED = /^(id|internalId|containerId|parentId|subGroupCount|client\.secret\.(creation|expiration)\.time|uid|resourceVersion|creationTimestamp|managedFields|generation|links|domain_id|parent_id)$/;
 
 /** Per system name: its owned objects (managed, or at an address the spec wants), canonical JSON. */
 export async function brokerOwnedState(spec: FederationSpec = exampleSpec(), baseDir = SPEC_DIR): Promise<Record<string, string>> {
