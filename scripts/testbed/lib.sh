@@ -52,7 +52,9 @@ KEYCLOAK_ARCHIVE="$KEYCLOAK_CACHE_DIR/keycloak-quarkus-dist-$KEYCLOAK_VERSION.ta
 # Unpacked and `kc.sh build`-optimized once; read-only afterwards. KEYCLOAK_DATA_DIR is the per-test-bed
 # Keycloak home (links to KEYCLOAK_HOME plus its own data/: database, realm import, truststore, tmp).
 KEYCLOAK_HOME="$KEYCLOAK_CACHE_DIR/keycloak-$KEYCLOAK_VERSION"
-KEYCLOAK_BUILD_OPTS=(--db=dev-file --health-enabled=true)
+# client-secret-rotation (preview): the secret-rotation client-policy executor, so that `fedbroker rotate-secrets`
+# keeps the previous secret of a client valid until the partner has the new one.
+KEYCLOAK_BUILD_OPTS=(--db=dev-file --health-enabled=true --features=client-secret-rotation)
 # A Keycloak database is migrated forward by a newer server and cannot go back: another version than
 # the pinned one (FEDBROKER_KEYCLOAK_VERSION, e.g. for `npm run test:matrix`) gets a data dir of its own.
 if [ "$KEYCLOAK_VERSION" = "$KEYCLOAK_PINNED_VERSION" ]; then KEYCLOAK_DATA_DIR="$TESTBED_DIR/keycloak"
