@@ -40,6 +40,27 @@ export interface KeycloakAdminPort extends ManagedSystemPort {
 }
 
 /**
+ * Rotating a confidential client's secret in one cloud's Keycloak (`fedbroker rotate-secrets`). Every
+ * call names its realm; secrets are returned to the caller, never logged.
+ */
+export interface KeycloakSecretRotationPort {
+  /** Whether this Keycloak has the secret-rotation client-policy executor (feature client-secret-rotation). */
+  secretRotationAvailable(): Promise<boolean>;
+  /** Writes the broker's client profile and policy (core/rotation) into the realm; false when they were there already. */
+  ensureRotationPolicy(realm: string, graceSeconds: number): Promise<boolean>;
+  /** The client's state: whether the broker made it, and whether a previous secret is still accepted. */
+  observeClient(realm: string, clientId: string, federation: string): Promise<{ managed: boolean; previousSecretHeld: boolean }>;
+  /** Regenerates the secret (the current one becomes the previous, still accepted); answers the new one. */
+  regenerateSecret(realm: string, clientId: string): Promise<string>;
+  /** The client's current secret. */
+  currentSecret(realm: string, clientId: string): Promise<string>;
+  /** Writes `secret` as the client secret of the realm's identity provider `alias` (broker-made only). */
+  writeIdentityProviderSecret(realm: string, alias: string, federation: string, secret: string): Promise<void>;
+  /** Stops accepting the previous secret (no-op when there is none). */
+  endGrace(realm: string, clientId: string): Promise<void>;
+}
+
+/**
  * One Kubernetes cluster of one cloud (scope = cluster name): RBAC objects by server-side apply with
  * the field manager `scs-federation-broker`, namespaces (created, never deleted) and, when the
  * broker writes it, the apiserver's AuthenticationConfiguration file.

@@ -56,6 +56,14 @@ export function buildProgram(setExitCode: (code: number) => void): Command {
     .addOption(outputOption())
     .action(async (spec: string, who: string | undefined, opts: { output: OutputFormat; claims?: string }) =>
       setExitCode(await (await import('./explain-command.ts')).explainCommand(spec, who, opts)));
+  program.command('rotate-secrets')
+    .description('new secrets for the broker\'s home clients fed-<partner>, written into the partner identity providers, without a failed login')
+    .argument('<spec>', 'federation spec file (YAML)')
+    .option('--home <cloud>', 'only the clients in this home cloud')
+    .option('--partner <cloud>', 'only the clients for this partner cloud')
+    .addOption(outputOption())
+    .action(async (spec: string, opts: { output: OutputFormat; home?: string; partner?: string }) =>
+      setExitCode(await (await import('./rotate-secrets-command.ts')).rotateSecretsCommand(spec, opts)));
   const logout = program.command('logout')
     .description('global logout of a federated subject: end their sessions in every realm and revoke their Keystone tokens')
     .argument('<spec>', 'federation spec file (YAML)')

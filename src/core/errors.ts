@@ -35,6 +35,8 @@ export const ERROR_CODES = {
   ERR_KEYCLOAK_AUTH: 'Keycloak refused the broker\'s admin credentials or token.',
   ERR_KEYCLOAK_API: 'The Keycloak admin API answered with an unexpected status.',
   ERR_KEYCLOAK_UNSUPPORTED_KIND: 'The Keycloak adapter cannot handle this kind of object yet.',
+  ERR_KEYCLOAK_FEATURE_DISABLED: 'A Keycloak feature the command needs is off (rotate-secrets: build Keycloak with --features=client-secret-rotation).',
+  ERR_KEYCLOAK_NOT_MANAGED: 'The object the command would change was not made by the broker; it is left alone.',
   ERR_METADATA_INVALID: 'A home cloud\'s OIDC discovery document or SAML descriptor is missing or malformed.',
   ERR_DISCOVERY_UNREACHABLE: 'A home cloud\'s OIDC discovery document or SAML descriptor could not be fetched.',
   ERR_POLICY_PRIVILEGED: 'Policy would grant a privileged or system: role, or a Kubernetes binding that is privileged in effect; refused at render or plan time.',
