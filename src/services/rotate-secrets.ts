@@ -1,6 +1,7 @@
 // `fedbroker rotate-secrets`: a new secret for each selected broker-made home client fed-<P>, with no
-// failed login on the way. Per home realm: check the feature and write the broker's rotation policy;
-// per edge: the steps core/rotation gives for what is observed (regenerate, the new secret into the
+// failed login on the way. Every home must have the feature before anything is written;
+// per home realm the broker's rotation policy;
+// then per edge: the steps core/rotation gives for what is observed (regenerate, the new secret into the
 // partner's identity provider, end the grace). Killed half-way, a second run finishes the edge.
 import { BrokerError } from '../core/errors.ts';
 import type { FederationSpec } from '../core/federation/schema.ts';
@@ -29,20 +30,20 @@ export interface RotateSecretsOptions {
 export async function rotateSecrets(spec: FederationSpec, deps: RotateSecretsDeps, options: RotateSecretsOptions = {}): Promise<RotationOutcome[]> {
   const edges = selectRotationEdges(spec, options);
   const federation = spec.metadata.name;
-  for (const home of new Set(edges.map((e) => e.home))) {
-    await prepareHome(deps.rotation(home), home, edges.find((e) => e.home === home)?.homeRealm as string, options.graceSeconds ?? DEFAULT_GRACE_SECONDS);
-  }
+  const homes = [...new Map(edges.map((e) => [e.home, e.homeRealm])).entries()];
+  for (const [home] of homes) await requireRotationFeature(deps.rotation(home), home);
+  for (const [home, realm] of homes) await deps.rotation(home).ensureRotationPolicy(realm, options.graceSeconds ?? DEFAULT_GRACE_SECONDS);
   const outcomes: RotationOutcome[] = [];
   for (const edge of edges) outcomes.push(await rotateEdge(edge, deps, federation, options.onStep));
   return outcomes;
 }
 
-async function prepareHome(keycloak: KeycloakSecretRotationPort, home: string, realm: string, graceSeconds: number): Promise<void> {
+/** Without the feature Keycloak drops the old secret at once: refuse before the first write. */
+async function requireRotationFeature(keycloak: KeycloakSecretRotationPort, home: string): Promise<void> {
   if (!(await keycloak.secretRotationAvailable())) {
     throw new BrokerError('ERR_KEYCLOAK_FEATURE_DISABLED', `Keycloak of cloud ${home} has the feature client-secret-rotation off, so the old secret would stop working at once; `
       + 'rebuild it with `kc.sh build --features=client-secret-rotation` (plus its other build options) and restart it. Nothing was changed.', { details: { cloud: home, feature: 'client-secret-rotation' } });
   }
-  await keycloak.ensureRotationPolicy(realm, graceSeconds);
 }
 
 async function rotateEdge(edge: RotationEdge, deps: RotateSecretsDeps, federation: string, onStep: RotateSecretsOptions['onStep']): Promise<RotationOutcome> {
