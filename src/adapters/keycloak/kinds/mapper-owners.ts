@@ -22,8 +22,8 @@ interface MapperOwner {
 
 /** Fields never reported: ids, permissions of the caller, and secrets (observed fields end up in plans). */
 const HIDDEN = ['id', 'secret', 'registrationAccessToken', 'access'];
-/** Keycloak keeps a SAML client's own keys in its attributes (saml.signing.private.key, ...). */
-const PRIVATE_ATTRIBUTE = /private\.key$/;
+/** Keycloak keeps a SAML client's own keys in its attributes (saml.signing.private.key, ...), and a previous secret during a rotation (client.secret.rotated). */
+const PRIVATE_ATTRIBUTE = /private\.key$|^client\.secret\.rotated$/;
 
 function observedFields(representation: JsonObject): JsonObject {
   const attributes = Object.fromEntries(Object.entries(objectOf(representation['attributes'])).filter(([k]) => !PRIVATE_ATTRIBUTE.test(k)));
