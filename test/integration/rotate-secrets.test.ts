@@ -24,14 +24,14 @@ const CLIENT = 'fed-cloud-b';
 
 /**
  * Client authentication as fed-cloud-b, as the partner's code exchange does it: with an unknown code
- * an accepted secret gets 400 invalid_grant, a refused one 401 invalid_client.
+ * an accepted secret gets 400 invalid_grant, a refused one 401 (Keycloak 26.7 says unauthorized_client).
  */
 async function secretAccepted(secret: string): Promise<boolean> {
   const { status, body } = await tokenRequest(testbedCloud(HOME).issuer, {
     grant_type: 'authorization_code', code: 'not-a-code', redirect_uri: 'https://127.0.0.1/none', client_id: CLIENT, client_secret: secret,
   });
   if (status === 400 && (body as { error?: string }).error === 'invalid_grant') return true;
-  if (status === 401 && (body as { error?: string }).error === 'invalid_client') return false;
+  if (status === 401 && ['invalid_client', 'unauthorized_client'].includes(String((body as { error?: string }).error))) return false;
   throw new Error(`unexpected answer ${status} ${JSON.stringify(body)}`);
 }
 
