@@ -15,7 +15,7 @@ import { composeLogout, type ComposedLogout } from '../../src/cli/logout-compose
 import { adminLogout } from '../../src/services/logout/admin.ts';
 import { exampleSpec } from '../support/example-federation.ts';
 import { report, startBroker, waitFor, type BrokerProcess } from '../support/broker-process.ts';
-import { writeSpecVariant } from '../support/federation.ts';
+import { DEMO_SPEC, fedbroker, writeSpecVariant } from '../support/federation.ts';
 import { adminJson, deleteUserIfPresent, jsonBody } from '../support/keycloak-admin.ts';
 import { sessionCount } from '../support/sessions.ts';
 import { TcpProxy } from '../support/tcp-proxy.ts';
@@ -81,6 +81,9 @@ describe('logout delivery survives outages', () => {
 
   before(async () => {
     assert.ok(exampleSpec());
+    // The brokered logins need the demo federation in place (on a fresh test bed nothing is applied yet).
+    const apply = fedbroker('apply', DEMO_SPEC, '--yes');
+    assert.equal(apply.status, 0, apply.stderr);
     for (const username of USERS) {
       await deleteUserIfPresent('cloud-a', username);
       for (const partner of ['cloud-b', 'cloud-c']) await deleteUserIfPresent(partner, `cloud-a.${username}`);
