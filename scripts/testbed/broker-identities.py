@@ -54,26 +54,31 @@ def write_secret(name, value):
     os.replace(path + ".tmp", path)
 
 
-def call(method, url, token=None, body=None, form=None, ok404=False):
-    headers = {"Accept": "application/json"}
+def request(method, url, headers=None, body=None, form=None):
+    """One HTTPS request to a test-bed server; returns (status, headers, parsed JSON body or None)."""
+    headers = {"Accept": "application/json", **(headers or {})}
     data = None
-    if token:
-        headers["Authorization"] = "Bearer " + token
     if form is not None:
         data = urllib.parse.urlencode(form).encode()
         headers["Content-Type"] = "application/x-www-form-urlencoded"
     elif body is not None:
         data = json.dumps(body).encode()
         headers["Content-Type"] = "application/json"
-    request = urllib.request.Request(url, data=data, method=method, headers=headers)
+    req = urllib.request.Request(url, data=data, method=method, headers=headers)
     try:
-        with urllib.request.urlopen(request, context=CONTEXT, timeout=20) as response:
+        with urllib.request.urlopen(req, context=CONTEXT, timeout=20) as response:
             raw = response.read()
-            return json.loads(raw) if raw else None
+            return response.status, response.headers, (json.loads(raw) if raw else None)
     except urllib.error.HTTPError as error:
-        if ok404 and error.code == 404:
-            return None
-        raise SystemExit(f"{method} {url.split('?')[0]}: HTTP {error.code} {error.read()[:300]!r}")
+        return error.code, error.headers, error.read()[:300]
+
+
+def call(method, url, token=None, body=None, form=None, ok404=False):
+    """A Keycloak or Kubernetes call with a bearer token: the JSON answer, None for an allowed 404, else False."""
+    status, _, answer = request(method, url, {"Authorization": "Bearer " + token} if token else None, body, form)
+    if status < 300:
+        return answer
+    return None if ok404 and status == 404 else False
 
 
 # --- Keycloak --------------------------------------------------------------------------------------
@@ -131,10 +136,10 @@ def keystone():
             "name": "admin", "domain": {"id": "default"},
             "password": open(os.path.join(SECRETS, f"keystone-admin-{cloud}")).read().strip()}}},
             "scope": {"project": {"name": "admin", "domain": {"id": "default"}}}}}
-        request = urllib.request.Request(f"{url}/auth/tokens", data=json.dumps(auth).encode(), method="POST",
-                                         headers={"Content-Type": "application/json"})
-        with urllib.request.urlopen(request, context=CONTEXT, timeout=20) as response:
-            token = response.headers["X-Subject-Token"]
+        status, headers, answer = request("POST", f"{url}/auth/tokens", body=auth)
+        if status >= 300:
+            raise SystemExit(f"keystone {cloud}: admin login: HTTP {status} {answer!r}")
+        token = headers["X-Subject-Token"]
 
         def ks(method, path, body=None):
             return keystone_call(method, url + path, token, body)
@@ -161,28 +166,14 @@ def keystone():
 def keystone_password_works(url, password):
     auth = {"auth": {"identity": {"methods": ["password"], "password": {"user": {
         "name": BROKER, "domain": {"id": "default"}, "password": password}}}}}
-    request = urllib.request.Request(f"{url}/auth/tokens", data=json.dumps(auth).encode(), method="POST",
-                                     headers={"Content-Type": "application/json"})
-    try:
-        with urllib.request.urlopen(request, context=CONTEXT, timeout=20):
-            return True
-    except urllib.error.HTTPError:
-        return False
+    return request("POST", f"{url}/auth/tokens", body=auth)[0] < 300
 
 
 def keystone_call(method, url, token, body=None):
-    headers = {"Accept": "application/json", "X-Auth-Token": token}
-    data = None
-    if body is not None:
-        data = json.dumps(body).encode()
-        headers["Content-Type"] = "application/json"
-    request = urllib.request.Request(url, data=data, method=method, headers=headers)
-    try:
-        with urllib.request.urlopen(request, context=CONTEXT, timeout=20) as response:
-            raw = response.read()
-            return json.loads(raw) if raw else None
-    except urllib.error.HTTPError as error:
-        raise SystemExit(f"{method} {url}: HTTP {error.code} {error.read()[:300]!r}")
+    status, _, answer = request(method, url, {"X-Auth-Token": token}, body)
+    if status >= 300:
+        raise SystemExit(f"{method} {url}: HTTP {status} {answer!r}")
+    return answer
 
 
 # --- Kubernetes ------------------------------------------------------------------------------------
@@ -240,19 +231,9 @@ def token_works(api, path, username):
     if not os.path.exists(path) or os.path.getsize(path) == 0:
         return False
     token = open(path).read().strip()
-    try:
-        answer = call_quiet("POST", f"{api}/apis/authentication.k8s.io/v1/selfsubjectreviews", token,
-                            {"apiVersion": "authentication.k8s.io/v1", "kind": "SelfSubjectReview"})
-    except urllib.error.HTTPError:
-        return False
-    return answer["status"]["userInfo"]["username"] == username
-
-
-def call_quiet(method, url, token, body):
-    request = urllib.request.Request(url, data=json.dumps(body).encode(), method=method, headers={
-        "Authorization": "Bearer " + token, "Content-Type": "application/json", "Accept": "application/json"})
-    with urllib.request.urlopen(request, context=CONTEXT, timeout=20) as response:
-        return json.load(response)
+    answer = call("POST", f"{api}/apis/authentication.k8s.io/v1/selfsubjectreviews", token,
+                  {"apiVersion": "authentication.k8s.io/v1", "kind": "SelfSubjectReview"})
+    return bool(answer) and answer["status"]["userInfo"]["username"] == username
 
 
 if __name__ == "__main__":

@@ -11,13 +11,13 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { launchBrowser, newContext } from '../support/browser.ts';
-import { brokeredLogin, partnerToken } from '../support/brokered-login.ts';
+import { brokeredLogin, partnerToken, rpLogout } from '../support/brokered-login.ts';
 import { report, startBroker, waitFor, type BrokerProcess } from '../support/broker-process.ts';
 import { DEMO_SPEC, fedbroker } from '../support/federation.ts';
 import { deleteUserIfPresent, findUser } from '../support/keycloak-admin.ts';
 import { keystoneFederatedToken, keystoneTokenUse } from '../support/keystone-federated.ts';
 import { sessionIdsOfUser } from '../support/sessions.ts';
-import { testbedCloud, testbedFetch, userPassword } from '../support/testbed.ts';
+import { testbedFetch, userPassword } from '../support/testbed.ts';
 
 const BUDGET_MS = 2000;
 const POLL_MS = 250;
@@ -99,16 +99,6 @@ describe('logouts only the realm-event poller sees, SAML homes and stale logouts
       return Object.values(left).every((n) => n === 0) && Object.values(keystone).every((s) => s === 401);
     }, BUDGET_MS + 5000, 20).catch((error: Error) => { throw new Error(`${error.message}; last state ${JSON.stringify(last)}\n${running().logs().slice(-3000)}`); });
     return Date.now() - startedAt;
-  }
-
-  async function rpLogout(page: Page, cloud: string): Promise<number> {
-    await page.goto(`${testbedCloud(cloud).issuer}/protocol/openid-connect/logout`);
-    const confirm = page.locator('#kc-logout');
-    await confirm.waitFor();
-    const startedAt = Date.now();
-    await confirm.click();
-    await page.waitForLoadState('load');
-    return startedAt;
   }
 
   /** The fan-outs started since audit entry `from` for the home cloud, once all are done. */

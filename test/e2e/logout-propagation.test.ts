@@ -12,13 +12,13 @@ import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { launchBrowser, newContext } from '../support/browser.ts';
-import { brokeredLogin, partnerToken } from '../support/brokered-login.ts';
+import { brokeredLogin, partnerToken, rpLogout } from '../support/brokered-login.ts';
 import { startBroker, report, waitFor, type BrokerProcess } from '../support/broker-process.ts';
 import { DEMO_SPEC, fedbroker } from '../support/federation.ts';
 import { adminJson, findUser } from '../support/keycloak-admin.ts';
 import { keystoneFederatedToken, keystoneTokenUse } from '../support/keystone-federated.ts';
 import { sessionCount, sessionIds, sessionIdsOfUser } from '../support/sessions.ts';
-import { keycloakAdminFetch, loadTestbed, testbedCloud, userPassword } from '../support/testbed.ts';
+import { keycloakAdminFetch, loadTestbed, userPassword } from '../support/testbed.ts';
 
 const PARTNERS = ['cloud-b', 'cloud-c'] as const;
 const BUDGET_MS = 2000;
@@ -137,15 +137,6 @@ describe('single logout across the demo federation', () => {
 
   async function closeAll(alice: AliceEverywhere): Promise<void> {
     for (const c of alice.contexts) await c.close();
-  }
-
-  async function rpLogout(page: Page, cloud: string): Promise<number> {
-    await page.goto(`${testbedCloud(cloud).issuer}/protocol/openid-connect/logout`);
-    const confirm = page.locator('#kc-logout');
-    await confirm.waitFor();
-    const startedAt = Date.now();
-    await confirm.click();
-    return startedAt;
   }
 
   it('RP-initiated logout at home (cloud-a): gone everywhere within 2 s, both Keystone tokens rejected', async () => {

@@ -112,3 +112,14 @@ export function jwtClaims(token: string): Record<string, unknown> {
   if (!payload) throw new Error('not a JWT');
   return JSON.parse(Buffer.from(payload, 'base64url').toString('utf8'));
 }
+
+/** RP-initiated logout at a realm's end-session page: confirms it and returns the time of the click. */
+export async function rpLogout(page: Page, cloud: string): Promise<number> {
+  await page.goto(`${testbedCloud(cloud).issuer}/protocol/openid-connect/logout`);
+  const confirm = page.locator('#kc-logout');
+  await confirm.waitFor();
+  const startedAt = Date.now();
+  await confirm.click();
+  await page.waitForLoadState('load');
+  return startedAt;
+}
