@@ -15,6 +15,7 @@ import type { KeystoneCapabilities } from './core/render/keystone/model.ts';
 import type { CloudSpec } from './core/federation/schema.ts';
 import type { KeycloakIdentity, KeystoneIdentity, KubernetesIdentity as BrokerKubernetesIdentity } from './core/credentials.ts';
 import type { HomeUser, NewPartnerUser, ObservedKeystone, ObservedPartnerRealm } from './core/sync/model.ts';
+import type { AuthorizationTtlFacts, TokenLifetime } from './core/sync/revocation-facts.ts';
 
 /**
  * What plan/apply needs from any configured system (a realm, a Keystone, a cluster).
@@ -37,6 +38,8 @@ export interface KeycloakAdminPort extends ManagedSystemPort {
   clientSecret(realm: string, clientId: string): Promise<string>;
   /** Who the broker acts as, and its roles (from its admin token). */
   ownIdentity(): Promise<KeycloakIdentity>;
+  /** How long an access token for `clientId` lives: the client's own lifespan and the realm's (status). */
+  tokenLifetime(realm: string, clientId: string): Promise<TokenLifetime>;
 }
 
 /**
@@ -97,7 +100,14 @@ export interface KeystoneAdminPort extends ManagedSystemPort {
   federatedUsers(identityProvider: string): Promise<FederatedKeystoneUser[]>;
   /** Who the broker acts as, and the roles of its token. */
   ownIdentity(): Promise<KeystoneIdentity>;
+  /**
+   * Whether a group membership removed by role sync ends a federated user's roles at once: the
+   * identity provider's `authorization_ttl`, and the expiring memberships of up to `sampleUsers` of its
+   * federated users (Keystone shows them only while a TTL above 0 keeps them alive).
+   */
+  authorizationTtl(identityProvider: string, sampleUsers: number): Promise<AuthorizationTtlFacts>;
 }
+
 
 export interface FederatedKeystoneUser {
   readonly id: string;

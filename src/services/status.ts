@@ -9,6 +9,10 @@
 //     RbacApplied         its Kubernetes clusters (RBAC and authentication config)
 //   ExamplesPassed      the policy examples that target the cloud hold in its live configuration
 //                       (./examples-condition.ts: reasons NoExamples, LiveConfigMatches, ConfigDrift, ...)
+//   KeystoneGrantsRevocable   its Keystone keeps no login-made (expiring) membership that would outlive a
+//                       removal by role sync (core/sync/revocation-facts.ts)
+//   KubernetesTokenLifetimeBound  one per cluster: Kubernetes keeps nothing per user; how long a token
+//                       already issued lives (and whether that is within the spec's tokenLifetimeSeconds)
 //   CredentialsLeastPrivilege  one per system (and cluster) with its own credentials: the broker's
 //                       identity there is not a full admin (core/credentials.ts judges; False says the fix)
 import { isBrokerError } from '../core/errors.ts';
@@ -47,6 +51,10 @@ export async function federationStatus(spec: FederationSpec, deps: OnboardingDep
       conditions.push(systemCondition(cloud.alias, name, condition.type, inSync, reachable, planError));
     }
     conditions.push(examplesCondition(spec, cloud, deps.systems, reachable, planError));
+    for (const system of deps.systems.filter((s) => s.revocationFacts && s.description.configuredIn(cloud))) {
+      const facts = await (system.revocationFacts as NonNullable<typeof system.revocationFacts>)(cloud);
+      conditions.push(...facts.map(({ scope, ...fact }) => ({ cloud: cloud.alias, ...fact, ...(scope !== undefined && { system: `kubernetes/${scope}` }) })));
+    }
     for (const system of deps.systems.filter((s) => s.ownIdentities && s.description.configuredIn(cloud))) {
       const identities = await (system.ownIdentities as NonNullable<typeof system.ownIdentities>)(cloud);
       conditions.push(...identities.map((own) => credentialsCondition(cloud.alias, system.description.name, own)));

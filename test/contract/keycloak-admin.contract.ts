@@ -168,6 +168,27 @@ export function keycloakAdminContract(options: KeycloakContractOptions): void {
       }
     });
 
+    it('access token lifespan of a partner\'s own client: set and read back (shared, never ours); a missing client is named', async () => {
+      const lifespan = (seconds: number | '') => ({ system: 'keycloak', cloud: port.cloud, scope: first, kind: 'clientTokenLifespan', name: 'kubernetes',
+        fields: { clientId: 'kubernetes', accessTokenLifespan: seconds }, shared: true }) satisfies DesiredObject;
+      const before = await port.tokenLifetime(first, 'kubernetes');
+      assert.equal(typeof before.realmSeconds, 'number');
+      try {
+        await port.apply(create(lifespan(240)), {});
+        const observed = await mustObserve(lifespan(240));
+        assert.equal(observed.managed, false, 'the client is the cloud\'s: its lifespan is adjusted, never owned');
+        assert.deepEqual(compareFields(lifespan(240).fields, observed.fields), []);
+        assert.deepEqual(await port.tokenLifetime(first, 'kubernetes'), { clientId: 'kubernetes', realm: first, realmSeconds: before.realmSeconds, clientSeconds: 240 });
+        await port.apply(update(lifespan(180), observed), {});
+        assert.equal((await port.tokenLifetime(first, 'kubernetes')).clientSeconds, 180);
+        assert.equal(await port.clientExists(first, 'kubernetes'), true);
+      } finally {
+        await port.apply(create(lifespan(before.clientSeconds ?? '')), {});
+      }
+      assert.equal((await port.tokenLifetime(first, 'kubernetes')).clientSeconds, before.clientSeconds, 'restored');
+      await rejectsWith(port.tokenLifetime(first, `no-such-client-${run.tag}`), 'ERR_KEYCLOAK_CLIENT_NOT_FOUND');
+    });
+
     it('authentication flow with sub-flows and configs: create, update (config, order, sub-flow removed), delete', async () => {
       await lifecycle(postBrokerFlow(), (f) => {
         const [chained, , allow] = f.executions;

@@ -75,6 +75,13 @@ export function keystoneAdminContract(options: KeystoneContractOptions): void {
       assert.deepEqual((await observe(`${run.federation}-other`, [])).filter((o) => o.managed), [], 'another federation sees none of it');
     });
 
+    it('tells whether removed memberships end roles at once: no identity provider yet, then one without a TTL and no expiring membership', async () => {
+      assert.deepEqual(await port.authorizationTtl(`idp-missing-${run.tag}`, 5), { identityProviderFound: false, identityProviderTtl: null, usersChecked: 0, expiringMemberships: 0 });
+      const idp = desired.find((d) => d.kind === 'identityProvider');
+      assert.ok(idp, 'the rendering has an identity provider');
+      assert.deepEqual(await port.authorizationTtl(idp.name, 5), { identityProviderFound: true, identityProviderTtl: null, usersChecked: 0, expiringMemberships: 0 });
+    });
+
     it('refuses to create what exists, to update what does not, and objects whose references are missing', async () => {
       for (const kind of ['domain', 'group', 'identityProvider', 'mapping', 'protocol'] as const) {
         await rejectsWith(port.apply(create(only(desired, kind)), {}), 'ERR_CONFLICT');

@@ -169,7 +169,7 @@ describe('a fourth managed system from the registry', () => {
   it('status reports its condition for the clouds that have it, in registry order', async () => {
     const { spec, deps } = world();
     const before = await federationStatus(spec, deps);
-    assert.deepEqual(before.filter((c) => c.cloud === 'cloud-a').map((c) => c.type), ['DiscoveryReachable', 'RealmConfigured', 'HarborConfigured', 'ExamplesPassed', 'CredentialsLeastPrivilege']);
+    assert.deepEqual(before.filter((c) => c.cloud === 'cloud-a').map((c) => c.type), ['DiscoveryReachable', 'RealmConfigured', 'HarborConfigured', 'ExamplesPassed', 'KubernetesTokenLifetimeBound', 'CredentialsLeastPrivilege']);
     assert.ok(!before.some((c) => c.cloud === 'cloud-c' && c.type === 'HarborConfigured'));
     assert.deepEqual(before.filter((c) => c.type === 'HarborConfigured').map((c) => [c.cloud, c.status, c.reason]), [['cloud-a', 'False', 'ChangesPending'], ['cloud-b', 'False', 'ChangesPending']]);
     await applyPlan(await planFederation(spec, deps), deps);

@@ -100,7 +100,7 @@ describe('plan and apply over the fakes', () => {
 
 describe('status over the fakes', () => {
   const TYPES = ['DiscoveryReachable', 'RealmConfigured', 'KeystoneConfigured', 'RbacApplied', 'ExamplesPassed',
-    'CredentialsLeastPrivilege', 'CredentialsLeastPrivilege', 'CredentialsLeastPrivilege'];
+    'KubernetesTokenLifetimeBound', 'KeystoneGrantsRevocable', 'CredentialsLeastPrivilege', 'CredentialsLeastPrivilege', 'CredentialsLeastPrivilege'];
 
   it('one condition per system a cloud has, pending before apply and in sync after', async () => {
     const w = fakeFederation();

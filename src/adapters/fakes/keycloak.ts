@@ -11,6 +11,7 @@ import { FEDERATION_KEY, isManaged, markersFromText } from '../../core/managed.t
 import type { Change } from '../../core/plan/diff.ts';
 import type { DesiredObject, ObservedObject } from '../../core/plan/model.ts';
 import { REQUIRED_EVENT_TYPES } from '../../core/render/keycloak/partner-realm.ts';
+import type { TokenLifetime } from '../../core/sync/revocation-facts.ts';
 import type { KeycloakAdminPort } from '../../ports.ts';
 
 type JsonObject = { [key: string]: JsonValue };
@@ -46,6 +47,8 @@ export class FakeKeycloakAdmin implements KeycloakAdminPort {
   #ids = 0;
   /** Who the broker acts as here (default: the dedicated service account). */
   identity: KeycloakIdentity;
+  /** The realms' access token lifespan (Keycloak's default). */
+  realmTokenLifespanSeconds = 300;
 
   constructor(options: FakeKeycloakOptions) {
     this.cloud = options.cloud;
@@ -85,6 +88,16 @@ export class FakeKeycloakAdmin implements KeycloakAdminPort {
     return this.identity;
   }
 
+  /** The realm's access token lifespan (Keycloak's default 300 s) and the client's, as apply set it. */
+  async tokenLifetime(realm: string, clientId: string): Promise<TokenLifetime> {
+    const objects = this.#realm(realm);
+    if (!objects.has(`client/${clientId}`)) {
+      throw new BrokerError('ERR_KEYCLOAK_CLIENT_NOT_FOUND', `client "${clientId}" does not exist in realm "${realm}" of cloud ${this.cloud}`, { details: { cloud: this.cloud, realm } });
+    }
+    const set = objects.get(`clientTokenLifespan/${clientId}`)?.fields['accessTokenLifespan'];
+    return { clientId, realm, realmSeconds: this.realmTokenLifespanSeconds, ...(typeof set === 'number' && { clientSeconds: set }) };
+  }
+
   async observe(realm: string, federation: string, desired: readonly DesiredObject[]): Promise<ObservedObject[]> {
     const objects = this.#realm(realm);
     const wanted = new Set(desired.filter((d) => d.system === 'keycloak' && d.cloud === this.cloud && d.scope === realm).map((d) => `${d.kind}/${d.name}`));
@@ -114,7 +127,7 @@ export class FakeKeycloakAdmin implements KeycloakAdminPort {
     const existing = objects.get(key);
     if (change.action === 'delete') return this.#delete(objects, key, details);
     const desired = change.desired as DesiredObject;
-    if (change.action === 'create' && existing && desired.kind !== 'realmEvents') {
+    if (change.action === 'create' && existing && desired.kind !== 'realmEvents' && desired.kind !== 'clientTokenLifespan') {
       throw new BrokerError('ERR_CONFLICT', `${details.object} exists already in realm "${address.scope}" of cloud ${this.cloud}`, { details });
     }
     if (change.action === 'update' && !existing) throw new BrokerError('ERR_NOT_FOUND', `${details.object} is gone; plan again`, { details });
@@ -180,11 +193,11 @@ export class FakeKeycloakAdmin implements KeycloakAdminPort {
       const parent = desired.name.slice(0, desired.name.lastIndexOf('/'));
       if (parent !== '' && !objects.has(`group/${parent}`)) throw missing(`parent group "${parent}"`);
     }
-    if (desired.kind === 'clientDefaultScope') {
+    if (desired.kind === 'clientDefaultScope' || desired.kind === 'clientTokenLifespan') {
       if (!objects.has(`client/${String(desired.fields['clientId'])}`)) {
         throw new BrokerError('ERR_KEYCLOAK_CLIENT_NOT_FOUND', `client "${String(desired.fields['clientId'])}" does not exist in realm "${desired.scope}" of cloud ${this.cloud}`, { details });
       }
-      if (!objects.has(`clientScope/${String(desired.fields['clientScope'])}`)) throw missing(`client scope "${String(desired.fields['clientScope'])}"`);
+      if (desired.kind === 'clientDefaultScope' && !objects.has(`clientScope/${String(desired.fields['clientScope'])}`)) throw missing(`client scope "${String(desired.fields['clientScope'])}"`);
     }
     if (desired.kind === 'identityProviderMapper') {
       const alias = desired.name.slice(0, desired.name.indexOf('/'));

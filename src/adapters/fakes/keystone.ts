@@ -14,6 +14,7 @@ import { KEYSTONE_SCOPE, ZED_CAPABILITIES, type KeystoneCapabilities } from '../
 import {
   domainScopedName, FEDBROKER_FEDERATION, FEDBROKER_MANAGED_BY, hasDescriptionMarker, hasEntityMarkers, hasMarkerRule, sortKeysDeep, type JsonObject,
 } from '../../core/render/keystone/names.ts';
+import type { AuthorizationTtlFacts } from '../../core/sync/revocation-facts.ts';
 import type { FederatedKeystoneUser, KeystoneAdminPort } from '../../ports.ts';
 
 interface Stored { readonly kind: string; readonly name: string; fields: JsonObject; readonly id: string }
@@ -46,6 +47,7 @@ export class FakeKeystoneAdmin implements KeystoneAdminPort {
   readonly #capabilities: KeystoneCapabilities;
   readonly #objects = new Map<string, Stored>();
   readonly #users: FakeUser[] = [];
+  readonly #expiring = new Map<string, number>();
   #ids = 0;
   /** Who the broker acts as here (default: the dedicated user). */
   identity: KeystoneIdentity = fakeKeystoneIdentity();
@@ -70,6 +72,20 @@ export class FakeKeystoneAdmin implements KeystoneAdminPort {
 
   async capabilities(): Promise<KeystoneCapabilities> {
     return this.#capabilities;
+  }
+
+  /** A membership of a federated user that Keystone keeps with an expiry (a TTL above 0 made it at a login). */
+  seedExpiringMembership(userName: string): void {
+    this.#expiring.set(userName, (this.#expiring.get(userName) ?? 0) + 1);
+  }
+
+  async authorizationTtl(identityProvider: string, sampleUsers: number): Promise<AuthorizationTtlFacts> {
+    const idp = this.#objects.get(`identityProvider/${identityProvider}`);
+    if (!idp) return { identityProviderFound: false, identityProviderTtl: null, usersChecked: 0, expiringMemberships: 0 };
+    const ttl = idp.fields['authorization_ttl'];
+    const users = this.#users.filter((u) => u.identityProvider === identityProvider).slice(0, sampleUsers);
+    return { identityProviderFound: true, identityProviderTtl: typeof ttl === 'number' ? ttl : null, usersChecked: users.length,
+      expiringMemberships: users.reduce((n, u) => n + (this.#expiring.get(u.name) ?? 0), 0) };
   }
 
   async federatedUsers(identityProvider: string): Promise<FederatedKeystoneUser[]> {

@@ -6,11 +6,13 @@ import { BrokerError, isBrokerError } from '../../core/errors.ts';
 import type { JsonValue } from '../../core/json.ts';
 import type { Change } from '../../core/plan/diff.ts';
 import type { DesiredObject, ObjectAddress, ObservedObject } from '../../core/plan/model.ts';
+import type { TokenLifetime } from '../../core/sync/revocation-facts.ts';
 import type { KeycloakAdminPort } from '../../ports.ts';
 import type { AdminTokenOptions } from './admin-token.ts';
 import { keycloakRest } from './client.ts';
 import { isKeycloakKind, KIND_HANDLERS } from './kinds/index.ts';
-import type { KindHandler } from './kinds/kind.ts';
+import { clientLifespanSeconds } from './kinds/client-token-lifespan.ts';
+import type { JsonObject, KindHandler } from './kinds/kind.ts';
 import { clientIdToId } from './kinds/mapper-owners.ts';
 import { keycloakIdentityFromClaims } from './identity.ts';
 import { RealmReader } from './kinds/realm-reader.ts';
@@ -82,6 +84,20 @@ export class KeycloakAdmin implements KeycloakAdminPort {
         { details: { cloud: this.cloud, realm, object } });
     }
     return credential.value;
+  }
+
+  async tokenLifetime(realm: string, clientId: string): Promise<TokenLifetime> {
+    const [settings, clients] = await Promise.all([
+      this.#rest.get<{ accessTokenLifespan?: number }>('', { realm, object: 'realm settings' }),
+      this.#rest.get<JsonObject[]>(`/clients?clientId=${encodeURIComponent(clientId)}`, { realm, object: `client "${clientId}"` }),
+    ]);
+    const client = clients.find((c) => c['clientId'] === clientId);
+    if (!client) {
+      throw new BrokerError('ERR_KEYCLOAK_CLIENT_NOT_FOUND', `client "${clientId}" does not exist in realm "${realm}" of cloud ${this.cloud}`,
+        { details: { cloud: this.cloud, realm, object: `client "${clientId}"` } });
+    }
+    const clientSeconds = clientLifespanSeconds(client);
+    return { clientId, realm, realmSeconds: settings.accessTokenLifespan ?? 300, ...(clientSeconds !== undefined && { clientSeconds }) };
   }
 
   async ownIdentity(): Promise<KeycloakIdentity> {

@@ -7,6 +7,7 @@ import type { JsonValue } from '../../core/json.ts';
 import type { Change } from '../../core/plan/diff.ts';
 import type { DesiredObject, ObjectAddress, ObservedObject } from '../../core/plan/model.ts';
 import { KEYSTONE_KIND_ORDER, KEYSTONE_SCOPE, type KeystoneCapabilities, type KeystoneKind } from '../../core/render/keystone/model.ts';
+import type { AuthorizationTtlFacts } from '../../core/sync/revocation-facts.ts';
 import type { FederatedKeystoneUser, KeystoneAdminPort } from '../../ports.ts';
 import type { FetchLike } from '../http-out.ts';
 import { roleAssignments } from './assignments.ts';
@@ -63,6 +64,19 @@ export class KeystoneAdmin implements KeystoneAdminPort {
     const dir = new KeystoneDirectory(this.#rest);
     const users = await this.#rest.list<Entity>(`/users?idp_id=${encodeURIComponent(identityProvider)}`, 'users', `users of identity provider "${identityProvider}"`);
     return Promise.all(users.map(async (u) => ({ id: u.id, name: u.name, domain: await dir.domainName(u['domain_id']) ?? String(u['domain_id']) })));
+  }
+
+  async authorizationTtl(identityProvider: string, sampleUsers: number): Promise<AuthorizationTtlFacts> {
+    const idp = encodeURIComponent(identityProvider);
+    const found = await this.#rest.call(`/OS-FEDERATION/identity_providers/${idp}`, { object: `identity provider "${identityProvider}"`, allowNotFound: true });
+    if (found.status === 404) return { identityProviderFound: false, identityProviderTtl: null, usersChecked: 0, expiringMemberships: 0 };
+    const ttl = (found.body as { identity_provider?: { authorization_ttl?: number | null } }).identity_provider?.authorization_ttl;
+    const users = (await this.#rest.list<Entity>(`/users?idp_id=${idp}`, 'users', `users of identity provider "${identityProvider}"`)).slice(0, sampleUsers);
+    const expiring = await Promise.all(users.map(async (u) => {
+      const groups = await this.#rest.list<Entity>(`/users/${encodeURIComponent(u.id)}/groups`, 'groups', `groups of user ${u.name}`);
+      return groups.filter((g) => g['membership_expires_at'] !== null && g['membership_expires_at'] !== undefined).length;
+    }));
+    return { identityProviderFound: true, identityProviderTtl: typeof ttl === 'number' ? ttl : null, usersChecked: users.length, expiringMemberships: expiring.reduce((a, b) => a + b, 0) };
   }
 
   async ownIdentity(): Promise<KeystoneIdentity> {

@@ -68,6 +68,12 @@ const cluster = z.strictObject({
    * when the broker can write it (same host or a shared volume). Without it the broker manages RBAC only.
    */
   authenticationConfigFile: z.string().min(1).optional(),
+  /**
+   * At most this many seconds a partner token for this cluster lives (the access token lifespan of its
+   * audience client, set by apply). Kubernetes keeps nothing per user, so this bounds how long a user
+   * removed at home keeps using a token already issued. Unset: the realm's lifespan applies.
+   */
+  tokenLifetimeSeconds: z.number().int().min(60).max(86400).optional(),
 });
 
 export const cloudSchema = z.strictObject({

@@ -9,6 +9,7 @@ import type { HomeMetadata } from '../../core/render/keycloak/metadata.ts';
 import type { CloudSpec, FederationSpec } from '../../core/federation/schema.ts';
 import { trustEdges } from '../../core/federation/trust.ts';
 import { KEYCLOAK_SYSTEM } from '../../core/systems/keycloak.ts';
+import { kubernetesTokenBound, unreadableFact } from '../../core/sync/revocation-facts.ts';
 import type { HomeMetadataPort, KeycloakAdminPort } from '../../ports.ts';
 import type { ManagedSystem, PlanContext, UnreachablePart } from './model.ts';
 
@@ -27,6 +28,11 @@ export function keycloakSystem(ports: KeycloakSystemPorts): ManagedSystem {
     },
     adapter: (cloud) => ports.admin(cloud),
     ownIdentities: async (cloud) => [await ports.admin(cloud.alias).ownIdentity().then((identity) => ({ identity }), (error: unknown) => ({ error }))],
+    // Kubernetes keeps nothing per user: the partner tokens' lifetime bounds a removal there.
+    revocationFacts: (cloud) => Promise.all((cloud.kubernetes?.clusters ?? []).map((cluster) =>
+      ports.admin(cloud.alias).tokenLifetime(cloud.keycloak.realm, cluster.audience).then(
+        (lifetime) => kubernetesTokenBound(cluster.name, lifetime, cluster.tokenLifetimeSeconds),
+        (error: unknown) => ({ ...unreadableFact('KubernetesTokenLifetimeBound', error), scope: cluster.name })))),
     resolveWriteOnly: async (value: JsonValue) => (isSecretFromClient(value)
       ? ports.admin(value.$secretFromClient.cloud).clientSecret(value.$secretFromClient.realm, value.$secretFromClient.clientId)
       : value),

@@ -5,6 +5,7 @@ import type { BrokerIdentity } from '../../core/credentials.ts';
 import type { JsonValue } from '../../core/json.ts';
 import type { DesiredObject } from '../../core/plan/model.ts';
 import type { CloudSpec, FederationSpec } from '../../core/federation/schema.ts';
+import type { RevocationFact } from '../../core/sync/revocation-facts.ts';
 import type { SystemDescription } from '../../core/systems/model.ts';
 import type { ManagedSystemPort } from '../../ports.ts';
 
@@ -45,6 +46,8 @@ export interface ManagedSystem {
   inSyncMessage?(cloud: CloudSpec): Promise<string>;
   /** Who the broker acts as in this cloud's system (one per scope that has its own credentials). */
   ownIdentities?(cloud: CloudSpec): Promise<readonly OwnIdentity[]>;
+  /** How fast a removal at home takes effect in this cloud, from live facts (status). */
+  revocationFacts?(cloud: CloudSpec): Promise<readonly RevocationFact[]>;
 }
 
 /** The broker's identity in one scope of a system, or why it could not be read. */

@@ -2,6 +2,7 @@
 import { BrokerError } from '../../../core/errors.ts';
 import type { KeycloakKind } from '../../../core/render/keycloak/model.ts';
 import { authenticationFlows } from './authentication-flows.ts';
+import { clientTokenLifespans } from './client-token-lifespan.ts';
 import { clientDefaultScopes } from './default-scopes.ts';
 import { groups } from './groups.ts';
 import { identityProviderMappers, identityProviders } from './identity-providers.ts';
@@ -32,6 +33,7 @@ export const KIND_HANDLERS: Readonly<Record<KeycloakKind, KindHandler>> = {
   client: clients,
   clientScope: clientScopes,
   clientDefaultScope: clientDefaultScopes,
+  clientTokenLifespan: clientTokenLifespans,
   authenticationFlow: authenticationFlows,
   identityProvider: identityProviders,
   identityProviderMapper: identityProviderMappers,

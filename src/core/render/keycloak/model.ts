@@ -8,6 +8,7 @@ export type KeycloakKind =
   | 'client'                 // the client for a partner's broker endpoint in a home realm (OIDC or SAML)
   | 'clientScope'            // the federation client scope in a partner realm, the home-client marker scope
   | 'clientDefaultScope'     // a broker scope attached as default scope to a client (partner's own clients, home clients)
+  | 'clientTokenLifespan'    // the access token lifespan of a partner's own client (its clusters' bound): shared, never deleted
   | 'authenticationFlow'     // a top-level flow with its executions (the post-broker-login flow of partner realms)
   | 'identityProvider'       // the home cloud as identity provider in a partner realm
   | 'identityProviderMapper' // its mappers (name = "<idp alias>/<mapper name>")
@@ -15,7 +16,7 @@ export type KeycloakKind =
 
 /** Order of creation; deletion runs in reverse. */
 export const KEYCLOAK_KIND_ORDER: readonly KeycloakKind[] = [
-  'realmEvents', 'userProfileAttribute', 'group', 'client', 'clientScope', 'clientDefaultScope',
+  'realmEvents', 'userProfileAttribute', 'group', 'client', 'clientScope', 'clientDefaultScope', 'clientTokenLifespan',
   'authenticationFlow', 'identityProvider', 'identityProviderMapper', 'organization',
 ];
 

@@ -11,6 +11,7 @@ export function keycloakNeeds(desired: DesiredObject): ObjectAddress[] {
   const inRealm = (kind: string, name: unknown) => (typeof name === 'string' ? [{ system: 'keycloak', cloud: desired.cloud, scope: desired.scope, kind, name }] : []);
   if (desired.kind === 'identityProviderMapper') return [...secretSources, ...inRealm('identityProvider', desired.fields['identityProviderAlias'])];
   if (desired.kind === 'clientDefaultScope') return [...secretSources, ...inRealm('client', desired.fields['clientId']), ...inRealm('clientScope', desired.fields['clientScope'])];
+  if (desired.kind === 'clientTokenLifespan') return inRealm('client', desired.fields['clientId']);
   return secretSources;
 }
 

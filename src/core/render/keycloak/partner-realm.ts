@@ -44,7 +44,19 @@ export function renderPartnerRealm(spec: FederationSpec, partner: CloudSpec): Ke
     }),
     ...[...new Set(audiences)].sort().map((clientId) =>
       object(partner, 'clientDefaultScope', `${clientId}/${FEDERATION_SCOPE}`, { clientId, clientScope: FEDERATION_SCOPE })),
+    ...clusterTokenBounds(partner).map(({ clientId, seconds }) =>
+      object(partner, 'clientTokenLifespan', clientId, { clientId, accessTokenLifespan: seconds }, true)),
   ];
+}
+
+/** Per audience client of the cloud's clusters: the smallest `tokenLifetimeSeconds` the clusters using it set. */
+export function clusterTokenBounds(cloud: CloudSpec): { clientId: string; seconds: number }[] {
+  const bounds = new Map<string, number>();
+  for (const c of cloud.kubernetes?.clusters ?? []) {
+    if (c.tokenLifetimeSeconds === undefined) continue;
+    bounds.set(c.audience, Math.min(bounds.get(c.audience) ?? Infinity, c.tokenLifetimeSeconds));
+  }
+  return [...bounds].sort(([a], [b]) => a.localeCompare(b)).map(([clientId, seconds]) => ({ clientId, seconds }));
 }
 
 /** The group tree "/<H>:" + each path, parents first, each marked as the broker's. */
