@@ -12,7 +12,8 @@ const suites = process.argv.slice(2);
 if (suites.length === 0) suites.push('unit');
 // Suites that share the real test bed run one file at a time.
 const serialSuites = new Set(['integration', 'e2e', 'contract']);
-const filter = process.env.FEDBROKER_TEST_FILTER ?? '';
+// Several filters: comma-separated; a file runs when its path contains any of them.
+const filters = (process.env.FEDBROKER_TEST_FILTER ?? '').split(',');
 
 function testFiles(dir) {
   let out = [];
@@ -20,7 +21,7 @@ function testFiles(dir) {
     const path = join(dir, name);
     if (statSync(path).isDirectory()) out = out.concat(testFiles(path));
     // The filter matches the path below test/ (never the checkout's own folder name).
-    else if (name.endsWith('.test.ts') && relative(join(root, 'test'), path).includes(filter)) out.push(path);
+    else if (name.endsWith('.test.ts') && filters.some((f) => relative(join(root, 'test'), path).includes(f))) out.push(path);
   }
   return out.sort();
 }

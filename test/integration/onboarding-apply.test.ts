@@ -87,12 +87,15 @@ describe('plan/apply of the Keycloak mesh on the real test bed', () => {
   it('status reports every condition True on the converged federation', () => {
     const status = fedbroker('status', DEMO_SPEC, '-o', 'json');
     assert.equal(status.status, 0, status.stdout + status.stderr);
-    const conditions: { cloud: string; type: string; status: string }[] = JSON.parse(status.stdout).conditions;
+    const conditions: { cloud: string; type: string; status: string; reason: string }[] = JSON.parse(status.stdout).conditions;
     for (const cloud of ['cloud-a', 'cloud-b', 'cloud-c']) {
-      for (const type of ['DiscoveryReachable', 'RealmConfigured', 'KeystoneConfigured', 'RbacApplied', 'ExamplesPassed']) {
+      for (const type of ['DiscoveryReachable', 'RealmConfigured', 'KeystoneConfigured', 'RbacApplied', 'ExamplesPassed', 'KeystoneGrantsRevocable', 'KubernetesTokenLifetimeBound']) {
         assert.equal(conditions.find((c) => c.cloud === cloud && c.type === type)?.status, 'True', `${cloud} ${type}`);
       }
     }
+    // The demo bounds cloud-b's cluster tokens (tokenLifetimeSeconds 300); the others state the realm's lifespan.
+    assert.deepEqual(conditions.filter((c) => c.type === 'KubernetesTokenLifetimeBound').map((c) => [c.cloud, c.reason]),
+      [['cloud-a', 'RealmLifespan'], ['cloud-b', 'WithinBound'], ['cloud-c', 'RealmLifespan']]);
   });
 
   it('never prints the home clients\' secrets', async () => {
