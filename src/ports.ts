@@ -14,7 +14,7 @@ import type { HomeMetadata } from './core/render/keycloak/metadata.ts';
 import type { KeystoneCapabilities } from './core/render/keystone/model.ts';
 import type { CloudSpec } from './core/federation/schema.ts';
 import type { KeycloakIdentity, KeystoneIdentity, KubernetesIdentity as BrokerKubernetesIdentity } from './core/credentials.ts';
-import type { HomeUser, NewPartnerUser, ObservedKeystone, ObservedPartnerRealm } from './core/sync/model.ts';
+import type { HomeUser, NewPartnerUser, ObservedGuestUser, ObservedKeystone, ObservedKeystoneUser, ObservedPartnerRealm } from './core/sync/model.ts';
 import type { AuthorizationTtlFacts, TokenLifetime } from './core/sync/revocation-facts.ts';
 
 /**
@@ -144,6 +144,8 @@ export interface PartnerRealmSyncPort {
   removeMembership(realm: string, userId: string, groupId: string): Promise<void>;
   setEnabled(realm: string, userId: string, enabled: boolean): Promise<void>;
   deleteUser(realm: string, userId: string): Promise<void>;
+  /** Every user of the realm with a `home_cloud` attribute (paged); orphans of offboarded homes are found among them. */
+  guests(realm: string): Promise<ObservedGuestUser[]>;
 }
 
 /** Role sync in one cloud's Keystone: federated users of its identity provider and the broker's group memberships. */
@@ -155,6 +157,10 @@ export interface KeystoneSyncPort {
   createFederatedUser(uniqueId: string): Promise<string>;
   addMembership(userId: string, groupId: string): Promise<void>;
   removeMembership(userId: string, groupId: string): Promise<void>;
+  /** Every federated user of the cloud's identity provider, of any home. */
+  federatedUsers(): Promise<ObservedKeystoneUser[]>;
+  /** Deletes the user (Keystone drops its memberships, application credentials and tokens with it); a missing user is no error. */
+  deleteUser(userId: string): Promise<void>;
 }
 
 /** Reads what a home cloud publishes about its identity provider: OIDC discovery or SAML descriptor. */

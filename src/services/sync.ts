@@ -12,6 +12,7 @@ import { brakeFindings, type BrakeFinding } from '../core/sync/brake.ts';
 import { diffKeystone, observedKeystoneMemberships } from '../core/sync/keystone.ts';
 import type { HomeUser, SyncChange, SyncSystem, SyncTarget } from '../core/sync/model.ts';
 import { diffPartnerRealm, mirroredGroups, observedMembershipCount } from '../core/sync/partner-realm.ts';
+import { orphanTargets } from './sync-orphans.ts';
 import type { HomeDirectoryPort, KeystoneSyncPort, PartnerRealmSyncPort } from '../ports.ts';
 
 export interface SyncDeps {
@@ -55,7 +56,8 @@ export async function runSync(spec: FederationSpec, deps: SyncDeps, options: Syn
   const failures: SyncFailure[] = [];
   const edges = trustEdges(spec).filter((e) => !options.clouds || options.clouds.includes(e.partner));
   const homes = await readHomes(spec, deps, [...new Set(edges.map((e) => e.home))], failures);
-  const targets = await computeTargets(spec, deps, edges, homes, failures);
+  const targets = [...await computeTargets(spec, deps, edges, homes, failures),
+    ...await orphanTargets(spec, deps, spec.clouds.map((c) => c.alias).filter((c) => !options.clouds || options.clouds.includes(c)), failures)];
   const brake = brakeFindings(spec, targets);
   const stoppedByBrake = brake.length > 0 && options.confirm !== true;
   const dryRun = options.dryRun === true;
@@ -154,6 +156,7 @@ async function applyChange(deps: SyncDeps, target: SyncTarget, realm: string, ch
     if (change.op === 'createFederatedUser') created.set(change.uniqueId, await keystone.createFederatedUser(change.uniqueId));
     else if (change.op === 'addMembership') await keystone.addMembership(userIdOf(change, created), change.groupId);
     else if (change.op === 'removeMembership') await keystone.removeMembership(userIdOf(change, created), change.groupId);
+    else if (change.op === 'deleteFederatedUser') await keystone.deleteUser(change.userId);
     return;
   }
   const partner = deps.partnerRealm(target.partner);

@@ -66,6 +66,17 @@ export function partnerRealmSyncContract(name: string, make: () => Promise<Partn
       assert.equal(observed.users.find((u) => u.username === username), undefined);
       assert.deepEqual(observed.groups.map((g) => g.path), [f.ownedGroup]);
     });
+
+    it('lists as guests the users with a home_cloud attribute, whatever their link, and no others', async () => {
+      const f = await make();
+      const user = newUser(f);
+      const id = await f.port.createUser(f.realm, user);
+      const handMade = f.newUsername();
+      await f.addHandMadeUser(handMade);
+      const guests = await f.port.guests(f.realm);
+      assert.deepEqual(guests.find((g) => g.id === id), { id, username: user.username, homeCloud: f.home });
+      assert.equal(guests.find((g) => g.username === handMade), undefined);
+    });
   });
 }
 
@@ -95,6 +106,19 @@ export function keystoneSyncContract(name: string, make: () => Promise<KeystoneS
       await f.port.removeMembership(id, observed.groups[0]!.id);
       observed = await f.port.observe(f.federation, [f.ownedGroup]);
       assert.ok(!observed.groups[0]!.memberIds.includes(id));
+    });
+
+    it('lists every federated user and deletes one with its memberships (deleting twice is fine)', async () => {
+      const f = await make();
+      const uniqueId = f.newUniqueId();
+      const id = await f.port.createFederatedUser(uniqueId);
+      const group = (await f.port.observe(f.federation, [f.ownedGroup])).groups[0]!;
+      await f.port.addMembership(id, group.id);
+      assert.deepEqual((await f.port.federatedUsers()).find((u) => u.id === id), { id, uniqueId });
+      await f.port.deleteUser(id);
+      await f.port.deleteUser(id);
+      assert.equal((await f.port.federatedUsers()).find((u) => u.id === id), undefined);
+      assert.ok(!(await f.port.observe(f.federation, [f.ownedGroup])).groups[0]!.memberIds.includes(id));
     });
 
     it('does not observe a group of another federation', async () => {

@@ -3,8 +3,8 @@
 // and `down` makes every call fail, like an unreachable server.
 import { BrokerError } from '../../core/errors.ts';
 import { isManaged } from '../../core/managed.ts';
-import { HOME_SUBJECT_ATTRIBUTE } from '../../core/render/keycloak/names.ts';
-import type { NewPartnerUser, ObservedKeystone, ObservedPartnerRealm } from '../../core/sync/model.ts';
+import { HOME_CLOUD_ATTRIBUTE, HOME_SUBJECT_ATTRIBUTE } from '../../core/render/keycloak/names.ts';
+import type { NewPartnerUser, ObservedGuestUser, ObservedKeystone, ObservedKeystoneUser, ObservedPartnerRealm } from '../../core/sync/model.ts';
 import type { KeystoneSyncPort, PartnerRealmSyncPort } from '../../ports.ts';
 
 function unreachable(cloud: string, system: string): BrokerError {
@@ -89,6 +89,14 @@ export class FakePartnerRealmSync implements PartnerRealmSyncPort {
     for (const g of this.groups.values()) g.members.delete(userId);
   }
 
+  async guests(_realm: string): Promise<ObservedGuestUser[]> {
+    this.#check();
+    return [...this.users.values()].flatMap((u) => {
+      const homeCloud = u.attributes[HOME_CLOUD_ATTRIBUTE]?.[0];
+      return homeCloud === undefined ? [] : [{ id: u.id, username: u.username, homeCloud }];
+    });
+  }
+
   #check(): void {
     if (this.down) throw unreachable(this.cloud, 'Keycloak');
   }
@@ -148,6 +156,17 @@ export class FakeKeystoneSync implements KeystoneSyncPort {
   async removeMembership(userId: string, groupId: string): Promise<void> {
     this.#write();
     [...this.groups.values()].find((g) => g.id === groupId)?.members.delete(userId);
+  }
+
+  async federatedUsers(): Promise<ObservedKeystoneUser[]> {
+    this.#check();
+    return [...this.users].map(([id, uniqueId]) => ({ id, uniqueId }));
+  }
+
+  async deleteUser(userId: string): Promise<void> {
+    this.#write();
+    this.users.delete(userId);
+    for (const g of this.groups.values()) g.members.delete(userId);
   }
 
   #check(): void {

@@ -3,8 +3,8 @@
 // (`/users?idpAlias=`); owned groups carry the broker's markers. A user is created with its link in
 // one request, so a sync killed half-way never leaves a user without its link.
 import { isManaged } from '../../core/managed.ts';
-import { HOME_SUBJECT_ATTRIBUTE } from '../../core/render/keycloak/names.ts';
-import type { NewPartnerUser, ObservedPartnerGroup, ObservedPartnerRealm } from '../../core/sync/model.ts';
+import { HOME_CLOUD_ATTRIBUTE, HOME_SUBJECT_ATTRIBUTE } from '../../core/render/keycloak/names.ts';
+import type { NewPartnerUser, ObservedGuestUser, ObservedPartnerGroup, ObservedPartnerRealm } from '../../core/sync/model.ts';
 import type { PartnerRealmSyncPort } from '../../ports.ts';
 import { BrokerError } from '../../core/errors.ts';
 import { urlPath, type KeycloakRest } from './rest.ts';
@@ -72,5 +72,15 @@ export class KeycloakPartnerSync implements PartnerRealmSyncPort {
 
   async deleteUser(realm: string, userId: string): Promise<void> {
     await this.#rest.realm(urlPath`/users/${userId}`, { realm, object: `user ${userId}`, method: 'DELETE', allowNotFound: true });
+  }
+
+  // Keycloak's `q=` search matches an attribute's exact value only, and the values wanted here are the
+  // ones the spec no longer names, so every user is read (paged) and the attribute checked here.
+  async guests(realm: string): Promise<ObservedGuestUser[]> {
+    const users = await this.#rest.list<UserRep>('/users?briefRepresentation=false', { realm, object: 'users' });
+    return users.flatMap((u) => {
+      const homeCloud = u.attributes?.[HOME_CLOUD_ATTRIBUTE]?.[0];
+      return homeCloud === undefined ? [] : [{ id: u.id, username: u.username, homeCloud }];
+    });
   }
 }

@@ -5,7 +5,7 @@
 // user (docs/sync.md, docs/keystone-notes.md).
 import { BrokerError } from '../../core/errors.ts';
 import { hasEntityMarkers, OPENID_PROTOCOL } from '../../core/render/keystone/names.ts';
-import type { ObservedKeystone, ObservedKeystoneGroup } from '../../core/sync/model.ts';
+import type { ObservedKeystone, ObservedKeystoneGroup, ObservedKeystoneUser } from '../../core/sync/model.ts';
 import type { KeystoneSyncPort } from '../../ports.ts';
 import { KeystoneDirectory } from './directory.ts';
 import { path, type KeystoneRest } from './rest.ts';
@@ -26,7 +26,7 @@ export class KeystoneSync implements KeystoneSyncPort {
 
   async observe(federation: string, groups: readonly string[]): Promise<ObservedKeystone> {
     const directory = new KeystoneDirectory(this.#rest);
-    const users = await this.#rest.list<UserRep>(`/users?idp_id=${encodeURIComponent(this.#identityProvider)}`, 'users', `federated users of ${this.#identityProvider}`);
+    const users = await this.federatedUsers();
     const observedGroups: ObservedKeystoneGroup[] = [];
     for (const name of groups) {
       const cut = name.indexOf('/');
@@ -35,7 +35,16 @@ export class KeystoneSync implements KeystoneSyncPort {
       const members = await this.#rest.list<{ id: string }>(path`/groups/${group.id}/users`, 'users', `members of group "${name}"`);
       observedGroups.push({ id: group.id, name, memberIds: members.map((m) => m.id) });
     }
-    return { users: users.map((u) => ({ id: u.id, uniqueId: this.#uniqueId(u) })), groups: observedGroups };
+    return { users, groups: observedGroups };
+  }
+
+  async federatedUsers(): Promise<ObservedKeystoneUser[]> {
+    const users = await this.#rest.list<UserRep>(`/users?idp_id=${encodeURIComponent(this.#identityProvider)}`, 'users', `federated users of ${this.#identityProvider}`);
+    return users.map((u) => ({ id: u.id, uniqueId: this.#uniqueId(u) }));
+  }
+
+  async deleteUser(userId: string): Promise<void> {
+    await this.#rest.call(path`/users/${userId}`, { method: 'DELETE', object: `user ${userId}`, allowNotFound: true });
   }
 
   async createFederatedUser(uniqueId: string): Promise<string> {

@@ -14,6 +14,7 @@ export function describeChange(change: SyncChange): string {
     case 'enableUser': return `enable user ${change.username}`;
     case 'disableUser': return `disable user ${change.username}`;
     case 'deleteUser': return `delete user ${change.username}`;
+    case 'deleteFederatedUser': return `delete federated user ${change.username}`;
   }
 }
 

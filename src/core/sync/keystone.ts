@@ -38,16 +38,12 @@ export function diffKeystone(spec: FederationSpec, home: CloudSpec, partner: Clo
       }
     }
   }
-  // Federated users of H that H no longer has keep no broker-owned membership.
+  // A federated user of H that H no longer has is deleted with what Keystone keeps for it (memberships,
+  // application credentials, tokens): a user made again at home under the same name must not inherit it.
   for (const user of observed.users) {
     const uniqueId = user.uniqueId.toLowerCase();
     if (seen.has(uniqueId) || homeUsernameOf(spec.naming, home.alias, uniqueId) === undefined) continue;
-    for (const g of groups) {
-      const group = observedGroups.get(g.name);
-      if (group?.memberIds.includes(user.id)) {
-        changes.push({ op: 'removeMembership', system: 'keystone', username: uniqueId, userId: user.id, group: g.name, groupId: group.id, reason: `no such user at home in ${home.alias} (deleted there)` });
-      }
-    }
+    changes.push({ op: 'deleteFederatedUser', system: 'keystone', username: uniqueId, userId: user.id, reason: `no such user at home in ${home.alias} (deleted there)` });
   }
   return changes;
 }

@@ -78,7 +78,9 @@ export type SyncChange =
   | { readonly op: 'addMembership' | 'removeMembership'; readonly system: SyncSystem; readonly username: string;
       /** Id of the user when it exists already; undefined when the same run creates it. */
       readonly userId?: string; readonly group: string; readonly groupId: string; readonly reason: string }
-  | { readonly op: 'enableUser' | 'disableUser' | 'deleteUser'; readonly system: 'keycloak'; readonly username: string; readonly userId: string; readonly reason: string };
+  | { readonly op: 'enableUser' | 'disableUser' | 'deleteUser'; readonly system: 'keycloak'; readonly username: string; readonly userId: string; readonly reason: string }
+  /** An orphan: the federated user of a home that is no longer federated with the partner (its tokens and application credentials go with it). */
+  | { readonly op: 'deleteFederatedUser'; readonly system: 'keystone'; readonly username: string; readonly userId: string; readonly reason: string };
 
 /** The changes of one home in one partner system, and what was observed there (for the brake). */
 export interface SyncTarget {
@@ -91,9 +93,16 @@ export interface SyncTarget {
 }
 
 export function isRemoval(change: SyncChange): boolean {
-  return change.op === 'removeMembership' || change.op === 'deleteUser' || change.op === 'disableUser';
+  return change.op === 'removeMembership' || isUserRemoval(change);
 }
 
 export function isUserRemoval(change: SyncChange): boolean {
-  return change.op === 'deleteUser' || change.op === 'disableUser';
+  return change.op === 'deleteUser' || change.op === 'disableUser' || change.op === 'deleteFederatedUser';
+}
+
+/** A partner-realm user carrying the admin-only `home_cloud` attribute: a brokered user of some home, current or former. */
+export interface ObservedGuestUser {
+  readonly id: string;
+  readonly username: string;
+  readonly homeCloud: string;
 }

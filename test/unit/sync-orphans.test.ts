@@ -1,0 +1,118 @@
+// Orphans (docs/sync.md): what the broker made in a partner for a home that is no longer federated
+// with it is removed by the next full run and reported; a user deleted at home loses her Keystone user.
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { FakeHomeDirectory } from '../../src/adapters/fakes/home.ts';
+import { FakeKeystoneSync, FakePartnerRealmSync } from '../../src/adapters/fakes/sync.ts';
+import type { FederationSpec } from '../../src/core/federation/schema.ts';
+import { trustEdges } from '../../src/core/federation/trust.ts';
+import { managedMarkers } from '../../src/core/managed.ts';
+import { domainScopedName } from '../../src/core/render/keystone/names.ts';
+import { policyGroups } from '../../src/core/render/keystone/policy-groups.ts';
+import { formerHomeOf, keycloakOrphanTargets, keystoneOrphanTargets } from '../../src/core/sync/orphans.ts';
+import { mirroredGroups } from '../../src/core/sync/partner-realm.ts';
+import { runSync, type SyncDeps, type SyncReport } from '../../src/services/sync.ts';
+import { exampleSpec } from '../support/example-federation.ts';
+
+const P1 = '/projects/p1/members';
+const ADMINS = '/projects/p1/admins';
+const aliases = ['cloud-a', 'cloud-b', 'cloud-c'];
+/** The demo mesh without the trust edge cloud-c → cloud-b. */
+const withoutCtoB = () => exampleSpec((doc) => {
+  doc.trust = { mode: 'edges', edges: aliases.flatMap((from) => aliases.filter((to) => to !== from && !(from === 'cloud-c' && to === 'cloud-b')).map((to) => ({ from, to }))) };
+});
+
+function world(spec: FederationSpec) {
+  const markers = Object.fromEntries(Object.entries(managedMarkers(spec.metadata.name)).map(([k, v]) => [k, [v]]));
+  const homes = new Map(spec.clouds.map((c) => [c.alias, new FakeHomeDirectory(c.alias)]));
+  const realms = new Map(spec.clouds.map((c) => [c.alias, new FakePartnerRealmSync(c.alias)]));
+  const keystones = new Map(spec.clouds.map((c) => [c.alias, new FakeKeystoneSync(c.alias)]));
+  for (const { home, partner } of trustEdges(spec)) {
+    for (const m of mirroredGroups(spec, home, partner)) realms.get(partner)!.addGroup(m.path, markers);
+    for (const pg of policyGroups(spec, home, spec.clouds.find((c) => c.alias === partner)!)) keystones.get(partner)!.addGroup(domainScopedName(pg.group.domain, pg.group.name), spec.metadata.name);
+  }
+  homes.get('cloud-a')!.addUser('alice', [P1]);
+  for (const u of ['carol', 'dave']) homes.get('cloud-c')!.addUser(u, [ADMINS]);
+  const deps: SyncDeps = { homeDirectory: (c) => homes.get(c)!, partnerRealm: (c) => realms.get(c)!, keystone: (c) => keystones.get(c) };
+  return { homes, realms, keystones, deps };
+}
+
+const ops = (report: SyncReport, home: string, partner: string) => report.targets.filter((t) => t.home === home && t.partner === partner)
+  .flatMap((t) => t.changes.map((c) => `${t.system} ${c.op} ${'username' in c ? c.username : c.op === 'createUser' ? c.user.username : c.uniqueId}`)).sort();
+
+describe('orphans of a home no longer federated with a partner', () => {
+  it('names the former home of a downstream name by the naming template, also for a cloud the spec no longer has', () => {
+    const { naming } = exampleSpec();
+    assert.equal(formerHomeOf(naming, 'cloud-c.carol'), 'cloud-c');
+    assert.equal(formerHomeOf(naming, 'cloud-z.bob.smith'), 'cloud-z');
+    assert.equal(formerHomeOf(naming, 'hand-made'), undefined);
+  });
+
+  it('an edge removed from the spec: the next run deletes the realm users and Keystone users it left in the partner, and says why', async () => {
+    const w = world(exampleSpec());
+    await runSync(exampleSpec(), w.deps);
+    assert.ok(w.realms.get('cloud-b')!.userByName('cloud-c.carol'));
+    assert.ok(w.keystones.get('cloud-b')!.userId('cloud-c.carol'));
+    const hand = w.realms.get('cloud-b')!.addUserByHand('someone', [], { home_cloud: ['cloud-c'] });
+
+    const report = await runSync(withoutCtoB(), w.deps);
+    assert.deepEqual(ops(report, 'cloud-c', 'cloud-b'), ['keycloak deleteUser cloud-c.carol', 'keycloak deleteUser cloud-c.dave',
+      'keystone deleteFederatedUser cloud-c.carol', 'keystone deleteFederatedUser cloud-c.dave']);
+    const reasons = report.targets.filter((t) => t.home === 'cloud-c' && t.partner === 'cloud-b').flatMap((t) => t.changes.map((c) => c.reason));
+    assert.ok(reasons.every((r) => r === 'orphan: cloud-c is no longer a home of cloud-b (no trust edge)'), reasons.join('; '));
+    assert.equal(w.realms.get('cloud-b')!.userByName('cloud-c.carol'), undefined);
+    assert.equal(w.keystones.get('cloud-b')!.userId('cloud-c.dave'), undefined);
+    assert.ok(w.realms.get('cloud-b')!.users.has(hand.id), 'a user whose name does not fit the naming template stays');
+    assert.ok(w.realms.get('cloud-a')!.userByName('cloud-c.carol'), 'cloud-c is still a home of cloud-a');
+    assert.deepEqual(ops(await runSync(withoutCtoB(), w.deps), 'cloud-c', 'cloud-b'), [], 'nothing left to remove');
+  });
+
+  it('the brake sees a whole home going at once, and --confirm removes it', async () => {
+    const spec = exampleSpec((doc) => { doc.sync = { brake: { maxRemovalPercent: 10, minRemovals: 2 } }; });
+    const w = world(spec);
+    await runSync(spec, w.deps);
+    const offboarded = exampleSpec((doc) => {
+      doc.sync = { brake: { maxRemovalPercent: 10, minRemovals: 2 } };
+      doc.trust = { mode: 'edges', edges: aliases.flatMap((from) => aliases.filter((to) => to !== from && !(from === 'cloud-c' && to === 'cloud-b')).map((to) => ({ from, to }))) };
+    });
+    const braked = await runSync(offboarded, w.deps);
+    assert.equal(braked.stoppedByBrake, true);
+    assert.deepEqual(braked.brake.map((b) => `${b.home}→${b.partner} ${b.system} ${b.what} ${b.removals}/${b.observed}`), ['cloud-c→cloud-b keycloak users 2/2', 'cloud-c→cloud-b keystone users 2/2']);
+    assert.ok(w.realms.get('cloud-b')!.userByName('cloud-c.carol'), 'nothing written');
+    await runSync(offboarded, w.deps, { confirm: true });
+    assert.equal(w.realms.get('cloud-b')!.userByName('cloud-c.carol'), undefined);
+  });
+
+  it('a partner system that cannot be read is reported and its orphans stay', async () => {
+    const w = world(exampleSpec());
+    await runSync(exampleSpec(), w.deps);
+    w.keystones.get('cloud-b')!.down = true;
+    const report = await runSync(withoutCtoB(), w.deps);
+    assert.ok(report.failures.some((f) => f.cloud === 'cloud-b' && f.system === 'keystone' && f.part === 'partner'));
+    assert.deepEqual(ops(report, 'cloud-c', 'cloud-b'), ['keycloak deleteUser cloud-c.carol', 'keycloak deleteUser cloud-c.dave']);
+    w.keystones.get('cloud-b')!.down = false;
+    assert.ok(w.keystones.get('cloud-b')!.userId('cloud-c.carol'));
+  });
+
+  it('pure targets: the partner\'s own users and users of current homes are never orphans', () => {
+    const spec = withoutCtoB();
+    const homes = new Set(['cloud-a']);
+    const guests = [{ id: '1', username: 'cloud-a.alice', homeCloud: 'cloud-a' }, { id: '2', username: 'cloud-b.x', homeCloud: 'cloud-b' }, { id: '3', username: 'cloud-z.y', homeCloud: 'cloud-z' }];
+    const targets = keycloakOrphanTargets(spec, 'cloud-b', homes, guests);
+    assert.deepEqual(targets.map((t) => [t.home, t.changes.map((c) => c.reason)]), [['cloud-z', ['orphan: cloud-z is no longer in the federation (offboarded)']]]);
+    const ks = keystoneOrphanTargets(spec, 'cloud-b', homes, [{ id: 'k1', uniqueId: 'cloud-a.alice' }, { id: 'k2', uniqueId: 'cloud-c.carol' }, { id: 'k3', uniqueId: 'admin' }]);
+    assert.deepEqual(ks.map((t) => [t.home, t.changes.map((c) => c.op)]), [['cloud-c', ['deleteFederatedUser']]]);
+  });
+});
+
+describe('a user deleted at home', () => {
+  it('loses her Keystone user in every partner (memberships, application credentials and tokens go with it)', async () => {
+    const w = world(exampleSpec());
+    await runSync(exampleSpec(), w.deps);
+    assert.ok(w.keystones.get('cloud-b')!.userId('cloud-a.alice'));
+    w.homes.get('cloud-a')!.removeUser('alice');
+    const report = await runSync(exampleSpec(), w.deps);
+    assert.deepEqual(ops(report, 'cloud-a', 'cloud-b'), ['keycloak deleteUser cloud-a.alice', 'keystone deleteFederatedUser cloud-a.alice']);
+    for (const p of ['cloud-b', 'cloud-c']) assert.equal(w.keystones.get(p)!.userId('cloud-a.alice'), undefined, p);
+  });
+});
