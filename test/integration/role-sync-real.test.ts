@@ -14,6 +14,7 @@ import { isInSync, runSync, type SyncDeps, type SyncReport } from '../../src/ser
 import { EXAMPLE_SPEC_PATH, exampleSpec } from '../support/example-federation.ts';
 import { adminJson, federatedIdentities, findUser, jsonBody } from '../support/keycloak-admin.ts';
 import { keystoneFederatedToken } from '../support/keystone-federated.ts';
+import { scopeSyncDeps, writeCounter } from '../support/scoped-sync.ts';
 import { loadTestbed, passwordGrantToken, testbedCloud, testbedFetch } from '../support/testbed.ts';
 
 const PARTNER = 'cloud-b';
@@ -75,35 +76,10 @@ async function partnerGroups(username: string): Promise<string[]> {
 
 /** The real sync adapters, scoped to this test's users; `writes` counts non-GET requests on the wire except token requests. */
 async function scopedDeps(): Promise<{ deps: SyncDeps; writes: () => number; close(): Promise<void> }> {
-  let writes = 0;
-  const real = await composeSync(spec, dirname(EXAMPLE_SPEC_PATH), (method, url) => {
-    if (method !== 'GET' && !/\/protocol\/openid-connect\/token$|\/v3\/auth\/tokens$/.test(url.pathname)) writes += 1;
-  });
-  const ours = (name: string) => name.startsWith(prefix) || name.startsWith(downstream(prefix));
-  const deps: SyncDeps = {
-    homeDirectory: (cloud) => {
-      const home = real.homeDirectory(cloud);
-      return { cloud, subject: (u) => home.subject(u), users: async (paths) => (await home.users(paths)).filter((u) => ours(u.homeUsername)) };
-    },
-    partnerRealm: (cloud) => {
-      const port = real.partnerRealm(cloud);
-      return {
-        cloud, createUser: (r, u) => port.createUser(r, u), addMembership: (r, u, g) => port.addMembership(r, u, g), removeMembership: (r, u, g) => port.removeMembership(r, u, g),
-        setEnabled: (r, u, e) => port.setEnabled(r, u, e), deleteUser: (r, u) => port.deleteUser(r, u),
-        guests: async (realm) => (await port.guests(realm)).filter((u) => ours(u.username)),
-        observe: async (realm, federation, home, paths) => { const o = await port.observe(realm, federation, home, paths); return { ...o, users: o.users.filter((u) => ours(u.username)) }; },
-      };
-    },
-    keystone: (cloud) => {
-      const port = real.keystone(cloud);
-      return port && {
-        cloud, createFederatedUser: (id) => port.createFederatedUser(id), addMembership: (u, g) => port.addMembership(u, g), removeMembership: (u, g) => port.removeMembership(u, g),
-        deleteUser: (u) => port.deleteUser(u), federatedUsers: async () => (await port.federatedUsers()).filter((u) => ours(u.uniqueId)),
-        observe: async (federation, groups) => { const o = await port.observe(federation, groups); return { ...o, users: o.users.filter((u) => ours(u.uniqueId)) }; },
-      };
-    },
-  };
-  return { deps, writes: () => writes, close: () => real.close() };
+  const counter = writeCounter();
+  const real = await composeSync(spec, dirname(EXAMPLE_SPEC_PATH), counter.onRequest);
+  const deps = scopeSyncDeps(real, (name) => name.startsWith(prefix) || name.startsWith(downstream(prefix)));
+  return { deps, writes: counter.writes, close: () => real.close() };
 }
 
 async function sync(): Promise<{ report: SyncReport; writes: number }> {

@@ -3,16 +3,17 @@
 // identity provider deleted its links) and a federated Keystone user `cloud-z.<name>` — is deleted by
 // the next full sync and reported with its reason; a user whose name does not fit the naming template
 // stays although it carries the attribute. The sync deps are the real adapters, scoped to this test's
-// users (`…-<tag>`), so the shared test bed's other users are neither read nor changed.
+// users (`…-<tag>`), so the shared test bed's other users are not changed.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { dirname } from 'node:path';
 import { composeSync } from '../../src/cli/sync-compose.ts';
-import { runSync, type SyncDeps } from '../../src/services/sync.ts';
+import { runSync } from '../../src/services/sync.ts';
 import { EXAMPLE_SPEC_PATH, exampleSpec } from '../support/example-federation.ts';
 import { adminJson, deleteUserIfPresent, findUser, jsonBody } from '../support/keycloak-admin.ts';
 import { keystoneAdminApi } from '../support/keystone-testbed.ts';
+import { scopeSyncDeps, writeCounter } from '../support/scoped-sync.ts';
 import { loadTestbed } from '../support/testbed.ts';
 
 const tag = randomBytes(3).toString('hex');
@@ -20,28 +21,8 @@ const orphan = `cloud-z.orphan-${tag}`;
 const handMade = `cloud-z-hand-${tag}`;
 const spec = exampleSpec();
 let real: Awaited<ReturnType<typeof composeSync>>;
-let writes = 0;
-
-/** The real adapters, seeing only this test's users. */
-function scoped(): SyncDeps {
-  const ours = (name: string) => name.endsWith(tag);
-  return {
-    homeDirectory: (cloud) => ({ cloud, subject: async () => undefined, users: async () => [] }),
-    partnerRealm: (cloud) => {
-      const port = real.partnerRealm(cloud);
-      return { cloud, createUser: (r, u) => port.createUser(r, u), addMembership: (r, u, g) => port.addMembership(r, u, g), removeMembership: (r, u, g) => port.removeMembership(r, u, g),
-        setEnabled: (r, u, e) => port.setEnabled(r, u, e), deleteUser: (r, u) => port.deleteUser(r, u),
-        guests: async (realm) => (await port.guests(realm)).filter((u) => ours(u.username)),
-        observe: async (realm, federation, home, paths) => { const o = await port.observe(realm, federation, home, paths); return { ...o, users: o.users.filter((u) => ours(u.username)) }; } };
-    },
-    keystone: (cloud) => {
-      const port = real.keystone(cloud);
-      return port && { cloud, createFederatedUser: (id) => port.createFederatedUser(id), addMembership: (u, g) => port.addMembership(u, g), removeMembership: (u, g) => port.removeMembership(u, g),
-        deleteUser: (u) => port.deleteUser(u), federatedUsers: async () => (await port.federatedUsers()).filter((u) => ours(u.uniqueId)),
-        observe: async (federation, groups) => { const o = await port.observe(federation, groups); return { ...o, users: o.users.filter((u) => ours(u.uniqueId)) }; } };
-    },
-  };
-}
+const counter = writeCounter();
+const scoped = () => scopeSyncDeps(real, (name) => name.endsWith(tag));
 
 async function keystoneUserIds(uniqueId: string): Promise<string[]> {
   const api = await keystoneAdminApi('cloud-b');
@@ -51,9 +32,7 @@ async function keystoneUserIds(uniqueId: string): Promise<string[]> {
 describe('orphans of an offboarded home in cloud-b on the real test bed', () => {
   before(async () => {
     loadTestbed();
-    real = await composeSync(spec, dirname(EXAMPLE_SPEC_PATH), (method, url) => {
-      if (method !== 'GET' && !/\/protocol\/openid-connect\/token$|\/v3\/auth\/tokens$/.test(url.pathname)) writes += 1;
-    });
+    real = await composeSync(spec, dirname(EXAMPLE_SPEC_PATH), counter.onRequest);
     for (const username of [orphan, handMade]) {
       await adminJson('/admin/realms/cloud-b/users', jsonBody({ username, enabled: true, attributes: { home_cloud: ['cloud-z'], home_sub: ['gone'] } }));
     }
@@ -69,7 +48,7 @@ describe('orphans of an offboarded home in cloud-b on the real test bed', () => 
 
   it('the next full sync deletes the orphans in the realm and in Keystone and reports why; the rest stays', async () => {
     assert.equal((await keystoneUserIds(orphan)).length, 1);
-    writes = 0;
+    counter.reset();
     const report = await runSync(spec, scoped(), { clouds: ['cloud-b'] });
     assert.deepEqual(report.failures, []);
     const orphans = report.targets.filter((t) => t.home === 'cloud-z');
@@ -77,14 +56,14 @@ describe('orphans of an offboarded home in cloud-b on the real test bed', () => 
       ['keycloak', [`deleteUser ${orphan}: orphan: cloud-z is no longer in the federation (offboarded)`]],
       ['keystone', [`deleteFederatedUser ${orphan}: orphan: cloud-z is no longer in the federation (offboarded)`]],
     ]);
-    assert.equal(writes, 2, 'one DELETE each');
+    assert.equal(counter.writes(), 2, 'one DELETE each');
     assert.equal(await findUser('cloud-b', orphan), undefined);
     assert.deepEqual(await keystoneUserIds(orphan), []);
     assert.ok(await findUser('cloud-b', handMade), 'a name that does not fit the naming template is not the broker\'s');
 
-    writes = 0;
+    counter.reset();
     const again = await runSync(spec, scoped(), { clouds: ['cloud-b'] });
     assert.deepEqual(again.targets.flatMap((t) => t.changes), []);
-    assert.equal(writes, 0);
+    assert.equal(counter.writes(), 0);
   });
 });
