@@ -1,7 +1,7 @@
 // Role sync at scale on the real test bed (docs/sync.md): N home users in realm cloud-a spread over
 // the policy groups, synced into cloud-b and cloud-c. Prints, in one run: the first sync (time,
 // writes, writes/s) next to the floor — the same create calls of the same adapters at the same
-// concurrency, timed one by one on a sample; a no-drift sync (must be 0 writes); a 1 % change through
+// concurrency, timed on a sample; a no-drift sync (must be 0 writes); a 1 % change through
 // a full run (writes = exactly the changes); the same 1 % change by a naive per-user loop. Users are
 // `bench-<tag>-*`, seeded with one partial import, and removed at the end through sync itself.
 //   node --import tsx bench/role-sync.bench.ts [users=10000]
@@ -10,7 +10,7 @@ import { dirname } from 'node:path';
 import { composeSync } from '../src/cli/sync-compose.ts';
 import { domainScopedName } from '../src/core/render/keystone/names.ts';
 import { policyGroups } from '../src/core/render/keystone/policy-groups.ts';
-import { runSync, type SyncReport } from '../src/services/sync.ts';
+import { runSync, SYNC_APPLY_CONCURRENCY, type SyncReport } from '../src/services/sync.ts';
 import { EXAMPLE_SPEC_PATH, exampleSpec } from '../test/support/example-federation.ts';
 import { adminJson, jsonBody } from '../test/support/keycloak-admin.ts';
 import { scopeSyncDeps, writeCounter } from '../test/support/scoped-sync.ts';
@@ -44,26 +44,25 @@ async function timedSync(): Promise<{ ms: number; writes: number; report: SyncRe
 
 const changeCount = (r: SyncReport) => r.targets.reduce((n, t) => n + t.changes.length, 0);
 
-/** Mean ms of each write kind, on a sample of throw-away users made and removed here (not the bench's). */
+/** Ms per write of each kind at the sync's concurrency, on a sample of throw-away users made and removed here (not the bench's). */
 async function floor(sample: number): Promise<Map<string, number>> {
   const out = new Map<string, number>();
   const realm = real.partnerRealm('cloud-b');
   const keystone = real.keystone('cloud-b')!;
   const group = await adminJson<{ id: string }>(`/admin/realms/cloud-b/group-by-path/cloud-a:${P1.split('/').map(encodeURIComponent).join('/')}`);
-  const ksGroup = (await real.keystone('cloud-b')!.observe(spec.metadata.name, ['fed-cloud-a/p1-members'])).groups[0]!;
-  const time = async (op: string, f: () => Promise<unknown>) => { const t = performance.now(); await f(); out.set(op, (out.get(op) ?? 0) + (performance.now() - t) / sample); };
-  const made: [string, string][] = [];
-  for (let i = 0; i < sample; i += 1) {
-    const username = `cloud-a.benchfloor-${tag}-${i}`;
-    let id = '';
-    await time('keycloak createUser', async () => { id = await realm.createUser('cloud-b', { username, enabled: true, identityProvider: HOME, linkUserId: `floor-${tag}-${i}`, linkUserName: username, attributes: {} }); });
-    await time('keycloak addMembership', () => realm.addMembership('cloud-b', id, group.id));
-    let ksId = '';
-    await time('keystone createFederatedUser', async () => { ksId = await keystone.createFederatedUser(username); });
-    await time('keystone addMembership', () => keystone.addMembership(ksId, ksGroup.id));
-    made.push([id, ksId]);
-  }
-  for (const [id, ksId] of made) { await realm.deleteUser('cloud-b', id); await keystone.deleteUser(ksId); }
+  const ksGroup = (await keystone.observe(spec.metadata.name, ['fed-cloud-a/p1-members'])).groups[0]!;
+  const users = Array.from({ length: sample }, (_, i) => ({ username: `cloud-a.benchfloor-${tag}-${i}`, id: '', ksId: '' }));
+  const phase = async (op: string, f: (u: typeof users[number]) => Promise<void>) => {
+    let next = 0;
+    const t = performance.now();
+    await Promise.all(Array.from({ length: SYNC_APPLY_CONCURRENCY }, async () => { while (next < users.length) await f(users[next++]!); }));
+    out.set(op, (performance.now() - t) / sample);
+  };
+  await phase('keycloak createUser', async (u) => { u.id = await realm.createUser('cloud-b', { username: u.username, enabled: true, identityProvider: HOME, linkUserId: `floor-${u.username}`, linkUserName: u.username, attributes: {} }); });
+  await phase('keycloak addMembership', (u) => realm.addMembership('cloud-b', u.id, group.id));
+  await phase('keystone createFederatedUser', async (u) => { u.ksId = await keystone.createFederatedUser(u.username); });
+  await phase('keystone addMembership', (u) => keystone.addMembership(u.ksId, ksGroup.id));
+  for (const u of users) { await realm.deleteUser('cloud-b', u.id); await keystone.deleteUser(u.ksId); }
   return out;
 }
 
@@ -94,7 +93,7 @@ async function onePercentChange(ids: Map<string, string>, offset: number): Promi
 }
 
 loadTestbed();
-console.log(`role sync bench: ${N} users in ${HOME}, partners ${PARTNERS.join(', ')}, apply one change at a time (concurrency 1)`);
+console.log(`role sync bench: ${N} users in ${HOME}, partners ${PARTNERS.join(', ')}, changes of up to ${SYNC_APPLY_CONCURRENCY} users at once`);
 let t = performance.now();
 const ids = await seed();
 console.log(`seeded ${N} home users in ${((performance.now() - t) / 1000).toFixed(1)} s (partial import, not counted)`);

@@ -126,27 +126,51 @@ async function keystoneTarget(spec: FederationSpec, keystone: KeystoneSyncPort, 
     observedUsers: counts.users, observedMemberships: counts.memberships };
 }
 
+/** Users whose changes are applied at the same time, per target (the floor in bench/role-sync is measured at the same). */
+export const SYNC_APPLY_CONCURRENCY = 8;
+
+// Targets one after the other; within a target, the changes of one user in order (a membership needs
+// the user its creation made), up to SYNC_APPLY_CONCURRENCY users at once.
 async function applyTargets(spec: FederationSpec, deps: SyncDeps, targets: readonly SyncTarget[], failures: SyncFailure[]): Promise<AppliedChange[][]> {
   const clouds = new Map(spec.clouds.map((c) => [c.alias, c]));
   const out: AppliedChange[][] = [];
   for (const target of targets) {
-    const done: AppliedChange[] = [];
+    const done: AppliedChange[] = new Array<AppliedChange>(target.changes.length);
     out.push(done);
     const created = new Map<string, string>();
     const realm = (clouds.get(target.partner) as CloudSpec).keycloak.realm;
-    for (const change of target.changes) {
-      try {
-        await applyChange(deps, target, realm, change, created);
-        done.push({ change });
-      } catch (error) {
-        done.push({ change, error });
-        if (!failures.some((f) => f.part === 'apply' && f.cloud === target.partner && f.system === target.system && f.home === target.home)) {
-          failures.push({ cloud: target.partner, system: target.system, part: 'apply', home: target.home, error });
+    await inPool(changesByUser(target.changes), SYNC_APPLY_CONCURRENCY, async (indexes) => {
+      for (const i of indexes) {
+        const change = target.changes[i] as SyncChange;
+        try {
+          await applyChange(deps, target, realm, change, created);
+          done[i] = { change };
+        } catch (error) {
+          done[i] = { change, error };
+          if (!failures.some((f) => f.part === 'apply' && f.cloud === target.partner && f.system === target.system && f.home === target.home)) {
+            failures.push({ cloud: target.partner, system: target.system, part: 'apply', home: target.home, error });
+          }
         }
       }
-    }
+    });
   }
   return out;
+}
+
+/** Indexes of the changes, grouped by the user they are about, in order. */
+function changesByUser(changes: readonly SyncChange[]): number[][] {
+  const groups = new Map<string, number[]>();
+  changes.forEach((c, i) => {
+    const user = c.op === 'createUser' ? c.user.username : c.op === 'createFederatedUser' ? c.uniqueId : c.username;
+    groups.set(user, [...(groups.get(user) ?? []), i]);
+  });
+  return [...groups.values()];
+}
+
+async function inPool<T>(items: readonly T[], size: number, work: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  const worker = async () => { while (next < items.length) await work(items[next++] as T); };
+  await Promise.all(Array.from({ length: Math.min(size, items.length) }, worker));
 }
 
 /** One change; `created` maps the names of users this run created to their ids (memberships that follow need them). */

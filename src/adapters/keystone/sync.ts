@@ -17,6 +17,8 @@ export class KeystoneSync implements KeystoneSyncPort {
   readonly cloud: string;
   readonly #rest: KeystoneRest;
   readonly #identityProvider: string;
+  /** The identity provider's domain, read once per adapter (one per sync run or serve process; a create needs it). */
+  #domainId: Promise<string> | undefined;
 
   constructor(options: { rest: KeystoneRest; identityProvider: string }) {
     this.#rest = options.rest;
@@ -49,9 +51,8 @@ export class KeystoneSync implements KeystoneSyncPort {
 
   async createFederatedUser(uniqueId: string): Promise<string> {
     const object = `federated user "${uniqueId}"`;
-    const idp = await this.#rest.get<{ identity_provider: { domain_id: string } }>(path`/OS-FEDERATION/identity_providers/${this.#identityProvider}`, `identity provider "${this.#identityProvider}"`);
     const answer = await this.#rest.call('/users', { method: 'POST', object, body: { user: {
-      name: uniqueId, domain_id: idp.identity_provider.domain_id, enabled: true,
+      name: uniqueId, domain_id: await this.#identityProviderDomain(), enabled: true,
       federated: [{ idp_id: this.#identityProvider, protocols: [{ protocol_id: OPENID_PROTOCOL, unique_id: uniqueId }] }],
     } } });
     const id = (answer.body as { user?: { id?: string } } | undefined)?.user?.id;
@@ -65,6 +66,14 @@ export class KeystoneSync implements KeystoneSyncPort {
 
   async removeMembership(userId: string, groupId: string): Promise<void> {
     await this.#rest.call(path`/groups/${groupId}/users/${userId}`, { method: 'DELETE', object: `membership of user ${userId}`, allowNotFound: true });
+  }
+
+  #identityProviderDomain(): Promise<string> {
+    this.#domainId ??= this.#rest.get<{ identity_provider: { domain_id: string } }>(path`/OS-FEDERATION/identity_providers/${this.#identityProvider}`, `identity provider "${this.#identityProvider}"`)
+      .then((idp) => idp.identity_provider.domain_id);
+    // A failed read is not kept: the next create asks again.
+    this.#domainId.catch(() => { this.#domainId = undefined; });
+    return this.#domainId;
   }
 
   #uniqueId(user: UserRep): string {
