@@ -147,6 +147,18 @@ describe('federation spec validation', () => {
     assert.deepEqual(at(problems), ['ERR_SPEC_GRANT policy[0].when.attributes']);
   });
 
+  it('sync.intervalSeconds defaults to 300 and must be a whole number of seconds from 60 to 86400', () => {
+    const result = validateSpec(exampleDoc());
+    assert.ok(result.ok);
+    assert.equal(result.spec.sync.intervalSeconds, 300);
+    for (const bad of [59, 86_401, 120.5, '300']) {
+      const problems = problemsOf((d) => { d.sync = { intervalSeconds: bad }; });
+      assert.deepEqual(at(problems), ['ERR_SPEC_SCHEMA sync.intervalSeconds'], String(bad));
+    }
+    const ok = validateSpec({ ...exampleDoc(), sync: { intervalSeconds: 60 } });
+    assert.ok(ok.ok && ok.spec.sync.intervalSeconds === 60 && ok.spec.sync.brake.maxRemovalPercent === 10);
+  });
+
   it('accepts secrets only as references, never inline', () => {
     const problems = problemsOf((d) => { d.clouds[0].keycloak.admin = { realm: 'master', username: 'admin', password: 'hunter2' }; });
     assert.deepEqual(at(problems), ['ERR_SPEC_SCHEMA clouds[0].keycloak.admin']);

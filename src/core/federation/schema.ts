@@ -168,15 +168,20 @@ export const privilegedSchema = z.strictObject({
   allow: z.array(z.strictObject({ rule: name, reason: z.string().trim().min(1) })).default([]),
 }).default({ keystoneRoles: [...ALWAYS_PRIVILEGED_KEYSTONE_ROLES], kubernetesClusterRoles: [...ALWAYS_PRIVILEGED_CLUSTER_ROLES], allow: [] });
 
-/** Role sync (docs/sync.md): the brake on mass removal. */
+/** Bounds of `sync.intervalSeconds`: at least a minute apart (a full run reads every home), at most a day (SCS: offboarding within a day). */
+export const SYNC_INTERVAL_BOUNDS = { min: 60, max: 86_400, default: 300 } as const;
+
+/** Role sync (docs/sync.md): how often `serve` runs a full sync, and the brake on mass removal. */
 export const syncSchema = z.strictObject({
+  /** Seconds between two full runs of the sync job in `serve` (the catch-all for what events missed). */
+  intervalSeconds: z.number().int().min(SYNC_INTERVAL_BOUNDS.min).max(SYNC_INTERVAL_BOUNDS.max).default(SYNC_INTERVAL_BOUNDS.default),
   brake: z.strictObject({
     /** A run that would remove more than this share (percent) of a home's users or memberships in one partner system stops before writing. */
     maxRemovalPercent: z.number().min(0).max(100).default(10),
     /** Removals below this count never stop a run (small homes). */
     minRemovals: z.number().int().min(0).default(5),
   }).default({ maxRemovalPercent: 10, minRemovals: 5 }),
-}).default({ brake: { maxRemovalPercent: 10, minRemovals: 5 } });
+}).default({ intervalSeconds: SYNC_INTERVAL_BOUNDS.default, brake: { maxRemovalPercent: 10, minRemovals: 5 } });
 
 export const federationSpecSchema = z.strictObject({
   apiVersion: z.literal(API_VERSION, { message: `must be "${API_VERSION}"` }),
