@@ -7,7 +7,8 @@
 //   node --import tsx bench/role-sync.bench.ts [users=10000]
 import { randomBytes } from 'node:crypto';
 import { dirname } from 'node:path';
-import { composeSync } from '../src/cli/sync-compose.ts';
+import { closeRedis, connectRedis } from '../src/adapters/redis/logout-store.ts';
+import { composeSync, redisSyncLeases } from '../src/cli/sync-compose.ts';
 import { domainScopedName } from '../src/core/render/keystone/names.ts';
 import { policyGroups } from '../src/core/render/keystone/policy-groups.ts';
 import { runSync, SYNC_APPLY_CONCURRENCY, type SyncReport } from '../src/services/sync.ts';
@@ -29,7 +30,8 @@ const groupsOf = (i: number) => [[P1], [ADMINS], [P1, ADMINS], []][i % 4]!;
 const spec = exampleSpec((doc) => { doc.sync = { brake: { maxRemovalPercent: 100, minRemovals: 1_000_000 } }; });
 
 const counter = writeCounter();
-const real = await composeSync(spec, dirname(EXAMPLE_SPEC_PATH), counter.onRequest);
+const redis = await connectRedis(loadTestbed().redis.url);
+const real = await composeSync(spec, dirname(EXAMPLE_SPEC_PATH), { onRequest: counter.onRequest, leases: redisSyncLeases(redis) });
 const deps = scopeSyncDeps(real, (u) => u.includes(`bench-${tag}-`));
 const row = (label: string, ms: number, writes: number, extra = '') =>
   console.log(`${label.padEnd(40)} ${(ms / 1000).toFixed(1).padStart(8)} s  writes=${String(writes).padStart(6)}  ${(writes / (ms / 1000)).toFixed(0).padStart(5)} writes/s  ${extra}`);
@@ -125,4 +127,5 @@ try {
   const cleanup = await timedSync();
   row('clean-up sync (home users deleted)', cleanup.ms, cleanup.writes, `home deletes took ${((performance.now() - t - cleanup.ms) / 1000).toFixed(1)} s`);
   await real.close();
+  await closeRedis(redis);
 }

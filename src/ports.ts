@@ -163,6 +163,23 @@ export interface KeystoneSyncPort {
   deleteUser(userId: string): Promise<void>;
 }
 
+/**
+ * Leases across broker processes (Redis): at most one holder per name at a time, identified by a random
+ * token, for a time-to-live (ms) after which a holder that died loses it on its own. Every change is
+ * compare-and-set on the token, so a holder whose lease expired and was taken by another can never
+ * extend or release the new holder's lease. Throws (ERR_QUEUE_UNAVAILABLE) when the store is unreachable.
+ */
+export interface LeaseStore {
+  /** Takes `name` for `token` when nobody holds it; false when someone (any other token) does. */
+  acquire(name: string, token: string, ttlMs: number): Promise<boolean>;
+  /** Extends the lease to `ttlMs` from now when `token` still holds it; false when it is lost. */
+  renew(name: string, token: string, ttlMs: number): Promise<boolean>;
+  /** Whether `token` holds `name` now. */
+  holds(name: string, token: string): Promise<boolean>;
+  /** Gives the lease up when `token` holds it (compare-and-delete); false when it did not. */
+  release(name: string, token: string): Promise<boolean>;
+}
+
 /** Reads what a home cloud publishes about its identity provider: OIDC discovery or SAML descriptor. */
 export interface HomeMetadataPort {
   read(cloud: CloudSpec): Promise<HomeMetadata>;

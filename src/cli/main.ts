@@ -46,7 +46,8 @@ export function buildProgram(setExitCode: (code: number) => void): Command {
     .option('--cloud <alias...>', 'sync only these partner clouds')
     .option('--dry-run', 'show the changes, write nothing')
     .option('--confirm', 'run even when the brake finds more removals than the spec allows')
-    .action(async (spec: string, opts: { output: OutputFormat; cloud?: string[]; dryRun?: boolean; confirm?: boolean }) =>
+    .option('--redis <url>', 'Redis URL of the per-cloud sync leases (default: $FEDBROKER_REDIS_URL); not needed with --dry-run')
+    .action(async (spec: string, opts: { output: OutputFormat; cloud?: string[]; dryRun?: boolean; confirm?: boolean; redis?: string }) =>
       setExitCode(await (await import('./sync-command.ts')).syncCommand(spec, opts)));
   program.command('explain')
     .description('what a person gets in every partner cloud, and why (Keystone rule, Kubernetes binding)')

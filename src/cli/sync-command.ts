@@ -1,24 +1,33 @@
 // `fedbroker sync`: one full role-sync run (docs/sync.md). Exit codes: 0 done (or nothing to do),
-// 1 a change failed, 5 partial (a home or a partner system could not be read), 6 stopped by the brake.
+// 1 a change failed, 5 partial (a home or a partner system could not be read, or a cloud's lease was
+// held by another process or lost), 6 stopped by the brake. A writing run needs Redis (the leases).
+import { closeRedis, connectRedis, type RedisClient } from '../adapters/redis/logout-store.ts';
 import { isBrokerError } from '../core/errors.ts';
 import { describeChange, formatSync, summarize, type FormattedFailure } from '../core/sync/format.ts';
 import { runSync, type SyncFailure } from '../services/sync.ts';
 import { loadValidSpec } from './load.ts';
 import { EXIT, printJson, type OutputFormat } from './output.ts';
-import { composeSync } from './sync-compose.ts';
+import { redisUrl } from './logout-compose.ts';
+import { composeSync, redisSyncLeases, syncLeaseTtlMs } from './sync-compose.ts';
 
-export interface SyncCommandOptions { output: OutputFormat; cloud?: string[]; dryRun?: boolean; confirm?: boolean }
+export interface SyncCommandOptions { output: OutputFormat; cloud?: string[]; dryRun?: boolean; confirm?: boolean; redis?: string }
 
 export async function syncCommand(file: string, opts: SyncCommandOptions): Promise<number> {
   const loaded = await loadValidSpec(file, opts.output);
   if ('exitCode' in loaded) return loaded.exitCode;
-  const deps = await composeSync(loaded.spec, loaded.baseDir);
+  const ttlMs = syncLeaseTtlMs();
+  // A dry run writes nothing and takes no lease, so it needs no Redis.
+  const redis: RedisClient | undefined = opts.dryRun ? undefined : await connectRedis(redisUrl(opts.redis));
+  const deps = await composeSync(loaded.spec, loaded.baseDir, redis ? { leases: redisSyncLeases(redis, ttlMs) } : {}).catch(async (error: unknown) => {
+    if (redis) await closeRedis(redis);
+    throw error;
+  });
   try {
     const report = await runSync(loaded.spec, deps, { ...(opts.cloud && { clouds: opts.cloud }), dryRun: opts.dryRun === true, confirm: opts.confirm === true });
     const failures = report.failures.map(failureToJson);
     if (opts.output === 'json') {
       printJson({
-        dryRun: report.dryRun, stoppedByBrake: report.stoppedByBrake, summary: summarize(report.targets), brake: report.brake, failures,
+        dryRun: report.dryRun, stopped: report.stopped, stoppedByBrake: report.stoppedByBrake, summary: summarize(report.targets), brake: report.brake, failures,
         targets: report.targets.map((t, i) => ({ home: t.home, cloud: t.partner, system: t.system, observedUsers: t.observedUsers, observedMemberships: t.observedMemberships,
           changes: t.changes.map((c, j) => ({ op: c.op, description: describeChange(c), reason: c.reason, ...(report.applied[i]?.[j]?.error !== undefined && { failed: true }) })) })),
       });
@@ -28,10 +37,11 @@ export async function syncCommand(file: string, opts: SyncCommandOptions): Promi
     return report.failures.length > 0 ? EXIT.PARTIAL : EXIT.OK;
   } finally {
     await deps.close();
+    if (redis) await closeRedis(redis);
   }
 }
 
 function failureToJson(f: SyncFailure): FormattedFailure {
-  return { cloud: f.cloud, system: f.system, part: f.part, ...(f.home !== undefined && { home: f.home }),
+  return { cloud: f.cloud, ...(f.system !== undefined && { system: f.system }), part: f.part, ...(f.home !== undefined && { home: f.home }),
     code: isBrokerError(f.error) ? f.error.code : 'ERR_INTERNAL', message: f.error instanceof Error ? f.error.message : String(f.error) };
 }

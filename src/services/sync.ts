@@ -1,7 +1,9 @@
 // `fedbroker sync` (docs/sync.md, docs/design.md §5): one full run of role sync. Read every home's
 // users, observe each partner system, compute the named changes, stop at the brake, then apply.
 // A home that cannot be read is left out whole (never "users gone"); a partner system that cannot be
-// read or fails while writing is reported and the others go on.
+// read or fails while writing is reported and the others go on. A writing run holds each partner
+// cloud's lease (./sync-lease.ts) and checks it before every write: a cloud another process syncs is
+// reported busy, a cloud whose lease is lost stops writing at once.
 import { BrokerError } from '../core/errors.ts';
 import { trustEdges } from '../core/federation/trust.ts';
 import type { CloudSpec, FederationSpec } from '../core/federation/schema.ts';
@@ -14,12 +16,15 @@ import type { HomeUser, SyncChange, SyncSystem, SyncTarget } from '../core/sync/
 import { diffPartnerRealm, mirroredGroups, observedMembershipCount } from '../core/sync/partner-realm.ts';
 import { orphanTargets } from './sync-orphans.ts';
 import type { HomeDirectoryPort, KeystoneSyncPort, PartnerRealmSyncPort } from '../ports.ts';
+import { busy, SyncLeases, type SyncLeaseDeps } from './sync-lease.ts';
 
 export interface SyncDeps {
   homeDirectory(cloud: string): HomeDirectoryPort;
   partnerRealm(cloud: string): PartnerRealmSyncPort;
   /** undefined when the cloud has no Keystone. */
   keystone(cloud: string): KeystoneSyncPort | undefined;
+  /** The per-cloud leases; a writing run refuses to start without them (a dry run takes none). */
+  readonly leases?: SyncLeaseDeps;
 }
 
 export interface SyncOptions {
@@ -28,13 +33,17 @@ export interface SyncOptions {
   readonly dryRun?: boolean;
   /** Run even when the brake finds too many removals. */
   readonly confirm?: boolean;
+  /** Aborted: the run stops before its next write (serve on SIGTERM); the write under way finishes. */
+  readonly signal?: AbortSignal;
 }
 
 /** A home or a partner system that could not be read or written; its part of the run is left as it is. */
 export interface SyncFailure {
   readonly cloud: string;
-  readonly system: SyncSystem;
-  readonly part: 'home' | 'partner' | 'apply';
+  /** Absent for a lease failure, which is the whole cloud's. */
+  readonly system?: SyncSystem;
+  /** lease: ERR_SYNC_BUSY (another process syncs the cloud), ERR_SYNC_LEASE_LOST, or Redis unreachable. */
+  readonly part: 'home' | 'partner' | 'apply' | 'lease';
   readonly home?: string;
   readonly error: unknown;
 }
@@ -48,21 +57,46 @@ export interface SyncReport {
   /** true when the brake stopped the run before any write. */
   readonly stoppedByBrake: boolean;
   readonly dryRun: boolean;
+  /** true when the signal stopped the run before it had made every change. */
+  readonly stopped: boolean;
   /** Per target (same order): each change with its error when it failed; empty for a dry run or a braked run. */
   readonly applied: readonly (readonly AppliedChange[])[];
 }
 
 export async function runSync(spec: FederationSpec, deps: SyncDeps, options: SyncOptions = {}): Promise<SyncReport> {
   const failures: SyncFailure[] = [];
-  const edges = trustEdges(spec).filter((e) => !options.clouds || options.clouds.includes(e.partner));
-  const homes = await readHomes(spec, deps, [...new Set(edges.map((e) => e.home))], failures);
-  const targets = [...await computeTargets(spec, deps, edges, homes, failures),
-    ...await orphanTargets(spec, deps, spec.clouds.map((c) => c.alias).filter((c) => !options.clouds || options.clouds.includes(c)), failures)];
-  const brake = brakeFindings(spec, targets);
-  const stoppedByBrake = brake.length > 0 && options.confirm !== true;
   const dryRun = options.dryRun === true;
-  const applied = dryRun || stoppedByBrake ? [] : await applyTargets(spec, deps, targets, failures);
-  return { targets, failures, brake, stoppedByBrake, dryRun, applied };
+  if (!dryRun && !deps.leases) throw new BrokerError('ERR_CONFIG_INVALID', 'a sync that writes needs the lease store (Redis): one sync per cloud at a time');
+  const leases = dryRun ? undefined : new SyncLeases(deps.leases as SyncLeaseDeps);
+  try {
+    const wanted = spec.clouds.map((c) => c.alias).filter((c) => !options.clouds || options.clouds.includes(c));
+    const held = leases ? await takeLeases(leases, wanted, failures) : new Set(wanted);
+    const edges = trustEdges(spec).filter((e) => held.has(e.partner));
+    const homes = await readHomes(spec, deps, [...new Set(edges.map((e) => e.home))], failures);
+    const targets = [...await computeTargets(spec, deps, edges, homes, failures),
+      ...await orphanTargets(spec, deps, wanted.filter((c) => held.has(c)), failures)];
+    const brake = brakeFindings(spec, targets);
+    const stoppedByBrake = brake.length > 0 && options.confirm !== true;
+    const guard: WriteGuard | undefined = leases && { leases, signal: options.signal, stopped: false };
+    const applied = !guard || stoppedByBrake ? [] : await applyTargets(spec, deps, targets, failures, guard);
+    return { targets, failures, brake, stoppedByBrake, dryRun, stopped: guard?.stopped === true, applied };
+  } finally {
+    await leases?.releaseAll();
+  }
+}
+
+/** The clouds whose lease this run took; the others are reported (busy, or Redis unreachable) and left out. */
+async function takeLeases(leases: SyncLeases, clouds: readonly string[], failures: SyncFailure[]): Promise<Set<string>> {
+  const held = new Set<string>();
+  await Promise.all(clouds.map(async (cloud) => {
+    try {
+      if (await leases.acquire(cloud)) held.add(cloud);
+      else failures.push({ cloud, part: 'lease', error: busy(cloud) });
+    } catch (error) {
+      failures.push({ cloud, part: 'lease', error });
+    }
+  }));
+  return held;
 }
 
 /** Home group paths sync reads: every group policy names for users of `home` in any partner. */
@@ -129,9 +163,15 @@ async function keystoneTarget(spec: FederationSpec, keystone: KeystoneSyncPort, 
 /** Users whose changes are applied at the same time, per target (the floor in bench/role-sync is measured at the same). */
 export const SYNC_APPLY_CONCURRENCY = 8;
 
-// Targets one after the other; within a target, the changes of one user in order (a membership needs
-// the user its creation made), up to SYNC_APPLY_CONCURRENCY users at once.
-async function applyTargets(spec: FederationSpec, deps: SyncDeps, targets: readonly SyncTarget[], failures: SyncFailure[]): Promise<AppliedChange[][]> {
+interface WriteGuard { readonly leases: SyncLeases; readonly signal: AbortSignal | undefined; stopped: boolean }
+
+/**
+ * Targets one after the other; within a target, the changes of one user in order (a membership needs
+ * the user its creation made), up to SYNC_APPLY_CONCURRENCY users at once. Before every write: the
+ * signal (stop before the next write) and the cloud's lease (a lost lease ends that cloud's part of
+ * the run: nothing more is sent there; writes already sent, at most one per user in flight, finish).
+ */
+async function applyTargets(spec: FederationSpec, deps: SyncDeps, targets: readonly SyncTarget[], failures: SyncFailure[], guard: WriteGuard): Promise<AppliedChange[][]> {
   const clouds = new Map(spec.clouds.map((c) => [c.alias, c]));
   const out: AppliedChange[][] = [];
   for (const target of targets) {
@@ -142,6 +182,7 @@ async function applyTargets(spec: FederationSpec, deps: SyncDeps, targets: reado
     await inPool(changesByUser(target.changes), SYNC_APPLY_CONCURRENCY, async (indexes) => {
       for (const i of indexes) {
         const change = target.changes[i] as SyncChange;
+        if (!(await mayWrite(guard, target.partner, failures))) return;
         try {
           await applyChange(deps, target, realm, change, created);
           done[i] = { change };
@@ -155,6 +196,20 @@ async function applyTargets(spec: FederationSpec, deps: SyncDeps, targets: reado
     });
   }
   return out;
+}
+
+/** false when the run must not send its next write into `cloud`: stopped by the signal, or the cloud's lease is lost (reported once). */
+async function mayWrite(guard: WriteGuard, cloud: string, failures: SyncFailure[]): Promise<boolean> {
+  if (guard.signal?.aborted) { guard.stopped = true; return false; }
+  const leaseFailed = () => failures.some((f) => f.part === 'lease' && f.cloud === cloud);
+  if (leaseFailed()) return false;
+  try {
+    await guard.leases.check(cloud);
+    return true;
+  } catch (error) {
+    if (!leaseFailed()) failures.push({ cloud, part: 'lease', error });
+    return false;
+  }
 }
 
 /** Indexes of the changes, grouped by the user they are about, in order. */

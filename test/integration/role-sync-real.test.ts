@@ -9,7 +9,8 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { dirname } from 'node:path';
 import { readFileSync } from 'node:fs';
-import { composeSync } from '../../src/cli/sync-compose.ts';
+import { composeSync, redisSyncLeases } from '../../src/cli/sync-compose.ts';
+import { closeRedis, connectRedis } from '../../src/adapters/redis/logout-store.ts';
 import { isInSync, runSync, type SyncDeps, type SyncReport } from '../../src/services/sync.ts';
 import { EXAMPLE_SPEC_PATH, exampleSpec } from '../support/example-federation.ts';
 import { adminJson, federatedIdentities, findUser, jsonBody } from '../support/keycloak-admin.ts';
@@ -77,9 +78,10 @@ async function partnerGroups(username: string): Promise<string[]> {
 /** The real sync adapters, scoped to this test's users; `writes` counts non-GET requests on the wire except token requests. */
 async function scopedDeps(): Promise<{ deps: SyncDeps; writes: () => number; close(): Promise<void> }> {
   const counter = writeCounter();
-  const real = await composeSync(spec, dirname(EXAMPLE_SPEC_PATH), counter.onRequest);
+  const redis = await connectRedis(loadTestbed().redis.url);
+  const real = await composeSync(spec, dirname(EXAMPLE_SPEC_PATH), { onRequest: counter.onRequest, leases: redisSyncLeases(redis) });
   const deps = scopeSyncDeps(real, (name) => name.startsWith(prefix) || name.startsWith(downstream(prefix)));
-  return { deps, writes: counter.writes, close: () => real.close() };
+  return { deps, writes: counter.writes, close: async () => { await real.close(); await closeRedis(redis); } };
 }
 
 async function sync(): Promise<{ report: SyncReport; writes: number }> {

@@ -8,7 +8,8 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { dirname } from 'node:path';
-import { composeSync } from '../../src/cli/sync-compose.ts';
+import { closeRedis, connectRedis, type RedisClient } from '../../src/adapters/redis/logout-store.ts';
+import { composeSync, redisSyncLeases } from '../../src/cli/sync-compose.ts';
 import { runSync } from '../../src/services/sync.ts';
 import { EXAMPLE_SPEC_PATH, exampleSpec } from '../support/example-federation.ts';
 import { adminJson, deleteUserIfPresent, findUser, jsonBody } from '../support/keycloak-admin.ts';
@@ -21,6 +22,7 @@ const orphan = `cloud-z.orphan-${tag}`;
 const handMade = `cloud-z-hand-${tag}`;
 const spec = exampleSpec();
 let real: Awaited<ReturnType<typeof composeSync>>;
+let redis: RedisClient;
 const counter = writeCounter();
 const scoped = () => scopeSyncDeps(real, (name) => name.endsWith(tag));
 
@@ -31,8 +33,8 @@ async function keystoneUserIds(uniqueId: string): Promise<string[]> {
 
 describe('orphans of an offboarded home in cloud-b on the real test bed', () => {
   before(async () => {
-    loadTestbed();
-    real = await composeSync(spec, dirname(EXAMPLE_SPEC_PATH), counter.onRequest);
+    redis = await connectRedis(loadTestbed().redis.url);
+    real = await composeSync(spec, dirname(EXAMPLE_SPEC_PATH), { onRequest: counter.onRequest, leases: redisSyncLeases(redis) });
     for (const username of [orphan, handMade]) {
       await adminJson('/admin/realms/cloud-b/users', jsonBody({ username, enabled: true, attributes: { home_cloud: ['cloud-z'], home_sub: ['gone'] } }));
     }
@@ -44,6 +46,7 @@ describe('orphans of an offboarded home in cloud-b on the real test bed', () => 
     const api = await keystoneAdminApi('cloud-b');
     for (const id of await keystoneUserIds(orphan)) await api.send('DELETE', `/v3/users/${id}`);
     await real.close();
+    await closeRedis(redis);
   });
 
   it('the next full sync deletes the orphans in the realm and in Keystone and reports why; the rest stays', async () => {

@@ -5,6 +5,7 @@ import type { SyncDeps } from '../../src/services/sync.ts';
 
 export function scopeSyncDeps(real: SyncDeps, ours: (name: string) => boolean): SyncDeps {
   return {
+    ...(real.leases && { leases: real.leases }),
     homeDirectory: (cloud) => {
       const home = real.homeDirectory(cloud);
       return { cloud, subject: (u) => home.subject(u), users: async (paths) => (await home.users(paths)).filter((u) => ours(u.homeUsername)) };

@@ -2,48 +2,9 @@
 // home changes repaired with reasons, ownership, the brake, an unreadable home and a partner down.
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { FakeHomeDirectory } from '../../src/adapters/fakes/home.ts';
-import { FakeKeystoneSync, FakePartnerRealmSync } from '../../src/adapters/fakes/sync.ts';
-import type { FederationSpec } from '../../src/core/federation/schema.ts';
-import { trustEdges } from '../../src/core/federation/trust.ts';
-import { managedMarkers } from '../../src/core/managed.ts';
-import { domainScopedName } from '../../src/core/render/keystone/names.ts';
-import { policyGroups } from '../../src/core/render/keystone/policy-groups.ts';
-import { mirroredGroups } from '../../src/core/sync/partner-realm.ts';
-import { isInSync, runSync, type SyncDeps, type SyncReport } from '../../src/services/sync.ts';
+import { isInSync, runSync, type SyncReport } from '../../src/services/sync.ts';
 import { exampleSpec } from '../support/example-federation.ts';
-
-const P1 = '/projects/p1/members';
-const ADMINS = '/projects/p1/admins';
-
-interface World {
-  spec: FederationSpec;
-  homes: Map<string, FakeHomeDirectory>;
-  realms: Map<string, FakePartnerRealmSync>;
-  keystones: Map<string, FakeKeystoneSync>;
-  deps: SyncDeps;
-  writes(): number;
-}
-
-/** The demo federation as fakes after apply: mirrored groups and Keystone groups exist, no user is synced yet. */
-function world(spec: FederationSpec = exampleSpec()): World {
-  const markers = Object.fromEntries(Object.entries(managedMarkers(spec.metadata.name)).map(([k, v]) => [k, [v]]));
-  const homes = new Map(spec.clouds.map((c) => [c.alias, new FakeHomeDirectory(c.alias)]));
-  const realms = new Map(spec.clouds.map((c) => [c.alias, new FakePartnerRealmSync(c.alias)]));
-  const keystones = new Map(spec.clouds.map((c) => [c.alias, new FakeKeystoneSync(c.alias)]));
-  for (const { home, partner } of trustEdges(spec)) {
-    for (const m of mirroredGroups(spec, home, partner)) realms.get(partner)!.addGroup(m.path, markers);
-    const cloud = spec.clouds.find((c) => c.alias === partner)!;
-    for (const pg of policyGroups(spec, home, cloud)) keystones.get(partner)!.addGroup(domainScopedName(pg.group.domain, pg.group.name), spec.metadata.name);
-  }
-  homes.get('cloud-a')!.addUser('alice', [P1]);
-  homes.get('cloud-a')!.addUser('bob');
-  homes.get('cloud-a')!.addUser('carol', [P1, ADMINS]);
-  homes.get('cloud-c')!.addUser('carol', [ADMINS]);
-  const deps: SyncDeps = { homeDirectory: (c) => homes.get(c)!, partnerRealm: (c) => realms.get(c)!, keystone: (c) => keystones.get(c) };
-  const writes = () => [...realms.values(), ...keystones.values()].reduce((n, f) => n + f.writes, 0);
-  return { spec, homes, realms, keystones, deps, writes };
-}
+import { ADMINS, P1, world, type World } from '../support/sync-fake-world.ts';
 
 const changesOf = (report: SyncReport, partner: string, system: string) =>
   report.targets.filter((t) => t.partner === partner && t.system === system).flatMap((t) => t.changes.map((c) => `${c.op} ${'username' in c ? c.username : c.op === 'createUser' ? c.user.username : c.uniqueId}${'group' in c ? ` ${c.group}` : ''}`));

@@ -13,6 +13,7 @@ import { formerHomeOf, keycloakOrphanTargets, keystoneOrphanTargets } from '../.
 import { mirroredGroups } from '../../src/core/sync/partner-realm.ts';
 import { runSync, type SyncDeps, type SyncReport } from '../../src/services/sync.ts';
 import { exampleSpec } from '../support/example-federation.ts';
+import { memoryLeases } from '../support/sync-fake-world.ts';
 
 const P1 = '/projects/p1/members';
 const ADMINS = '/projects/p1/admins';
@@ -33,7 +34,7 @@ function world(spec: FederationSpec) {
   }
   homes.get('cloud-a')!.addUser('alice', [P1]);
   for (const u of ['carol', 'dave']) homes.get('cloud-c')!.addUser(u, [ADMINS]);
-  const deps: SyncDeps = { homeDirectory: (c) => homes.get(c)!, partnerRealm: (c) => realms.get(c)!, keystone: (c) => keystones.get(c) };
+  const deps: SyncDeps = { homeDirectory: (c) => homes.get(c)!, partnerRealm: (c) => realms.get(c)!, keystone: (c) => keystones.get(c), leases: memoryLeases() };
   return { homes, realms, keystones, deps };
 }
 

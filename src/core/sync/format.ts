@@ -3,7 +3,7 @@
 import type { BrakeFinding } from './brake.ts';
 import { isRemoval, type SyncChange, type SyncTarget } from './model.ts';
 
-export interface FormattedFailure { readonly cloud: string; readonly system: string; readonly part: string; readonly home?: string; readonly code: string; readonly message: string }
+export interface FormattedFailure { readonly cloud: string; readonly system?: string; readonly part: string; readonly home?: string; readonly code: string; readonly message: string }
 
 export function describeChange(change: SyncChange): string {
   switch (change.op) {
@@ -29,7 +29,13 @@ export function summarize(targets: readonly SyncTarget[]): { added: number; remo
   return out;
 }
 
-export function formatSync(input: { targets: readonly SyncTarget[]; brake: readonly BrakeFinding[]; failures: readonly FormattedFailure[]; dryRun: boolean; stoppedByBrake: boolean }): string {
+function failureLine(f: FormattedFailure): string {
+  if (f.part === 'home') return `home ${f.cloud} could not be read; its users are left as they are`;
+  if (f.part === 'lease') return `cloud ${f.cloud} ${f.code === 'ERR_SYNC_BUSY' ? 'is synced by another broker process; left to it' : 'stopped writing: its sync lease is not held'}`;
+  return `${f.system ?? 'cloud'} of ${f.cloud}${f.home ? ` (users of ${f.home})` : ''} ${f.part === 'apply' ? 'refused a change' : 'could not be read; not synced'}`;
+}
+
+export function formatSync(input: { targets: readonly SyncTarget[]; brake: readonly BrakeFinding[]; failures: readonly FormattedFailure[]; dryRun: boolean; stoppedByBrake: boolean; stopped?: boolean }): string {
   const lines: string[] = [];
   for (const t of input.targets) {
     const s = summarize([t]);
@@ -41,12 +47,11 @@ export function formatSync(input: { targets: readonly SyncTarget[]; brake: reado
     lines.push(`Brake: ${b.partner} ${b.system} would lose ${b.removals} of ${b.observed} ${b.what} of ${b.home} (more than ${b.limitPercent} %).`);
   }
   for (const f of input.failures) {
-    const where = f.part === 'home' ? `home ${f.cloud} could not be read; its users are left as they are` : `${f.system} of ${f.cloud}${f.home ? ` (users of ${f.home})` : ''} ${f.part === 'apply' ? 'refused a change' : 'could not be read; not synced'}`;
-    lines.push(`Not synced: ${where}: ${f.code}: ${f.message}`);
+    lines.push(`Not synced: ${failureLine(f)}: ${f.code}: ${f.message}`);
   }
   const total = summarize(input.targets);
   const outcome = input.stoppedByBrake ? 'stopped by the brake before writing; run again with --confirm to apply'
-    : input.dryRun ? 'dry run, nothing written' : 'applied';
+    : input.dryRun ? 'dry run, nothing written' : input.stopped ? 'stopped before the next write (shutdown); the next run finishes it' : 'applied';
   lines.push(`Sync: ${total.added} added, ${total.removed} removed, ${total.changed} changed; ${outcome}.`);
   return `${lines.join('\n')}\n`;
 }
