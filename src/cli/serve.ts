@@ -1,5 +1,5 @@
 // `fedbroker serve`: the broker's HTTP API (back-channel logout receiver, health, metrics), the
-// delivery workers and the LOGOUT-event poller, in one process. TLS with --tls-cert/--tls-key (the
+// delivery workers, the LOGOUT-event poller and the role-sync job, in one process. TLS with --tls-cert/--tls-key (the
 // back-channel URL in the spec is https); plain HTTP only with --insecure-http (TLS in front).
 import { readFile } from 'node:fs/promises';
 import { createServer as createHttpServer, type Server } from 'node:http';
@@ -9,9 +9,12 @@ import { DEFAULT_RATE_LIMITS, parseBucketLimit, type BucketLimit, type RateLimit
 import { createApp } from '../http/app.ts';
 import { BrokerMetrics } from '../http/metrics.ts';
 import { startLogoutWorkers } from '../jobs/logout-worker.ts';
+import { startSyncJob, type SyncJobHandle } from '../jobs/sync-job.ts';
+import { runSync } from '../services/sync.ts';
 import { loadValidSpec } from './load.ts';
 import { auditLogger, composeLogout, redisUrl } from './logout-compose.ts';
 import { EXIT, type OutputFormat } from './output.ts';
+import { composeSync, redisSyncLeases, syncLeaseTtlMs } from './sync-compose.ts';
 
 /**
  * Production default of the LOGOUT-event poll (ms): one admin GET per realm per interval. A logout
@@ -27,6 +30,8 @@ export interface ServeOptions {
   tlsKey?: string;
   redis?: string;
   pollInterval?: string;
+  /** Period of the role-sync job in ms, 0 disables (default: the spec's sync.intervalSeconds). */
+  syncInterval?: string;
   /** `<per second>:<burst>` of each source address (IPv6: each /64). */
   rateLimitSource?: string;
   /** `<per second>:<burst>` of each cloud. */
@@ -53,11 +58,15 @@ export async function serveCommand(opts: ServeOptions): Promise<number> {
   }
   const intervalMs = Number(opts.pollInterval ?? process.env['FEDBROKER_POLL_INTERVAL_MS'] ?? DEFAULT_POLL_INTERVAL_MS);
   if (!Number.isInteger(intervalMs) || intervalMs < 0) throw new BrokerError('ERR_CONFIG_INVALID', `--poll-interval must be a whole number of milliseconds (0 disables), not "${String(opts.pollInterval ?? process.env['FEDBROKER_POLL_INTERVAL_MS'])}"`);
+  const syncIntervalMs = syncIntervalOf(opts.syncInterval ?? process.env['FEDBROKER_SYNC_INTERVAL_MS'], loaded.spec.sync.intervalSeconds);
+  const leaseTtlMs = syncLeaseTtlMs();
   const rateLimits = rateLimitsOf(opts);
   const metrics = new BrokerMetrics();
   const composed = await composeLogout(loaded.spec, loaded.baseDir, { redisUrl: redisUrl(opts.redis), logger, onAudit: (e) => metrics.observe(e), keepTokensFresh: true });
   const { deps } = composed;
   const workers = await startLogoutWorkers(deps, logger, { pollIntervalMs: intervalMs });
+  const sync = syncIntervalMs > 0 ? await composeSync(loaded.spec, loaded.baseDir, { leases: redisSyncLeases(composed.redis, leaseTtlMs), keepTokensFresh: true }) : undefined;
+  const syncJob: SyncJobHandle | undefined = sync && startSyncJob((signal) => runSync(loaded.spec, sync, { signal }), deps.audit, logger, deps.ids, { intervalMs: syncIntervalMs });
   const app = createApp({ logout: deps, logger, metrics, ready: () => deps.store.ping(), rateLimits, insecureUnauthenticatedAdminApi: !!opts.insecureUnauthenticatedAdminApi });
   const server: Server = certFile && keyFile
     ? createHttpsServer({ cert: await readFile(certFile), key: await readFile(keyFile) }, app)
@@ -65,7 +74,7 @@ export async function serveCommand(opts: ServeOptions): Promise<number> {
   server.headersTimeout = 10_000;
   server.requestTimeout = 15_000;
   await new Promise<void>((resolvePromise, reject) => { server.once('error', reject); server.listen(port, host, resolvePromise); });
-  logger.info({ listen: `${certFile ? 'https' : 'http'}://${host}:${port}`, pollIntervalMs: intervalMs, rateLimits, clouds: loaded.spec.clouds.map((c) => c.alias) }, 'fedbroker serving');
+  logger.info({ listen: `${certFile ? 'https' : 'http'}://${host}:${port}`, pollIntervalMs: intervalMs, syncIntervalMs, rateLimits, clouds: loaded.spec.clouds.map((c) => c.alias) }, 'fedbroker serving');
   await new Promise<void>((resolvePromise) => {
     const stop = () => { resolvePromise(); };
     process.once('SIGTERM', stop);
@@ -74,9 +83,19 @@ export async function serveCommand(opts: ServeOptions): Promise<number> {
   logger.info('fedbroker stopping');
   server.closeAllConnections();
   await new Promise<void>((resolvePromise) => server.close(() => resolvePromise()));
+  await syncJob?.stop();
+  await sync?.close();
   await workers.stop();
   await composed.close();
   return EXIT.OK;
+}
+
+/** The sync job's period (ms): the flag, else the environment, else the spec's seconds; 0 disables. */
+export function syncIntervalOf(value: string | undefined, specSeconds: number): number {
+  if (value === undefined) return specSeconds * 1000;
+  const ms = Number(value);
+  if (!Number.isInteger(ms) || ms < 0) throw new BrokerError('ERR_CONFIG_INVALID', `--sync-interval must be a whole number of milliseconds (0 disables), not "${value}"`);
+  return ms;
 }
 
 /** The limits of the unauthenticated routes: flags, else environment, else DEFAULT_RATE_LIMITS. */

@@ -2,9 +2,8 @@
 // 1 a change failed, 5 partial (a home or a partner system could not be read, or a cloud's lease was
 // held by another process or lost), 6 stopped by the brake. A writing run needs Redis (the leases).
 import { closeRedis, connectRedis, type RedisClient } from '../adapters/redis/logout-store.ts';
-import { isBrokerError } from '../core/errors.ts';
-import { describeChange, formatSync, summarize, type FormattedFailure } from '../core/sync/format.ts';
-import { runSync, type SyncFailure } from '../services/sync.ts';
+import { describeChange, formatFailure, formatSync, summarize } from '../core/sync/format.ts';
+import { runSync } from '../services/sync.ts';
 import { loadValidSpec } from './load.ts';
 import { EXIT, printJson, type OutputFormat } from './output.ts';
 import { redisUrl } from './logout-compose.ts';
@@ -24,12 +23,13 @@ export async function syncCommand(file: string, opts: SyncCommandOptions): Promi
   });
   try {
     const report = await runSync(loaded.spec, deps, { ...(opts.cloud && { clouds: opts.cloud }), dryRun: opts.dryRun === true, confirm: opts.confirm === true });
-    const failures = report.failures.map(failureToJson);
+    const failures = report.failures.map(formatFailure);
     if (opts.output === 'json') {
       printJson({
         dryRun: report.dryRun, stopped: report.stopped, stoppedByBrake: report.stoppedByBrake, summary: summarize(report.targets), brake: report.brake, failures,
         targets: report.targets.map((t, i) => ({ home: t.home, cloud: t.partner, system: t.system, observedUsers: t.observedUsers, observedMemberships: t.observedMemberships,
-          changes: t.changes.map((c, j) => ({ op: c.op, description: describeChange(c), reason: c.reason, ...(report.applied[i]?.[j]?.error !== undefined && { failed: true }) })) })),
+          changes: t.changes.map((c, j) => ({ op: c.op, description: describeChange(c), reason: c.reason, applied: report.applied[i]?.[j] !== undefined && report.applied[i]?.[j]?.error === undefined,
+            ...(report.applied[i]?.[j]?.error !== undefined && { failed: true }) })) })),
       });
     } else process.stdout.write(formatSync({ ...report, failures }));
     if (report.stoppedByBrake) return EXIT.BRAKE;
@@ -39,9 +39,4 @@ export async function syncCommand(file: string, opts: SyncCommandOptions): Promi
     await deps.close();
     if (redis) await closeRedis(redis);
   }
-}
-
-function failureToJson(f: SyncFailure): FormattedFailure {
-  return { cloud: f.cloud, ...(f.system !== undefined && { system: f.system }), part: f.part, ...(f.home !== undefined && { home: f.home }),
-    code: isBrokerError(f.error) ? f.error.code : 'ERR_INTERNAL', message: f.error instanceof Error ? f.error.message : String(f.error) };
 }

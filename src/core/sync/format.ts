@@ -1,9 +1,16 @@
 // How a sync run is shown: per partner cloud and system (and the home whose users it is), what is
 // added, removed and changed, each with its reason; then the brake's findings. Pure text and JSON.
+import { isBrokerError } from '../errors.ts';
 import type { BrakeFinding } from './brake.ts';
 import { isRemoval, type SyncChange, type SyncTarget } from './model.ts';
 
 export interface FormattedFailure { readonly cloud: string; readonly system?: string; readonly part: string; readonly home?: string; readonly code: string; readonly message: string }
+
+/** A failure of a run (a home, a partner system, a write, a lease) as shown: its code, never a stack. */
+export function formatFailure(f: { readonly cloud: string; readonly system?: string; readonly part: string; readonly home?: string; readonly error: unknown }): FormattedFailure {
+  return { cloud: f.cloud, ...(f.system !== undefined && { system: f.system }), part: f.part, ...(f.home !== undefined && { home: f.home }),
+    code: isBrokerError(f.error) ? f.error.code : 'ERR_INTERNAL', message: f.error instanceof Error ? f.error.message : String(f.error) };
+}
 
 export function describeChange(change: SyncChange): string {
   switch (change.op) {
