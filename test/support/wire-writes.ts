@@ -20,20 +20,25 @@ export interface WireWrites {
   readonly authenticationConfig: Record<string, number>;
 }
 
+/** The write requests (method and path) in a cloud's Keystone access log so far. */
+export function keystoneWireWrites(cloud: string): string[] {
+  const log = join(testbedDir(), 'logs', `apache-keystone-${cloud}.log`);
+  if (!existsSync(log)) throw new Error(`no Keystone access log for ${cloud} at ${log}`);
+  return readFileSync(log, 'utf8').split('\n').flatMap((line) => {
+    const m = WRITE.exec(line);
+    if (!m) return [];
+    const path = m[2]!.split('?')[0]!;
+    return NOT_STATE.some((re) => re.test(path)) ? [] : [`${m[1]} ${path}`];
+  });
+}
+
 export async function wireWrites(): Promise<WireWrites> {
   const clouds = Object.keys(loadTestbed().clouds);
   const keystone: Record<string, string[]> = {};
   const kubernetes: Record<string, number> = {};
   const authenticationConfig: Record<string, number> = {};
   for (const cloud of clouds) {
-    const log = join(testbedDir(), 'logs', `apache-keystone-${cloud}.log`);
-    if (!existsSync(log)) throw new Error(`no Keystone access log for ${cloud} at ${log}`);
-    keystone[cloud] = readFileSync(log, 'utf8').split('\n').flatMap((line) => {
-      const m = WRITE.exec(line);
-      if (!m) return [];
-      const path = m[2]!.split('?')[0]!;
-      return NOT_STATE.some((re) => re.test(path)) ? [] : [`${m[1]} ${path}`];
-    });
+    keystone[cloud] = keystoneWireWrites(cloud);
     const metrics = (await kubeAdminFetch(cloud, '/metrics')).text;
     kubernetes[cloud] = metrics.split('\n').filter((l) => l.startsWith('apiserver_request_total{')).reduce((sum, line) => {
       const labels = Object.fromEntries([...line.matchAll(/(\w+)="([^"]*)"/g)].map((m) => [m[1], m[2]]));
