@@ -5,6 +5,7 @@ import { readFileSync } from 'node:fs';
 import { DEFAULT_REDIS_URL, redisUrl } from '../../src/cli/logout-compose.ts';
 import { rateLimitsOf } from '../../src/cli/serve.ts';
 import { DEFAULT_RATE_LIMITS } from '../../src/core/rate-limit.ts';
+import { SYNC_INTERVAL_BOUNDS } from '../../src/core/federation/schema.ts';
 
 const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
 
@@ -29,5 +30,10 @@ describe('README defaults', () => {
     assert.ok(source && cloud, 'the README names both rate-limit defaults');
     assert.deepEqual(rateLimitsOf({ rateLimitSource: source, rateLimitCloud: cloud }, {}), DEFAULT_RATE_LIMITS);
     assert.deepEqual(rateLimitsOf({}, {}), DEFAULT_RATE_LIMITS);
+  });
+
+  it('states the sync job\'s default interval the spec schema uses', () => {
+    const stated = /every `sync\.intervalSeconds`, default (\d+)/.exec(readme)?.[1];
+    assert.equal(Number(stated), SYNC_INTERVAL_BOUNDS.default);
   });
 });
