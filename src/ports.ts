@@ -146,6 +146,8 @@ export interface PartnerRealmSyncPort {
   deleteUser(realm: string, userId: string): Promise<void>;
   /** Every user of the realm with a `home_cloud` attribute (paged); orphans of offboarded homes are found among them. */
   guests(realm: string): Promise<ObservedGuestUser[]>;
+  /** Ends every session of the user in the realm (Keycloak notifies the clients); an absent user is no error. */
+  endSessions(realm: string, userId: string): Promise<void>;
 }
 
 /** Role sync in one cloud's Keystone: federated users of its identity provider and the broker's group memberships. */
@@ -161,6 +163,10 @@ export interface KeystoneSyncPort {
   federatedUsers(): Promise<ObservedKeystoneUser[]>;
   /** Deletes the user (Keystone drops its memberships, application credentials and tokens with it); a missing user is no error. */
   deleteUser(userId: string): Promise<void>;
+  /** Makes Keystone refuse every token of the user issued so far (the user, its id and its memberships stay); an absent user is no error. */
+  revokeTokens(userId: string): Promise<void>;
+  /** Deletes every application credential of the user; answers how many there were. */
+  deleteApplicationCredentials(userId: string): Promise<number>;
 }
 
 /**

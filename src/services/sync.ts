@@ -11,6 +11,7 @@ import { groupsReferenced } from '../core/render/keycloak/index.ts';
 import { domainScopedName } from '../core/render/keystone/names.ts';
 import { policyGroups } from '../core/render/keystone/policy-groups.ts';
 import { brakeFindings, type BrakeFinding } from '../core/sync/brake.ts';
+import { withKeystoneRemovalEffects, withRealmRemovalEffects } from '../core/sync/effects.ts';
 import { diffKeystone, observedKeystoneMemberships } from '../core/sync/keystone.ts';
 import type { HomeUser, SyncChange, SyncSystem, SyncTarget } from '../core/sync/model.ts';
 import { diffPartnerRealm, mirroredGroups, observedMembershipCount } from '../core/sync/partner-realm.ts';
@@ -148,7 +149,7 @@ async function observeTarget(failures: SyncFailure[], cloud: string, system: Syn
 async function partnerRealmTarget(spec: FederationSpec, deps: SyncDeps, home: CloudSpec, partner: CloudSpec, users: readonly HomeUser[]): Promise<SyncTarget> {
   const paths = mirroredGroups(spec, home.alias, partner.alias).map((m) => m.path);
   const observed = await deps.partnerRealm(partner.alias).observe(partner.keycloak.realm, spec.metadata.name, home.alias, paths);
-  return { home: home.alias, partner: partner.alias, system: 'keycloak', changes: diffPartnerRealm(spec, home, partner, users, observed),
+  return { home: home.alias, partner: partner.alias, system: 'keycloak', changes: withRealmRemovalEffects(diffPartnerRealm(spec, home, partner, users, observed)),
     observedUsers: observed.users.length, observedMemberships: observedMembershipCount(observed) };
 }
 
@@ -156,7 +157,7 @@ async function keystoneTarget(spec: FederationSpec, keystone: KeystoneSyncPort, 
   const groups = policyGroups(spec, home.alias, partner).map((pg) => domainScopedName(pg.group.domain, pg.group.name));
   const observed = await keystone.observe(spec.metadata.name, groups);
   const counts = observedKeystoneMemberships(spec, home.alias, observed);
-  return { home: home.alias, partner: partner.alias, system: 'keystone', changes: diffKeystone(spec, home, partner, users, observed),
+  return { home: home.alias, partner: partner.alias, system: 'keystone', changes: withKeystoneRemovalEffects(diffKeystone(spec, home, partner, users, observed)),
     observedUsers: counts.users, observedMemberships: counts.memberships };
 }
 
@@ -236,6 +237,8 @@ async function applyChange(deps: SyncDeps, target: SyncTarget, realm: string, ch
     else if (change.op === 'addMembership') await keystone.addMembership(userIdOf(change, created), change.groupId);
     else if (change.op === 'removeMembership') await keystone.removeMembership(userIdOf(change, created), change.groupId);
     else if (change.op === 'deleteFederatedUser') await keystone.deleteUser(change.userId);
+    else if (change.op === 'revokeTokens') await keystone.revokeTokens(change.userId);
+    else if (change.op === 'deleteApplicationCredentials') await keystone.deleteApplicationCredentials(change.userId);
     return;
   }
   const partner = deps.partnerRealm(target.partner);
@@ -246,6 +249,7 @@ async function applyChange(deps: SyncDeps, target: SyncTarget, realm: string, ch
     case 'enableUser': await partner.setEnabled(realm, change.userId, true); return;
     case 'disableUser': await partner.setEnabled(realm, change.userId, false); return;
     case 'deleteUser': await partner.deleteUser(realm, change.userId); return;
+    case 'endSessions': await partner.endSessions(realm, change.userId); return;
     default: return;
   }
 }

@@ -19,6 +19,10 @@ export interface PartnerRealmFixture {
   newUsername(): string;
   /** Makes a user by hand (no link) with this name. */
   addHandMadeUser(username: string): Promise<void>;
+  /** Starts a session of the (port-created) user in the realm. */
+  startSession(userId: string, username: string): Promise<void>;
+  /** How many sessions the user has in the realm. */
+  sessionCount(userId: string): Promise<number>;
 }
 
 export function partnerRealmSyncContract(name: string, make: () => Promise<PartnerRealmFixture>): void {
@@ -58,6 +62,21 @@ export function partnerRealmSyncContract(name: string, make: () => Promise<Partn
       assert.equal((await f.port.observe(f.realm, f.federation, f.home, [])).users.find((u) => u.id === id), undefined);
     });
 
+    it('ends every session of a user; a user without sessions or an absent one is no error', async () => {
+      const f = await make();
+      const user = newUser(f);
+      const id = await f.port.createUser(f.realm, user);
+      await f.startSession(id, user.username);
+      await f.startSession(id, user.username);
+      assert.equal(await f.sessionCount(id), 2);
+      await f.port.endSessions(f.realm, id);
+      assert.equal(await f.sessionCount(id), 0);
+      await f.port.endSessions(f.realm, id);
+      assert.equal((await f.port.observe(f.realm, f.federation, f.home, [])).users.find((u) => u.id === id)?.enabled, true, 'the user stays, enabled');
+      await f.port.deleteUser(f.realm, id);
+      await f.port.endSessions(f.realm, id);
+    });
+
     it('observes neither users without a link to the home nor groups without the markers', async () => {
       const f = await make();
       const username = f.newUsername();
@@ -87,6 +106,12 @@ export interface KeystoneSyncFixture {
   readonly ownedGroup: string;
   /** A fresh unique id `<home>.<name>`; the fixture removes its user when the suite ends. */
   newUniqueId(): string;
+  /** A user (removed when the suite ends) with a live token and `credentials` application credentials of her own. */
+  userWithCredentials(credentials: number): Promise<{ userId: string; token: string }>;
+  /** Whether Keystone accepts the token (validated by an admin). */
+  tokenAccepted(token: string): Promise<boolean>;
+  /** How many application credentials the user has. */
+  applicationCredentialCount(userId: string): Promise<number>;
 }
 
 export function keystoneSyncContract(name: string, make: () => Promise<KeystoneSyncFixture>): void {
@@ -119,6 +144,32 @@ export function keystoneSyncContract(name: string, make: () => Promise<KeystoneS
       await f.port.deleteUser(id);
       assert.equal((await f.port.federatedUsers()).find((u) => u.id === id), undefined);
       assert.ok(!(await f.port.observe(f.federation, [f.ownedGroup])).groups[0]!.memberIds.includes(id));
+    });
+
+    it('revokes a user\'s live tokens; the user stays, with its id, enabled, and its memberships', async () => {
+      const f = await make();
+      const { userId, token } = await f.userWithCredentials(0);
+      const uniqueId = f.newUniqueId();
+      const federated = await f.port.createFederatedUser(uniqueId);
+      const group = (await f.port.observe(f.federation, [f.ownedGroup])).groups[0]!;
+      await f.port.addMembership(federated, group.id);
+      assert.equal(await f.tokenAccepted(token), true);
+      await f.port.revokeTokens(userId);
+      await f.port.revokeTokens(federated);
+      assert.equal(await f.tokenAccepted(token), false, 'a token issued before the revocation is refused');
+      const observed = await f.port.observe(f.federation, [f.ownedGroup]);
+      assert.deepEqual(observed.users.find((u) => u.id === federated), { id: federated, uniqueId });
+      assert.ok(observed.groups[0]!.memberIds.includes(federated), 'the membership stays');
+      await f.port.revokeTokens('0123456789abcdef0123456789abcdef');
+    });
+
+    it('deletes every application credential of a user; none left is 0', async () => {
+      const f = await make();
+      const { userId } = await f.userWithCredentials(2);
+      assert.equal(await f.applicationCredentialCount(userId), 2);
+      assert.equal(await f.port.deleteApplicationCredentials(userId), 2);
+      assert.equal(await f.applicationCredentialCount(userId), 0);
+      assert.equal(await f.port.deleteApplicationCredentials(userId), 0);
     });
 
     it('does not observe a group of another federation', async () => {

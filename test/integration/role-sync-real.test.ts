@@ -191,11 +191,15 @@ describe(`role sync into ${PARTNER} on the real test bed`, () => {
     await adminJson(`/admin/realms/cloud-a/users/${homeIds[admin]}/groups/${await groupId('cloud-a', ADMINS)}`, { method: 'DELETE' });
     await deleteUser('cloud-a', member);
     const { report } = await sync();
-    assert.deepEqual(changes(report, 'keycloak'), [`deleteUser ${downstream(member)}`, `removeMembership ${downstream(admin)} /cloud-a:${ADMINS}`]);
-    assert.deepEqual(changes(report, 'keystone'), [`deleteFederatedUser ${downstream(member)}`, `removeMembership ${downstream(admin)} fed-cloud-a/p1-admins`]);
+    assert.deepEqual(changes(report, 'keycloak'), [`deleteUser ${downstream(member)}`, `endSessions ${downstream(member)}`, `removeMembership ${downstream(admin)} /cloud-a:${ADMINS}`]);
+    assert.deepEqual(changes(report, 'keystone'), [`deleteApplicationCredentials ${downstream(admin)}`, `deleteFederatedUser ${downstream(member)}`,
+      `removeMembership ${downstream(admin)} fed-cloud-a/p1-admins`, `revokeTokens ${downstream(admin)}`]);
     assert.equal(await findUser(PARTNER, downstream(member)), undefined);
     assert.deepEqual(await partnerGroups(downstream(admin)), []);
     assert.deepEqual(await effectiveRoles((await keystoneUserId(downstream(admin)))!), []);
     assert.equal(await keystoneUserId(downstream(member)), undefined, 'the Keystone user of a user deleted at home is deleted too');
+    const again = await sync();
+    assert.ok(isInSync(again.report), 'a re-run does not revoke again');
+    assert.equal(again.writes, 0);
   });
 });

@@ -14,7 +14,7 @@ export function scopeSyncDeps(real: SyncDeps, ours: (name: string) => boolean): 
       const port = real.partnerRealm(cloud);
       return {
         cloud, createUser: (r, u) => port.createUser(r, u), addMembership: (r, u, g) => port.addMembership(r, u, g), removeMembership: (r, u, g) => port.removeMembership(r, u, g),
-        setEnabled: (r, u, e) => port.setEnabled(r, u, e), deleteUser: (r, u) => port.deleteUser(r, u),
+        setEnabled: (r, u, e) => port.setEnabled(r, u, e), deleteUser: (r, u) => port.deleteUser(r, u), endSessions: (r, u) => port.endSessions(r, u),
         guests: async (realm) => (await port.guests(realm)).filter((u) => ours(u.username)),
         observe: async (realm, federation, home, paths) => { const o = await port.observe(realm, federation, home, paths); return { ...o, users: o.users.filter((u) => ours(u.username)) }; },
       };
@@ -23,7 +23,8 @@ export function scopeSyncDeps(real: SyncDeps, ours: (name: string) => boolean): 
       const port = real.keystone(cloud);
       return port && {
         cloud, createFederatedUser: (id) => port.createFederatedUser(id), addMembership: (u, g) => port.addMembership(u, g), removeMembership: (u, g) => port.removeMembership(u, g),
-        deleteUser: (u) => port.deleteUser(u), federatedUsers: async () => (await port.federatedUsers()).filter((u) => ours(u.uniqueId)),
+        deleteUser: (u) => port.deleteUser(u), revokeTokens: (u) => port.revokeTokens(u), deleteApplicationCredentials: (u) => port.deleteApplicationCredentials(u),
+        federatedUsers: async () => (await port.federatedUsers()).filter((u) => ours(u.uniqueId)),
         observe: async (federation, groups) => { const o = await port.observe(federation, groups); return { ...o, users: o.users.filter((u) => ours(u.uniqueId)) }; },
       };
     },

@@ -77,7 +77,7 @@ describe('role sync over the fakes', () => {
     await runSync(w.spec, w.deps); // carol disabled
     home.removeUser('carol');
     const deleted = await runSync(w.spec, w.deps);
-    assert.deepEqual(changesOf(deleted, 'cloud-b', 'keycloak'), ['deleteUser cloud-a.carol']);
+    assert.deepEqual(changesOf(deleted, 'cloud-b', 'keycloak'), ['endSessions cloud-a.carol', 'deleteUser cloud-a.carol']);
     assert.match(deleted.targets.find((t) => t.partner === 'cloud-b' && t.system === 'keycloak' && t.home === 'cloud-a')!.changes[0]!.reason, /deleted/);
     assert.equal(w.realms.get('cloud-b')!.userByName('cloud-a.carol'), undefined);
     assert.ok(!isMember(w, 'cloud-b', 'cloud-a.alice', `/cloud-a:${P1}`));
@@ -91,7 +91,7 @@ describe('role sync over the fakes', () => {
     await runSync(w.spec, w.deps);
     w.homes.get('cloud-a')!.addUser('carol', [P1, ADMINS], { enabled: false });
     const report = await runSync(w.spec, w.deps);
-    assert.deepEqual(changesOf(report, 'cloud-b', 'keycloak').sort(), ['disableUser cloud-a.carol', `removeMembership cloud-a.carol /cloud-a:${ADMINS}`, `removeMembership cloud-a.carol /cloud-a:${P1}`]);
+    assert.deepEqual(changesOf(report, 'cloud-b', 'keycloak').sort(), ['disableUser cloud-a.carol', 'endSessions cloud-a.carol', `removeMembership cloud-a.carol /cloud-a:${ADMINS}`, `removeMembership cloud-a.carol /cloud-a:${P1}`]);
     assert.equal(w.realms.get('cloud-b')!.userByName('cloud-a.carol')!.enabled, false);
     assert.ok(!inKeystoneGroup(w, 'cloud-b', 'cloud-a.carol', 'fed-cloud-a/p1-members'));
     w.homes.get('cloud-a')!.addUser('carol', [P1, ADMINS]);

@@ -16,7 +16,7 @@ const target: SyncTarget = {
 
 describe('sync report text', () => {
   it('counts added, removed and changed, and shows each change with its reason', () => {
-    assert.deepEqual(summarize([target]), { added: 1, removed: 1, changed: 1 });
+    assert.deepEqual(summarize([target]), { added: 1, removed: 1, changed: 1, effects: 0 });
     const text = formatSync({ targets: [target], brake: [], failures: [], dryRun: true, stoppedByBrake: false });
     assert.deepEqual(text.trimEnd().split('\n'), [
       'cloud-b keycloak (users of cloud-a): 1 added, 1 removed, 1 changed',

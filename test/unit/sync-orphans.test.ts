@@ -113,7 +113,7 @@ describe('a user deleted at home', () => {
     assert.ok(w.keystones.get('cloud-b')!.userId('cloud-a.alice'));
     w.homes.get('cloud-a')!.removeUser('alice');
     const report = await runSync(exampleSpec(), w.deps);
-    assert.deepEqual(ops(report, 'cloud-a', 'cloud-b'), ['keycloak deleteUser cloud-a.alice', 'keystone deleteFederatedUser cloud-a.alice']);
+    assert.deepEqual(ops(report, 'cloud-a', 'cloud-b'), ['keycloak deleteUser cloud-a.alice', 'keycloak endSessions cloud-a.alice', 'keystone deleteFederatedUser cloud-a.alice']);
     for (const p of ['cloud-b', 'cloud-c']) assert.equal(w.keystones.get(p)!.userId('cloud-a.alice'), undefined, p);
   });
 });

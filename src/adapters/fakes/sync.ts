@@ -1,6 +1,7 @@
 // In-memory fakes of the role-sync ports: partner realms (users with links and attributes, groups
 // with markers and members) and a Keystone (federated users, groups with members). They count writes
-// and `down` makes every call fail, like an unreachable server.
+// and `down` makes every call fail, like an unreachable server. Sessions, token revocations and
+// application credentials are counters and sets the tests seed and read.
 import { BrokerError } from '../../core/errors.ts';
 import { isManaged } from '../../core/managed.ts';
 import { HOME_CLOUD_ATTRIBUTE, HOME_SUBJECT_ATTRIBUTE } from '../../core/render/keycloak/names.ts';
@@ -23,6 +24,8 @@ export class FakePartnerRealmSync implements PartnerRealmSyncPort {
   writes = 0;
   readonly users = new Map<string, FakeRealmUser>();
   readonly groups = new Map<string, FakeGroup>();
+  /** Live sessions per user id (tests seed them). */
+  readonly sessions = new Map<string, number>();
   #next = 0;
 
   constructor(cloud: string) {
@@ -83,9 +86,15 @@ export class FakePartnerRealmSync implements PartnerRealmSyncPort {
     if (user) user.enabled = enabled;
   }
 
+  async endSessions(_realm: string, userId: string): Promise<void> {
+    this.#write();
+    this.sessions.delete(userId);
+  }
+
   async deleteUser(_realm: string, userId: string): Promise<void> {
     this.#write();
     this.users.delete(userId);
+    this.sessions.delete(userId);
     for (const g of this.groups.values()) g.members.delete(userId);
   }
 
@@ -114,6 +123,10 @@ export class FakeKeystoneSync implements KeystoneSyncPort {
   /** Federated users by id: their unique id. */
   readonly users = new Map<string, string>();
   readonly groups = new Map<string, { id: string; name: string; managedBy?: string; members: Set<string> }>();
+  /** Revocations per user id (every token issued before the last one is refused). */
+  readonly revocations = new Map<string, number>();
+  /** Application credential ids per user id (tests seed them with addApplicationCredential). */
+  readonly applicationCredentials = new Map<string, Set<string>>();
   #next = 0;
 
   constructor(cloud: string) {
@@ -124,6 +137,12 @@ export class FakeKeystoneSync implements KeystoneSyncPort {
     const group = { id: `kg${++this.#next}`, name, ...(federation !== undefined && { managedBy: federation }), members: new Set<string>() };
     this.groups.set(name, group);
     return group;
+  }
+
+  addApplicationCredential(userId: string): string {
+    const id = `ac${++this.#next}`;
+    this.applicationCredentials.set(userId, new Set([...(this.applicationCredentials.get(userId) ?? []), id]));
+    return id;
   }
 
   userId(uniqueId: string): string | undefined {
@@ -167,6 +186,21 @@ export class FakeKeystoneSync implements KeystoneSyncPort {
     this.#write();
     this.users.delete(userId);
     for (const g of this.groups.values()) g.members.delete(userId);
+  }
+
+  async revokeTokens(userId: string): Promise<void> {
+    this.#check();
+    if (!this.users.has(userId)) return;
+    this.writes += 2; // disabled and enabled again, like the real adapter
+    this.revocations.set(userId, (this.revocations.get(userId) ?? 0) + 1);
+  }
+
+  async deleteApplicationCredentials(userId: string): Promise<number> {
+    this.#check();
+    const credentials = this.applicationCredentials.get(userId) ?? new Set();
+    this.writes += credentials.size;
+    this.applicationCredentials.delete(userId);
+    return credentials.size;
   }
 
   #check(): void {

@@ -70,6 +70,10 @@ export class KeycloakPartnerSync implements PartnerRealmSyncPort {
     await this.#rest.realm(urlPath`/users/${userId}`, { realm, object, method: 'PUT', body: { ...rest, enabled } });
   }
 
+  async endSessions(realm: string, userId: string): Promise<void> {
+    await this.#rest.realm(urlPath`/users/${userId}/logout`, { realm, object: `sessions of user ${userId}`, method: 'POST', allowNotFound: true });
+  }
+
   async deleteUser(realm: string, userId: string): Promise<void> {
     await this.#rest.realm(urlPath`/users/${userId}`, { realm, object: `user ${userId}`, method: 'DELETE', allowNotFound: true });
   }

@@ -2,13 +2,15 @@
 // provider and the members of the broker-owned groups. A user is created with a `federated`
 // attribute (POST /v3/users, Keystone ≥ Stein) holding (identity provider, protocol, unique id): the
 // shadow-user lookup of a federated login uses exactly that triple, so the first login lands on this
-// user (docs/sync.md, docs/keystone-notes.md).
+// user (docs/sync.md, docs/keystone-notes.md). After a removal the user's live tokens are revoked
+// the way the logout fan-out revokes them (./revoke.ts) and her application credentials deleted.
 import { BrokerError } from '../../core/errors.ts';
 import { hasEntityMarkers, OPENID_PROTOCOL } from '../../core/render/keystone/names.ts';
 import type { ObservedKeystone, ObservedKeystoneGroup, ObservedKeystoneUser } from '../../core/sync/model.ts';
 import type { KeystoneSyncPort } from '../../ports.ts';
 import { KeystoneDirectory } from './directory.ts';
 import { path, type KeystoneRest } from './rest.ts';
+import { revokeUserTokens, type RevocableUser } from './revoke.ts';
 
 interface FederatedRef { idp_id?: string; protocols?: { protocol_id?: string; unique_id?: string }[] }
 interface UserRep { id: string; name: string; federated?: FederatedRef[] }
@@ -19,11 +21,13 @@ export class KeystoneSync implements KeystoneSyncPort {
   readonly #identityProvider: string;
   /** The identity provider's domain, read once per adapter (one per sync run or serve process; a create needs it). */
   #domainId: Promise<string> | undefined;
+  readonly #now: () => number;
 
-  constructor(options: { rest: KeystoneRest; identityProvider: string }) {
+  constructor(options: { rest: KeystoneRest; identityProvider: string; now?: () => number }) {
     this.#rest = options.rest;
     this.cloud = options.rest.cloud;
     this.#identityProvider = options.identityProvider;
+    this.#now = options.now ?? Date.now;
   }
 
   async observe(federation: string, groups: readonly string[]): Promise<ObservedKeystone> {
@@ -74,6 +78,22 @@ export class KeystoneSync implements KeystoneSyncPort {
     // A failed read is not kept: the next create asks again.
     this.#domainId.catch(() => { this.#domainId = undefined; });
     return this.#domainId;
+  }
+
+  async revokeTokens(userId: string): Promise<void> {
+    const object = `user ${userId}`;
+    const found = await this.#rest.find<{ user?: RevocableUser }>(path`/users/${userId}`, object);
+    if (found?.user) await revokeUserTokens(this.#rest, found.user, object, this.#now);
+  }
+
+  async deleteApplicationCredentials(userId: string): Promise<number> {
+    const object = `application credentials of user ${userId}`;
+    const found = await this.#rest.find<{ application_credentials?: { id: string }[] }>(path`/users/${userId}/application_credentials`, object);
+    const credentials = found?.application_credentials ?? [];
+    for (const c of credentials) {
+      await this.#rest.call(path`/users/${userId}/application_credentials/${c.id}`, { method: 'DELETE', object, allowNotFound: true });
+    }
+    return credentials.length;
   }
 
   #uniqueId(user: UserRep): string {

@@ -1,20 +1,18 @@
-// Revoking a federated user's live Keystone tokens (KeystoneRevocationPort). Measured on the test
-// bed's Keystone Zed (docs/logout.md): disabling a user makes Keystone record a revocation event for
-// the user id (every token issued up to that second is refused, 401 on use); enabling it again at
-// once keeps the shadow user, its id and any persisted role assignment, and the next federated login
-// works (from the next second on). Deleting the shadow user would revoke too, but then the old
-// tokens answer 404 "Could not find user" instead of 401. The shadow user is found by its federated
-// identity: GET /v3/users?idp_id=&protocol_id=&unique_id=<user name>. While disabled it carries the
-// marker attribute `fedbroker_revoking`, so a retry after a crash between the two PATCHes re-enables
-// it; a user someone else disabled (no marker) is left alone (its tokens are refused anyway).
-// All calls go through the cloud's one Keystone REST client (../keystone/rest.ts): one admin token
-// cache, one renewal on 401, Keystone's answers translated to BrokerErrors.
+// Revoking a federated user's live Keystone tokens (KeystoneRevocationPort): the shadow user is found
+// by its federated identity (GET /v3/users?idp_id=&protocol_id=&unique_id=<user name>), then revoked
+// the way ../keystone/revoke.ts does (disable and enable again with a marker; docs/logout.md). Deleting
+// the shadow user would revoke too, but then the old tokens answer 404 "Could not find user" instead
+// of 401. All calls go through the cloud's one Keystone REST client (../keystone/rest.ts): one admin
+// token cache, one renewal on 401, Keystone's answers translated to BrokerErrors.
 import { BrokerError } from '../../core/errors.ts';
 import type { CloudSpec } from '../../core/federation/schema.ts';
 import type { KeystoneRevocationPort } from '../../ports.ts';
 import type { FetchLike } from '../http-out.ts';
 import { createKeystoneClient } from '../keystone/factory.ts';
-import { KeystoneRest, path, type KeystoneAdminCredentials } from '../keystone/rest.ts';
+import { KeystoneRest, type KeystoneAdminCredentials } from '../keystone/rest.ts';
+import { revokeUserTokens, REVOKING_MARKER, type RevocableUser } from '../keystone/revoke.ts';
+
+export { REVOKING_MARKER };
 
 interface RevocationTarget {
   readonly identityProvider: string;
@@ -26,11 +24,6 @@ interface RevocationTarget {
 export type KeystoneRevocationOptions = RevocationTarget & (
   | { readonly rest: KeystoneRest }
   | { readonly cloud: string; readonly url: string; readonly admin: KeystoneAdminCredentials; readonly fetch: FetchLike; readonly now?: () => number });
-
-/** Set on a shadow user while the broker has it disabled for a revocation (Keystone keeps extra attributes; `-` would become `_`). */
-export const REVOKING_MARKER = 'fedbroker_revoking';
-
-interface ShadowUser { id: string; enabled?: boolean; [REVOKING_MARKER]?: string | null }
 
 export class KeystoneRevocation implements KeystoneRevocationPort {
   readonly cloud: string;
@@ -55,15 +48,8 @@ export class KeystoneRevocation implements KeystoneRevocationPort {
       throw new BrokerError('ERR_KEYSTONE_API', `Keystone of cloud ${this.cloud} answered the look-up of ${object} without a user list`, { details: { cloud: this.cloud, object } });
     }
     let revoked = 0;
-    for (const user of answer.users as ShadowUser[]) {
-      const userPath = path`/users/${user.id}`;
-      const ours = typeof user[REVOKING_MARKER] === 'string';
-      if (user.enabled === false && !ours) continue;
-      if (user.enabled !== false) {
-        await this.#rest.call(userPath, { method: 'PATCH', object, allowNotFound: true, body: { user: { enabled: false, [REVOKING_MARKER]: new Date(this.#now()).toISOString() } } });
-      }
-      await this.#rest.call(userPath, { method: 'PATCH', object, allowNotFound: true, body: { user: { enabled: true, [REVOKING_MARKER]: null } } });
-      revoked += 1;
+    for (const user of answer.users as RevocableUser[]) {
+      if (await revokeUserTokens(this.#rest, user, object, this.#now)) revoked += 1;
     }
     return revoked;
   }

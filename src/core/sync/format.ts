@@ -2,7 +2,7 @@
 // added, removed and changed, each with its reason; then the brake's findings. Pure text and JSON.
 import { isBrokerError } from '../errors.ts';
 import type { BrakeFinding } from './brake.ts';
-import { isRemoval, type SyncChange, type SyncTarget } from './model.ts';
+import { isEffect, isRemoval, type SyncChange, type SyncTarget } from './model.ts';
 
 export interface FormattedFailure { readonly cloud: string; readonly system?: string; readonly part: string; readonly home?: string; readonly code: string; readonly message: string }
 
@@ -22,18 +22,33 @@ export function describeChange(change: SyncChange): string {
     case 'disableUser': return `disable user ${change.username}`;
     case 'deleteUser': return `delete user ${change.username}`;
     case 'deleteFederatedUser': return `delete federated user ${change.username}`;
+    case 'revokeTokens': return `revoke the live tokens of ${change.username}`;
+    case 'deleteApplicationCredentials': return `delete the application credentials of ${change.username}`;
+    case 'endSessions': return `end the sessions of ${change.username}`;
   }
 }
 
-export function changeKind(change: SyncChange): 'added' | 'removed' | 'changed' {
+/** Effects (revocations, ended sessions) are counted on their own: they are neither additions nor removals. */
+export function changeKind(change: SyncChange): 'added' | 'removed' | 'changed' | 'effect' {
+  if (isEffect(change)) return 'effect';
   if (isRemoval(change)) return change.op === 'disableUser' ? 'changed' : 'removed';
   return change.op === 'enableUser' ? 'changed' : 'added';
 }
 
-export function summarize(targets: readonly SyncTarget[]): { added: number; removed: number; changed: number } {
-  const out = { added: 0, removed: 0, changed: 0 };
-  for (const c of targets.flatMap((t) => t.changes)) out[changeKind(c)] += 1;
+export interface SyncSummary { added: number; removed: number; changed: number; effects: number }
+
+export function summarize(targets: readonly SyncTarget[]): SyncSummary {
+  const out = { added: 0, removed: 0, changed: 0, effects: 0 };
+  for (const c of targets.flatMap((t) => t.changes)) {
+    const kind = changeKind(c);
+    if (kind === 'effect') out.effects += 1;
+    else out[kind] += 1;
+  }
   return out;
+}
+
+function counts(s: SyncSummary): string {
+  return `${s.added} added, ${s.removed} removed, ${s.changed} changed${s.effects > 0 ? `, ${s.effects} effects` : ''}`;
 }
 
 function failureLine(f: FormattedFailure): string {
@@ -46,8 +61,8 @@ export function formatSync(input: { targets: readonly SyncTarget[]; brake: reado
   const lines: string[] = [];
   for (const t of input.targets) {
     const s = summarize([t]);
-    lines.push(`${t.partner} ${t.system} (users of ${t.home}): ${s.added} added, ${s.removed} removed, ${s.changed} changed`);
-    const mark = { added: '+', removed: '-', changed: '~' } as const;
+    lines.push(`${t.partner} ${t.system} (users of ${t.home}): ${counts(s)}`);
+    const mark = { added: '+', removed: '-', changed: '~', effect: '!' } as const;
     for (const c of t.changes) lines.push(`  ${mark[changeKind(c)]} ${describeChange(c)}  (${c.reason})`);
   }
   for (const b of input.brake) {
@@ -59,6 +74,6 @@ export function formatSync(input: { targets: readonly SyncTarget[]; brake: reado
   const total = summarize(input.targets);
   const outcome = input.stoppedByBrake ? 'stopped by the brake before writing; run again with --confirm to apply'
     : input.dryRun ? 'dry run, nothing written' : input.stopped ? 'stopped before the next write (shutdown); the next run finishes it' : 'applied';
-  lines.push(`Sync: ${total.added} added, ${total.removed} removed, ${total.changed} changed; ${outcome}.`);
+  lines.push(`Sync: ${counts(total)}; ${outcome}.`);
   return `${lines.join('\n')}\n`;
 }

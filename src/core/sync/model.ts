@@ -80,7 +80,18 @@ export type SyncChange =
       readonly userId?: string; readonly group: string; readonly groupId: string; readonly reason: string }
   | { readonly op: 'enableUser' | 'disableUser' | 'deleteUser'; readonly system: 'keycloak'; readonly username: string; readonly userId: string; readonly reason: string }
   /** An orphan: the federated user of a home that is no longer federated with the partner (its tokens and application credentials go with it). */
-  | { readonly op: 'deleteFederatedUser'; readonly system: 'keystone'; readonly username: string; readonly userId: string; readonly reason: string };
+  | { readonly op: 'deleteFederatedUser'; readonly system: 'keystone'; readonly username: string; readonly userId: string; readonly reason: string }
+  | RemovalEffect;
+
+/**
+ * What a removal brings with it besides the removal itself (src/core/sync/effects.ts): in a partner
+ * Keystone, revoking the user's live tokens and deleting her application credentials after a
+ * membership of hers is removed; in a partner realm, ending her sessions when she is disabled or
+ * deleted at home. Effects are not removals: the brake does not count them.
+ */
+export type RemovalEffect =
+  | { readonly op: 'revokeTokens' | 'deleteApplicationCredentials'; readonly system: 'keystone'; readonly username: string; readonly userId: string; readonly reason: string }
+  | { readonly op: 'endSessions'; readonly system: 'keycloak'; readonly username: string; readonly userId: string; readonly reason: string };
 
 /** The changes of one home in one partner system, and what was observed there (for the brake). */
 export interface SyncTarget {
@@ -94,6 +105,10 @@ export interface SyncTarget {
 
 export function isRemoval(change: SyncChange): boolean {
   return change.op === 'removeMembership' || isUserRemoval(change);
+}
+
+export function isEffect(change: SyncChange): change is RemovalEffect {
+  return change.op === 'revokeTokens' || change.op === 'deleteApplicationCredentials' || change.op === 'endSessions';
 }
 
 export function isUserRemoval(change: SyncChange): boolean {
