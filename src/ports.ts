@@ -15,6 +15,7 @@ import type { KeystoneCapabilities } from './core/render/keystone/model.ts';
 import type { CloudSpec } from './core/federation/schema.ts';
 import type { KeycloakIdentity, KeystoneIdentity, KubernetesIdentity as BrokerKubernetesIdentity } from './core/credentials.ts';
 import type { HomeUser, NewPartnerUser, ObservedGuestUser, ObservedKeystone, ObservedKeystoneUser, ObservedPartnerRealm } from './core/sync/model.ts';
+import type { HomeAdminEvent } from './core/sync/admin-events.ts';
 import type { AuthorizationTtlFacts, TokenLifetime } from './core/sync/revocation-facts.ts';
 
 /**
@@ -127,7 +128,25 @@ export interface HomeDirectoryPort {
    * be read: a partial list must never look like users gone.
    */
   users(groupPaths: readonly string[]): Promise<HomeUser[]>;
+  /**
+   * The local users among `ids` (the event path's targeted sync), like `users` but only these; an id
+   * the realm does not have (deleted) or that is a guest is absent from the answer. Throws when the
+   * realm cannot be read: an unreadable user must never look like a user gone.
+   */
+  usersByIds(groupPaths: readonly string[], ids: readonly string[]): Promise<HomeUser[]>;
 }
+
+/** A home realm's admin events (Keycloak admin API), for the event path of role sync. */
+export interface HomeAdminEventsPort {
+  readonly cloud: string;
+  /** Admin events of the types sync acts on (USER, GROUP_MEMBERSHIP) from `sinceMs` (inclusive), oldest first, one page. */
+  adminEvents(realm: string, sinceMs: number, first: number, max: number): Promise<HomeAdminEvent[]>;
+  /** The user id the broker's own admin writes carry (its admin token's subject), to tell them apart. */
+  ownAdminUserId(): Promise<string | undefined>;
+}
+
+/** Checkpoints and the per-home lock of the event path (Redis; the logout store's shape, another prefix). */
+export type SyncEventStore = Pick<LogoutStore, 'checkpoint' | 'saveCheckpoint' | 'claimOnce' | 'release'>;
 
 /**
  * Role sync in one cloud's partner realms (docs/sync.md). Every call names its realm. Only users with

@@ -81,7 +81,7 @@ export function buildProgram(setExitCode: (code: number) => void): Command {
     // --redis and --output may also land on the parent `logout` command: read them from both.
     .action(async (id: string, _opts: unknown, command: Command) => setExitCode(await (await logoutCommands()).logoutStatusCommand(id, command.optsWithGlobals())));
   program.command('serve')
-    .description('run the broker: back-channel logout receiver, delivery workers, LOGOUT-event poller, role-sync job, /healthz /readyz /metrics')
+    .description('run the broker: back-channel logout receiver, delivery workers, LOGOUT-event poller, role-sync job and admin-event poller, /healthz /readyz /metrics')
     .requiredOption('--spec <file>', 'federation spec file (YAML)')
     .option('--listen <host:port>', 'listen address (default: $FEDBROKER_LISTEN or 127.0.0.1:17443)')
     .option('--tls-cert <file>', 'TLS certificate (PEM) (default: $FEDBROKER_TLS_CERT)')
@@ -89,6 +89,7 @@ export function buildProgram(setExitCode: (code: number) => void): Command {
     .option('--redis <url>', 'Redis URL (default: $FEDBROKER_REDIS_URL)')
     .option('--poll-interval <ms>', 'LOGOUT-event poll interval, 0 disables (default: $FEDBROKER_POLL_INTERVAL_MS or 1000)')
     .option('--sync-interval <ms>', 'role-sync job period, 0 disables (default: $FEDBROKER_SYNC_INTERVAL_MS or the spec\'s sync.intervalSeconds)')
+    .option('--sync-event-interval <ms>', 'home admin-event poll interval of role sync (deprovisioning), 0 disables (default: $FEDBROKER_SYNC_EVENT_INTERVAL_MS or 1000)')
     .option('--rate-limit-source <rate:burst>', 'unauthenticated requests per second and burst per source address (IPv6: per /64) (default: $FEDBROKER_RATE_LIMIT_SOURCE or 200:400)')
     .option('--rate-limit-cloud <rate:burst>', 'unauthenticated requests per second and burst per cloud (default: $FEDBROKER_RATE_LIMIT_CLOUD or 500:1000)')
     .option('--insecure-http', 'serve plain HTTP (TLS terminates in front); warns at start')

@@ -1,5 +1,5 @@
 // `fedbroker serve`: the broker's HTTP API (back-channel logout receiver, health, metrics), the
-// delivery workers, the LOGOUT-event poller and the role-sync job, in one process. TLS with --tls-cert/--tls-key (the
+// delivery workers, the LOGOUT-event poller, the role-sync job and its admin-event poller, in one process. TLS with --tls-cert/--tls-key (the
 // back-channel URL in the spec is https); plain HTTP only with --insecure-http (TLS in front).
 import { readFile } from 'node:fs/promises';
 import { createServer as createHttpServer, type Server } from 'node:http';
@@ -11,6 +11,8 @@ import { BrokerMetrics } from '../http/metrics.ts';
 import { startLogoutWorkers } from '../jobs/logout-worker.ts';
 import { startSyncJob, type SyncJobHandle } from '../jobs/sync-job.ts';
 import { runSync } from '../services/sync.ts';
+import { startSyncEventPoller, type SyncEventPollerHandle } from '../jobs/sync-event-poller.ts';
+import { RedisLogoutStore } from '../adapters/redis/logout-store.ts';
 import { loadValidSpec } from './load.ts';
 import { auditLogger, composeLogout, redisUrl } from './logout-compose.ts';
 import { EXIT, type OutputFormat } from './output.ts';
@@ -23,6 +25,13 @@ import { composeSync, redisSyncLeases, syncLeaseTtlMs } from './sync-compose.ts'
  */
 export const DEFAULT_POLL_INTERVAL_MS = 1000;
 
+/**
+ * Default of role sync's admin-event poll (ms): one admin GET per home realm per interval; a removal
+ * at home reaches every partner within about one interval plus the targeted sync's own time
+ * (docs/sync.md). `--sync-event-interval` / FEDBROKER_SYNC_EVENT_INTERVAL_MS override it (0 disables).
+ */
+export const DEFAULT_SYNC_EVENT_INTERVAL_MS = 1000;
+
 export interface ServeOptions {
   spec: string;
   listen?: string;
@@ -32,6 +41,8 @@ export interface ServeOptions {
   pollInterval?: string;
   /** Period of the role-sync job in ms, 0 disables (default: the spec's sync.intervalSeconds). */
   syncInterval?: string;
+  /** Poll interval of the home admin events in ms (role sync's event path), 0 disables. */
+  syncEventInterval?: string;
   /** `<per second>:<burst>` of each source address (IPv6: each /64). */
   rateLimitSource?: string;
   /** `<per second>:<burst>` of each cloud. */
@@ -60,13 +71,17 @@ export async function serveCommand(opts: ServeOptions): Promise<number> {
   if (!Number.isInteger(intervalMs) || intervalMs < 0) throw new BrokerError('ERR_CONFIG_INVALID', `--poll-interval must be a whole number of milliseconds (0 disables), not "${String(opts.pollInterval ?? process.env['FEDBROKER_POLL_INTERVAL_MS'])}"`);
   const syncIntervalMs = syncIntervalOf(opts.syncInterval ?? process.env['FEDBROKER_SYNC_INTERVAL_MS'], loaded.spec.sync.intervalSeconds);
   const leaseTtlMs = syncLeaseTtlMs();
+  const syncEventMs = intervalOf('--sync-event-interval', opts.syncEventInterval ?? process.env['FEDBROKER_SYNC_EVENT_INTERVAL_MS'], DEFAULT_SYNC_EVENT_INTERVAL_MS);
   const rateLimits = rateLimitsOf(opts);
   const metrics = new BrokerMetrics();
   const composed = await composeLogout(loaded.spec, loaded.baseDir, { redisUrl: redisUrl(opts.redis), logger, onAudit: (e) => metrics.observe(e), keepTokensFresh: true });
   const { deps } = composed;
   const workers = await startLogoutWorkers(deps, logger, { pollIntervalMs: intervalMs });
-  const sync = syncIntervalMs > 0 ? await composeSync(loaded.spec, loaded.baseDir, { leases: redisSyncLeases(composed.redis, leaseTtlMs), keepTokensFresh: true }) : undefined;
-  const syncJob: SyncJobHandle | undefined = sync && startSyncJob((signal) => runSync(loaded.spec, sync, { signal }), deps.audit, logger, deps.ids, { intervalMs: syncIntervalMs });
+  const sync = syncIntervalMs > 0 || syncEventMs > 0
+    ? await composeSync(loaded.spec, loaded.baseDir, { leases: redisSyncLeases(composed.redis, leaseTtlMs), keepTokensFresh: true }) : undefined;
+  const syncJob: SyncJobHandle | undefined = sync && syncIntervalMs > 0 ? startSyncJob((signal) => runSync(loaded.spec, sync, { signal }), deps.audit, logger, deps.ids, { intervalMs: syncIntervalMs }) : undefined;
+  const syncPoller: SyncEventPollerHandle | undefined = sync && syncEventMs > 0
+    ? startSyncEventPoller({ ...sync, spec: loaded.spec, store: new RedisLogoutStore(composed.redis, 'fedbroker:sync'), clock: deps.clock, audit: deps.audit }, logger, syncEventMs) : undefined;
   const app = createApp({ logout: deps, logger, metrics, ready: () => deps.store.ping(), rateLimits, insecureUnauthenticatedAdminApi: !!opts.insecureUnauthenticatedAdminApi });
   const server: Server = certFile && keyFile
     ? createHttpsServer({ cert: await readFile(certFile), key: await readFile(keyFile) }, app)
@@ -74,7 +89,7 @@ export async function serveCommand(opts: ServeOptions): Promise<number> {
   server.headersTimeout = 10_000;
   server.requestTimeout = 15_000;
   await new Promise<void>((resolvePromise, reject) => { server.once('error', reject); server.listen(port, host, resolvePromise); });
-  logger.info({ listen: `${certFile ? 'https' : 'http'}://${host}:${port}`, pollIntervalMs: intervalMs, syncIntervalMs, rateLimits, clouds: loaded.spec.clouds.map((c) => c.alias) }, 'fedbroker serving');
+  logger.info({ listen: `${certFile ? 'https' : 'http'}://${host}:${port}`, pollIntervalMs: intervalMs, syncIntervalMs, syncEventIntervalMs: syncEventMs, rateLimits, clouds: loaded.spec.clouds.map((c) => c.alias) }, 'fedbroker serving');
   await new Promise<void>((resolvePromise) => {
     const stop = () => { resolvePromise(); };
     process.once('SIGTERM', stop);
@@ -84,6 +99,7 @@ export async function serveCommand(opts: ServeOptions): Promise<number> {
   server.closeAllConnections();
   await new Promise<void>((resolvePromise) => server.close(() => resolvePromise()));
   await syncJob?.stop();
+  await syncPoller?.stop();
   await sync?.close();
   await workers.stop();
   await composed.close();
@@ -95,6 +111,14 @@ export function syncIntervalOf(value: string | undefined, specSeconds: number): 
   if (value === undefined) return specSeconds * 1000;
   const ms = Number(value);
   if (!Number.isInteger(ms) || ms < 0) throw new BrokerError('ERR_CONFIG_INVALID', `--sync-interval must be a whole number of milliseconds (0 disables), not "${value}"`);
+  return ms;
+}
+
+/** A poll interval in ms from a flag or the environment (0 disables); ERR_CONFIG_INVALID for anything else. */
+export function intervalOf(flag: string, value: string | undefined, fallback: number): number {
+  if (value === undefined) return fallback;
+  const ms = Number(value);
+  if (value.trim() === '' || !Number.isInteger(ms) || ms < 0) throw new BrokerError('ERR_CONFIG_INVALID', `${flag} must be a whole number of milliseconds (0 disables), not "${value}"`);
   return ms;
 }
 

@@ -2,6 +2,7 @@
 // realms share it), one Keystone client per cloud that has a Keystone; the leases in Redis.
 import { randomUUID } from 'node:crypto';
 import { createKeycloakClient, type KeycloakClient } from '../adapters/keycloak/client.ts';
+import { KeycloakAdminEvents } from '../adapters/keycloak/admin-events.ts';
 import { KeycloakHomeDirectory } from '../adapters/keycloak/home-directory.ts';
 import { KeycloakPartnerSync } from '../adapters/keycloak/partner-sync.ts';
 import { createKeystoneClient, type KeystoneClient } from '../adapters/keystone/factory.ts';
@@ -41,7 +42,13 @@ export function redisSyncLeases(redis: RedisClient, ttlMs = syncLeaseTtlMs()): S
   return { store: new RedisLeaseStore(redis), clock: { now: () => new Date() }, ids: { newId: () => randomUUID() }, ttlMs };
 }
 
-export async function composeSync(spec: FederationSpec, baseDir: string, options: ComposeSyncOptions = {}): Promise<SyncDeps & { close(): Promise<void> }> {
+export interface ComposedSync extends SyncDeps {
+  /** The home realm's admin events (the event path in `serve`). */
+  adminEvents(cloud: string): KeycloakAdminEvents;
+  close(): Promise<void>;
+}
+
+export async function composeSync(spec: FederationSpec, baseDir: string, options: ComposeSyncOptions = {}): Promise<ComposedSync> {
   const observe = { ...(options.onRequest && { onRequest: options.onRequest }), ...(options.keepTokensFresh && { keepTokenFresh: true }) };
   const keycloak = new Map<string, KeycloakClient>();
   const keystone = new Map<string, KeystoneClient>();
@@ -57,6 +64,7 @@ export async function composeSync(spec: FederationSpec, baseDir: string, options
   const realmOf = (cloud: string) => spec.clouds.find((c) => c.alias === cloud)?.keycloak.realm ?? cloud;
   const homes = new Map(spec.clouds.map((c) => [c.alias, new KeycloakHomeDirectory({ cloud: c.alias, realm: realmOf(c.alias), rest: client(c.alias).rest })]));
   const partners = new Map(spec.clouds.map((c) => [c.alias, new KeycloakPartnerSync(client(c.alias).rest)]));
+  const events = new Map(spec.clouds.map((c) => [c.alias, new KeycloakAdminEvents(client(c.alias).rest)]));
   const keystones = new Map(spec.clouds.flatMap((c) => {
     const k = keystone.get(c.alias);
     return k && c.keystone ? [[c.alias, new KeystoneSync({ rest: k.rest, identityProvider: c.keystone.identityProvider })] as const] : [];
@@ -66,6 +74,7 @@ export async function composeSync(spec: FederationSpec, baseDir: string, options
     partnerRealm: (cloud) => partners.get(cloud) as KeycloakPartnerSync,
     keystone: (cloud) => keystones.get(cloud),
     ...(options.leases && { leases: options.leases }),
+    adminEvents: (cloud) => events.get(cloud) as KeycloakAdminEvents,
     close: async () => {
       for (const c of keycloak.values()) await c.close();
       for (const c of keystone.values()) await c.close();

@@ -16,6 +16,8 @@ import { diffKeystone, observedKeystoneMemberships } from '../core/sync/keystone
 import type { HomeUser, SyncChange, SyncSystem, SyncTarget } from '../core/sync/model.ts';
 import { diffPartnerRealm, mirroredGroups, observedMembershipCount } from '../core/sync/partner-realm.ts';
 import { orphanTargets } from './sync-orphans.ts';
+import { keystoneOfUsers, partnerRealmOfUsers } from '../core/sync/targeted.ts';
+import { downstreamUsername } from '../core/naming.ts';
 import type { HomeDirectoryPort, KeystoneSyncPort, PartnerRealmSyncPort } from '../ports.ts';
 import { busy, SyncLeases, type SyncLeaseDeps } from './sync-lease.ts';
 
@@ -65,17 +67,48 @@ export interface SyncReport {
 }
 
 export async function runSync(spec: FederationSpec, deps: SyncDeps, options: SyncOptions = {}): Promise<SyncReport> {
+  const wanted = spec.clouds.map((c) => c.alias).filter((c) => !options.clouds || options.clouds.includes(c));
+  return leasedRun(spec, deps, options, wanted, async (held, failures) => {
+    const edges = trustEdges(spec).filter((e) => held.has(e.partner));
+    const homes = await readHomes(spec, deps, [...new Set(edges.map((e) => e.home))], failures);
+    return [...await computeTargets(spec, deps, edges, homes, failures),
+      ...await orphanTargets(spec, deps, wanted.filter((c) => held.has(c)), failures)];
+  });
+}
+
+/**
+ * The event path's run: only the home users `ids` of `home` (docs/sync.md, "The event path"). They are
+ * read by id (an absent one is deleted at home); each partner system is observed as in a full run, so
+ * ownership and the brake's share are the same, but the diff sees only the partner users of these
+ * home users (by home_sub or name; a deleted user's Keystone name is taken from her partner-realm user).
+ * It takes the same per-cloud leases as a full run: a partner another run holds is reported busy.
+ */
+export async function runTargetedSync(spec: FederationSpec, deps: SyncDeps, home: string, ids: readonly string[], options: SyncOptions = {}): Promise<SyncReport> {
+  const partners = [...new Set(trustEdges(spec).filter((e) => e.home === home && (!options.clouds || options.clouds.includes(e.partner))).map((e) => e.partner))];
+  return leasedRun(spec, deps, options, partners, async (held, failures) => {
+    const edges = trustEdges(spec).filter((e) => e.home === home && held.has(e.partner));
+    let users: HomeUser[];
+    try {
+      users = await deps.homeDirectory(home).usersByIds(homeGroupPaths(spec, home), ids);
+    } catch (error) {
+      failures.push({ cloud: home, system: 'keycloak', part: 'home', error });
+      return [];
+    }
+    const scope: UserScope = { homeSubs: new Set(ids), names: new Set(users.map((u) => downstreamUsername(spec.naming, home, u.homeUsername).toLowerCase())) };
+    return computeTargets(spec, deps, edges, new Map([[home, users]]), failures, scope);
+  });
+}
+
+/** Takes the leases of `clouds` (a writing run), computes the targets in those held, stops at the brake, applies, releases. */
+async function leasedRun(spec: FederationSpec, deps: SyncDeps, options: SyncOptions, clouds: readonly string[],
+  compute: (held: ReadonlySet<string>, failures: SyncFailure[]) => Promise<SyncTarget[]>): Promise<SyncReport> {
   const failures: SyncFailure[] = [];
   const dryRun = options.dryRun === true;
   if (!dryRun && !deps.leases) throw new BrokerError('ERR_CONFIG_INVALID', 'a sync that writes needs the lease store (Redis): one sync per cloud at a time');
   const leases = dryRun ? undefined : new SyncLeases(deps.leases as SyncLeaseDeps);
   try {
-    const wanted = spec.clouds.map((c) => c.alias).filter((c) => !options.clouds || options.clouds.includes(c));
-    const held = leases ? await takeLeases(leases, wanted, failures) : new Set(wanted);
-    const edges = trustEdges(spec).filter((e) => held.has(e.partner));
-    const homes = await readHomes(spec, deps, [...new Set(edges.map((e) => e.home))], failures);
-    const targets = [...await computeTargets(spec, deps, edges, homes, failures),
-      ...await orphanTargets(spec, deps, wanted.filter((c) => held.has(c)), failures)];
+    const held = leases ? await takeLeases(leases, clouds, failures) : new Set(clouds);
+    const targets = await compute(held, failures);
     const brake = brakeFindings(spec, targets);
     const stoppedByBrake = brake.length > 0 && options.confirm !== true;
     const guard: WriteGuard | undefined = leases && { leases, signal: options.signal, stopped: false };
@@ -100,6 +133,9 @@ async function takeLeases(leases: SyncLeases, clouds: readonly string[], failure
   return held;
 }
 
+/** The users a targeted run looks at: partner users by their home_sub, and by name (grows as partner realms name deleted users). */
+interface UserScope { readonly homeSubs: ReadonlySet<string>; readonly names: Set<string> }
+
 /** Home group paths sync reads: every group policy names for users of `home` in any partner. */
 export function homeGroupPaths(spec: FederationSpec, home: string): string[] {
   return [...new Set(spec.clouds.filter((c) => c.alias !== home).flatMap((p) => groupsReferenced(spec.policy, home, p.alias)))].sort();
@@ -118,7 +154,7 @@ async function readHomes(spec: FederationSpec, deps: SyncDeps, homes: readonly s
 }
 
 async function computeTargets(spec: FederationSpec, deps: SyncDeps, edges: readonly { home: string; partner: string }[], homes: Map<string, HomeUser[]>,
-  failures: SyncFailure[]): Promise<SyncTarget[]> {
+  failures: SyncFailure[], scope?: UserScope): Promise<SyncTarget[]> {
   const clouds = new Map(spec.clouds.map((c) => [c.alias, c]));
   const targets: SyncTarget[] = [];
   for (const edge of edges) {
@@ -126,11 +162,11 @@ async function computeTargets(spec: FederationSpec, deps: SyncDeps, edges: reado
     if (!users) continue;
     const home = clouds.get(edge.home) as CloudSpec;
     const partner = clouds.get(edge.partner) as CloudSpec;
-    const realm = await observeTarget(failures, partner.alias, 'keycloak', home.alias, () => partnerRealmTarget(spec, deps, home, partner, users));
+    const realm = await observeTarget(failures, partner.alias, 'keycloak', home.alias, () => partnerRealmTarget(spec, deps, home, partner, users, scope));
     if (realm) targets.push(realm);
     const keystone = deps.keystone(partner.alias);
     if (!keystone || !partner.keystone) continue;
-    const ks = await observeTarget(failures, partner.alias, 'keystone', home.alias, () => keystoneTarget(spec, keystone, home, partner, users));
+    const ks = await observeTarget(failures, partner.alias, 'keystone', home.alias, () => keystoneTarget(spec, keystone, home, partner, users, scope));
     if (ks) targets.push(ks);
   }
   return targets;
@@ -146,18 +182,21 @@ async function observeTarget(failures: SyncFailure[], cloud: string, system: Syn
   }
 }
 
-async function partnerRealmTarget(spec: FederationSpec, deps: SyncDeps, home: CloudSpec, partner: CloudSpec, users: readonly HomeUser[]): Promise<SyncTarget> {
+async function partnerRealmTarget(spec: FederationSpec, deps: SyncDeps, home: CloudSpec, partner: CloudSpec, users: readonly HomeUser[], scope?: UserScope): Promise<SyncTarget> {
   const paths = mirroredGroups(spec, home.alias, partner.alias).map((m) => m.path);
   const observed = await deps.partnerRealm(partner.alias).observe(partner.keycloak.realm, spec.metadata.name, home.alias, paths);
-  return { home: home.alias, partner: partner.alias, system: 'keycloak', changes: withRealmRemovalEffects(diffPartnerRealm(spec, home, partner, users, observed)),
+  const seen = scope ? partnerRealmOfUsers(observed, scope.homeSubs, scope.names) : observed;
+  for (const u of scope ? seen.users : []) scope?.names.add(u.username);
+  return { home: home.alias, partner: partner.alias, system: 'keycloak', changes: withRealmRemovalEffects(diffPartnerRealm(spec, home, partner, users, seen)),
     observedUsers: observed.users.length, observedMemberships: observedMembershipCount(observed) };
 }
 
-async function keystoneTarget(spec: FederationSpec, keystone: KeystoneSyncPort, home: CloudSpec, partner: CloudSpec, users: readonly HomeUser[]): Promise<SyncTarget> {
+async function keystoneTarget(spec: FederationSpec, keystone: KeystoneSyncPort, home: CloudSpec, partner: CloudSpec, users: readonly HomeUser[], scope?: UserScope): Promise<SyncTarget> {
   const groups = policyGroups(spec, home.alias, partner).map((pg) => domainScopedName(pg.group.domain, pg.group.name));
   const observed = await keystone.observe(spec.metadata.name, groups);
   const counts = observedKeystoneMemberships(spec, home.alias, observed);
-  return { home: home.alias, partner: partner.alias, system: 'keystone', changes: withKeystoneRemovalEffects(diffKeystone(spec, home, partner, users, observed)),
+  const seen = scope ? keystoneOfUsers(observed, scope.names) : observed;
+  return { home: home.alias, partner: partner.alias, system: 'keystone', changes: withKeystoneRemovalEffects(diffKeystone(spec, home, partner, users, seen)),
     observedUsers: counts.users, observedMemberships: counts.memberships };
 }
 

@@ -47,6 +47,20 @@ export function homeDirectoryContract(name: string, make: () => Promise<HomeDire
       for (const u of users) assert.equal(u.attributes['home_cloud'], undefined, `${u.homeUsername} is a guest`);
     });
 
+    it('reads users by id like the full list does; an id the realm does not have is absent', async () => {
+      const { port, member, loner } = await make();
+      const asked = [member.groups[0] as string, '/no/such/group'];
+      const all = new Map((await port.users(asked)).map((u) => [u.homeUsername, u]));
+      const memberId = all.get(member.username)!.homeSub;
+      const lonerId = all.get(loner)!.homeSub;
+      const byIds = await port.usersByIds(asked, [memberId, lonerId, '00000000-0000-4000-8000-000000000000', memberId]);
+      assert.deepEqual(byIds.map((u) => u.homeUsername).sort(), [member.username, loner].sort());
+      const read = byIds.find((u) => u.homeSub === memberId)!;
+      const listed = all.get(member.username)!;
+      assert.deepEqual([read.groups, read.enabled, read.homeUsername], [listed.groups, listed.enabled, listed.homeUsername]);
+      assert.deepEqual(await port.usersByIds(asked, []), []);
+    });
+
     it('answers undefined for a name that is no user, and for a prefix of a user\'s name (exact match)', async () => {
       const { port, member } = await make();
       assert.equal(await port.subject(`no-such-user-${Date.now()}`), undefined);

@@ -8,7 +8,8 @@ export function scopeSyncDeps(real: SyncDeps, ours: (name: string) => boolean): 
     ...(real.leases && { leases: real.leases }),
     homeDirectory: (cloud) => {
       const home = real.homeDirectory(cloud);
-      return { cloud, subject: (u) => home.subject(u), users: async (paths) => (await home.users(paths)).filter((u) => ours(u.homeUsername)) };
+      return { cloud, subject: (u) => home.subject(u), users: async (paths) => (await home.users(paths)).filter((u) => ours(u.homeUsername)),
+        usersByIds: async (paths, ids) => (await home.usersByIds(paths, ids)).filter((u) => ours(u.homeUsername)) };
     },
     partnerRealm: (cloud) => {
       const port = real.partnerRealm(cloud);

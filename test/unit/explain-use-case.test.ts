@@ -20,6 +20,7 @@ function explainDeps(w: FakeFederation): ExplainDeps {
       return groups ? { homeCloud: cloud, homeSub: `id-of-${username}`, homeUsername: username, groups, attributes: {} } : undefined;
     },
     users: async () => [],
+    usersByIds: async () => [],
   });
   return {
     homeDirectory,

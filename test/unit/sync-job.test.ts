@@ -65,7 +65,7 @@ describe('sync job in serve', () => {
     const second = audit.entries[1]!;
     assert.equal(second['action'], 'sync.run');
     assert.equal(second['outcome'], 'partial');
-    assert.deepEqual(second['summary'], { added: 0, removed: 0, changed: 0 });
+    assert.deepEqual(second['summary'], { added: 0, removed: 0, changed: 0, effects: 0 });
     assert.deepEqual((second['failures'] as { code: string; cloud: string }[]).map((f) => `${f.cloud} ${f.code}`), ['cloud-b ERR_SYNC_BUSY']);
     assert.notEqual(audit.entries[0]!['correlationId'], second['correlationId']);
   });

@@ -8,7 +8,8 @@ import { realmUrl } from '../../core/federation/realm-url.ts';
 import type { HomeMetadata } from '../../core/render/keycloak/metadata.ts';
 import type { SubjectProfile } from '../../core/subject.ts';
 import type { HomeUser } from '../../core/sync/model.ts';
-import type { HomeDirectoryPort, HomeMetadataPort } from '../../ports.ts';
+import type { HomeAdminEvent } from '../../core/sync/admin-events.ts';
+import type { HomeAdminEventsPort, HomeDirectoryPort, HomeMetadataPort } from '../../ports.ts';
 
 function unreachable(cloud: string): BrokerError {
   return new BrokerError('ERR_HTTP_UNREACHABLE', `Keycloak of cloud ${cloud} is down (fake)`, { details: { cloud } });
@@ -53,6 +54,13 @@ export class FakeHomeDirectory implements HomeDirectoryPort {
     });
   }
 
+  async usersByIds(groupPaths: readonly string[], ids: readonly string[]): Promise<HomeUser[]> {
+    if (this.down) throw unreachable(this.cloud);
+    const wanted = new Set(ids);
+    const all = await this.users(groupPaths);
+    return all.filter((u) => wanted.has(u.homeSub));
+  }
+
   async subject(username: string): Promise<SubjectProfile | undefined> {
     if (this.down) throw unreachable(this.cloud);
     const name = username.toLowerCase();
@@ -92,5 +100,35 @@ export class FakeHomeMetadata implements HomeMetadataPort {
     const oidc = `${realm}/protocol/openid-connect`;
     return { protocol: 'oidc', issuer: realm, authorizationEndpoint: `${oidc}/auth`, tokenEndpoint: `${oidc}/token`, jwksUri: `${oidc}/certs`,
       userinfoEndpoint: `${oidc}/userinfo`, endSessionEndpoint: `${oidc}/logout` };
+  }
+}
+
+/** A home realm's admin events (HomeAdminEventsPort): tests record them; `down` fails every read. */
+export class FakeHomeAdminEvents implements HomeAdminEventsPort {
+  readonly cloud: string;
+  down = false;
+  /** The user id the broker's own writes carry. */
+  brokerUserId = 'broker-service-account';
+  readonly events: HomeAdminEvent[] = [];
+  #next = 0;
+
+  constructor(cloud: string) {
+    this.cloud = cloud;
+  }
+
+  /** Records an event at `time` (ms); by the broker when `byBroker`. */
+  record(time: number, operationType: string, resourceType: string, resourcePath: string, byBroker = false): HomeAdminEvent {
+    const event = { id: `ev${++this.#next}`, time, operationType, resourceType, resourcePath, authUserId: byBroker ? this.brokerUserId : 'someone-at-home' };
+    this.events.push(event);
+    return event;
+  }
+
+  async adminEvents(_realm: string, sinceMs: number, first: number, max: number): Promise<HomeAdminEvent[]> {
+    if (this.down) throw unreachable(this.cloud);
+    return this.events.filter((e) => e.time >= sinceMs).sort((a, b) => a.time - b.time).slice(first, first + max);
+  }
+
+  async ownAdminUserId(): Promise<string | undefined> {
+    return this.brokerUserId;
   }
 }

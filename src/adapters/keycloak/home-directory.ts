@@ -9,6 +9,16 @@ import { urlPath, type KeycloakRest } from './rest.ts';
 
 interface UserRep { id: string; username: string; enabled?: boolean; email?: string; firstName?: string; lastName?: string; attributes?: Record<string, string[]> }
 
+/** Users with a `home_cloud` attribute are guests of the realm (decision 0006), not its users. */
+const isLocal = (u: UserRep): boolean => !(u.attributes?.[HOME_CLOUD_ATTRIBUTE]?.length);
+
+function homeUser(u: UserRep, groups: string[]): HomeUser {
+  return {
+    homeSub: u.id, homeUsername: u.username, enabled: u.enabled !== false, groups, attributes: u.attributes ?? {},
+    ...(u.email !== undefined && { email: u.email }), ...(u.firstName !== undefined && { firstName: u.firstName }), ...(u.lastName !== undefined && { lastName: u.lastName }),
+  };
+}
+
 export class KeycloakHomeDirectory implements HomeDirectoryPort {
   readonly cloud: string;
   readonly #rest: KeycloakRest;
@@ -38,10 +48,20 @@ export class KeycloakHomeDirectory implements HomeDirectoryPort {
     for (const path of [...new Set(groupPaths)].sort()) {
       for (const id of await this.#memberIds(path)) groupsById.set(id, [...(groupsById.get(id) ?? []), path]);
     }
-    return all.filter((u) => !(u.attributes?.[HOME_CLOUD_ATTRIBUTE]?.length)).map((u) => ({
-      homeSub: u.id, homeUsername: u.username, enabled: u.enabled !== false, groups: groupsById.get(u.id) ?? [], attributes: u.attributes ?? {},
-      ...(u.email !== undefined && { email: u.email }), ...(u.firstName !== undefined && { firstName: u.firstName }), ...(u.lastName !== undefined && { lastName: u.lastName }),
-    }));
+    return all.filter(isLocal).map((u) => homeUser(u, groupsById.get(u.id) ?? []));
+  }
+
+  async usersByIds(groupPaths: readonly string[], ids: readonly string[]): Promise<HomeUser[]> {
+    const wanted = new Set(groupPaths);
+    const out: HomeUser[] = [];
+    for (const id of [...new Set(ids)]) {
+      const target = { realm: this.#realm, object: `user ${id}` };
+      const user = await this.#rest.find<UserRep>(urlPath`/users/${id}`, target);
+      if (!user || !isLocal(user)) continue;
+      const groups = await this.#rest.list<{ path: string }>(urlPath`/users/${id}/groups` + '?briefRepresentation=true', target);
+      out.push(homeUser(user, groups.map((g) => g.path).filter((p) => wanted.has(p)).sort()));
+    }
+    return out;
   }
 
   /** Direct members of the group at `path`; none when the realm has no such group. */

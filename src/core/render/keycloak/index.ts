@@ -18,8 +18,8 @@ export type HomeMetadataByCloud = Readonly<Record<string, HomeMetadata>>;
 export function renderKeycloak(spec: FederationSpec, metadata: HomeMetadataByCloud): KeycloakObject[] {
   const clouds = new Map(spec.clouds.map((c) => [c.alias, c]));
   const edges = trustEdges(spec);
-  const out: KeycloakObject[] = spec.clouds.map(renderRealmEvents);
   const isHome = (c: CloudSpec) => edges.some((e) => e.home === c.alias);
+  const out: KeycloakObject[] = spec.clouds.map((c) => renderRealmEvents(c, isHome(c)));
   const isPartner = (c: CloudSpec) => edges.some((e) => e.partner === c.alias);
   for (const partner of spec.clouds.filter(isPartner)) {
     out.push(...renderPartnerRealm(spec, partner), renderFirstBrokerLoginFlow(spec, partner), renderPostBrokerLoginFlow(spec, partner, isHome(partner)));

@@ -12,8 +12,16 @@ export const REQUIRED_EVENT_TYPES = ['LOGIN', 'LOGOUT', 'CODE_TO_TOKEN', 'IDENTI
 const object = (cloud: CloudSpec, kind: KeycloakKind, name: string, fields: KeycloakObject['fields'], shared = false): KeycloakObject =>
   ({ system: 'keycloak', cloud: cloud.alias, scope: cloud.keycloak.realm, kind, name, fields, ...(shared && { shared }) });
 
-export function renderRealmEvents(cloud: CloudSpec): KeycloakObject {
-  return object(cloud, 'realmEvents', 'events', { eventsEnabled: true, enabledEventTypes: { $includes: [...REQUIRED_EVENT_TYPES] } }, true);
+/**
+ * Event settings of a realm: user events for logout detection; in a home realm also admin events with
+ * their representation, which role sync's event path reads (membership removed, user disabled or
+ * deleted; docs/sync.md).
+ */
+export function renderRealmEvents(cloud: CloudSpec, isHome = false): KeycloakObject {
+  return object(cloud, 'realmEvents', 'events', {
+    eventsEnabled: true, enabledEventTypes: { $includes: [...REQUIRED_EVENT_TYPES] },
+    ...(isHome && { adminEventsEnabled: true, adminEventsDetailsEnabled: true }),
+  }, true);
 }
 
 export function renderPartnerRealm(spec: FederationSpec, partner: CloudSpec): KeycloakObject[] {
