@@ -52,6 +52,10 @@ partnerRealmSyncContract('Keycloak (realm cloud-b, home cloud-a)', async () => (
   ownedGroup: '/cloud-a:/projects/p1/members', handMadeGroup, newUsername: fresh,
   addHandMadeUser: async (username) => { await adminJson('/admin/realms/cloud-b/users', jsonBody({ username, enabled: true })); },
   startSession: async (userId, username) => {
+    // The realm's user profile wants e-mail and names before a login ("Account is not fully set up").
+    const user = await adminJson<Record<string, unknown>>(`/admin/realms/cloud-b/users/${userId}`);
+    await adminJson(`/admin/realms/cloud-b/users/${userId}`, { method: 'PUT', headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ ...user, email: `${username}@contract.example`, emailVerified: true, firstName: 'Contract', lastName: 'Test', requiredActions: [] }) });
     await adminJson(`/admin/realms/cloud-b/users/${userId}/reset-password`, { method: 'PUT', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ type: 'password', value: password, temporary: false }) });
     await passwordGrantToken('cloud-b', username, password);
   },

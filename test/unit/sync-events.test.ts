@@ -40,11 +40,13 @@ describe('which admin events name a home user', () => {
     assert.deepEqual(judgeEvent(event('GROUP_MEMBERSHIP', 'CREATE', 'users/u1/groups/g1'), own), { relevant: true, userId: 'u1', what: 'joined a group' });
     assert.deepEqual(judgeEvent(event('USER', 'UPDATE', 'users/u2'), own), { relevant: true, userId: 'u2', what: 'updated' });
     assert.deepEqual(judgeEvent(event('USER', 'DELETE', 'users/u3'), own), { relevant: true, userId: 'u3', what: 'deleted' });
+    assert.deepEqual(judgeEvent(event('REALM', 'CREATE', 'users/u4'), own), { relevant: true, userId: 'u4', what: 'imported' }, 'a partial import');
   });
   it('ignores the broker\'s own writes and anything that is not a user change', () => {
     assert.deepEqual(judgeEvent(event('GROUP_MEMBERSHIP', 'DELETE', 'users/u1/groups/g1', 'broker'), own), { relevant: false, why: 'own-write' });
     assert.deepEqual(judgeEvent(event('USER', 'ACTION', 'users/u1/reset-password'), own), { relevant: false, why: 'not-a-user-change' });
     assert.deepEqual(judgeEvent(event('GROUP', 'UPDATE', 'groups/g1'), own), { relevant: false, why: 'not-a-user-change' });
+    assert.deepEqual(judgeEvent(event('REALM', 'UPDATE', 'users/u4'), own), { relevant: false, why: 'not-a-user-change' });
   });
 });
 

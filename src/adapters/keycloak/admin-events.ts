@@ -1,7 +1,7 @@
 // A home realm's admin events (HomeAdminEventsPort) over the cloud's Keycloak REST client. Measured
 // on Keycloak 26.7.3 (docs/sync.md, "The event path"): GET /admin-events takes `dateFrom` as epoch
-// milliseconds (inclusive), `direction=asc` for oldest first, `resourceTypes` repeated, and pages
-// with first/max; an event carries its id, time (ms), operationType, resourceType, resourcePath and
+// milliseconds (inclusive), `direction=asc` for oldest first, `resourceTypes` repeated (USER, GROUP_MEMBERSHIP, REALM), and pages
+// with first/max (without `direction` Keycloak answers newest first); an event carries its id, time (ms), operationType, resourceType, resourcePath and
 // authDetails.userId (the subject of the admin token that made the change).
 import type { HomeAdminEvent } from '../../core/sync/admin-events.ts';
 import { SYNC_EVENT_RESOURCE_TYPES } from '../../core/sync/admin-events.ts';

@@ -2,7 +2,8 @@
 // admin event for every write through its admin API; role sync acts on three: a group membership
 // added or removed (resourceType GROUP_MEMBERSHIP, resourcePath users/<id>/groups/<group id>), a
 // user updated (USER UPDATE: enabled false, or true again) and a user deleted (USER DELETE,
-// users/<id>); USER CREATE too (a user made with groups). Every realm is also a partner, so the
+// users/<id>); USER CREATE too (a user made with groups), and a user made by a partial import
+// (resourceType REALM, operationType CREATE, resourcePath users/<id>, measured). Every realm is also a partner, so the
 // broker's own writes into it come back as admin events: those are told apart by the broker's admin
 // identity (the user id of its admin token, authDetails.userId) and ignored. Pure.
 
@@ -19,7 +20,7 @@ export interface HomeAdminEvent {
 }
 
 /** Resource types sync reads (the query asks Keycloak for these only). */
-export const SYNC_EVENT_RESOURCE_TYPES = ['USER', 'GROUP_MEMBERSHIP'] as const;
+export const SYNC_EVENT_RESOURCE_TYPES = ['USER', 'GROUP_MEMBERSHIP', 'REALM'] as const;
 
 export type EventVerdict =
   | { readonly relevant: true; readonly userId: string; readonly what: string }
@@ -39,5 +40,6 @@ export function judgeEvent(event: HomeAdminEvent, brokerUserIds: ReadonlySet<str
   if (event.resourceType === 'USER' && m[2] === undefined && ['CREATE', 'UPDATE', 'DELETE'].includes(event.operationType)) {
     return { relevant: true, userId, what: event.operationType === 'DELETE' ? 'deleted' : event.operationType === 'CREATE' ? 'created' : 'updated' };
   }
+  if (event.resourceType === 'REALM' && m[2] === undefined && event.operationType === 'CREATE') return { relevant: true, userId, what: 'imported' };
   return { relevant: false, why: 'not-a-user-change' };
 }
