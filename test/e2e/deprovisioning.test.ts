@@ -94,7 +94,8 @@ function assertWithinBudget(what: string, latencies: Record<string, number>, bro
   const after = (broker?.audit() ?? []).filter((a) => typeof a['time'] === 'number' && (a['time'] as number) >= startedAt);
   const first = after.find((a) => a.action === 'sync.event');
   const changes = after.filter((a) => a.action === 'sync.change');
-  if (first) console.log(`  broker: event handled from ${(first['time'] as number) - startedAt} ms, ${changes.length} changes, last at ${((changes.at(-1)?.['time'] as number | undefined) ?? startedAt) - startedAt} ms`);
+  // The broker audits a batch once it is applied: this is when its targeted sync was done.
+  if (first) console.log(`  broker: batch applied and audited at ${(first['time'] as number) - startedAt} ms, ${changes.length} changes`);
   for (const [probe, ms] of Object.entries(latencies)) assert.ok(ms <= BUDGET_MS, `${what}: ${probe} took ${ms} ms`);
 }
 
