@@ -10,7 +10,8 @@ import type { FederationSpec } from '../core/federation/schema.ts';
 import { judgeEvent, type HomeAdminEvent } from '../core/sync/admin-events.ts';
 import { describeChange } from '../core/sync/format.ts';
 import type { AuditLog, Clock, EventCheckpoint, HomeAdminEventsPort, SyncEventStore } from '../ports.ts';
-import { runTargetedSync, type SyncDeps, type SyncReport } from './sync.ts';
+import type { SyncDeps, SyncReport } from './sync.ts';
+import { runTargetedSync } from './sync-targeted.ts';
 
 export interface SyncEventDeps extends SyncDeps {
   readonly spec: FederationSpec;

@@ -17,7 +17,6 @@ import type { HomeUser, SyncChange, SyncSystem, SyncTarget } from '../core/sync/
 import { diffPartnerRealm, mirroredGroups, observedMembershipCount } from '../core/sync/partner-realm.ts';
 import { orphanTargets } from './sync-orphans.ts';
 import { keystoneOfUsers, partnerRealmOfUsers } from '../core/sync/targeted.ts';
-import { downstreamUsername } from '../core/naming.ts';
 import type { HomeDirectoryPort, KeystoneSyncPort, PartnerRealmSyncPort } from '../ports.ts';
 import { busy, SyncLeases, type SyncLeaseDeps } from './sync-lease.ts';
 
@@ -76,31 +75,8 @@ export async function runSync(spec: FederationSpec, deps: SyncDeps, options: Syn
   });
 }
 
-/**
- * The event path's run: only the home users `ids` of `home` (docs/sync.md, "The event path"). They are
- * read by id (an absent one is deleted at home); each partner system is observed as in a full run, so
- * ownership and the brake's share are the same, but the diff sees only the partner users of these
- * home users (by home_sub or name; a deleted user's Keystone name is taken from her partner-realm user).
- * It takes the same per-cloud leases as a full run: a partner another run holds is reported busy.
- */
-export async function runTargetedSync(spec: FederationSpec, deps: SyncDeps, home: string, ids: readonly string[], options: SyncOptions = {}): Promise<SyncReport> {
-  const partners = [...new Set(trustEdges(spec).filter((e) => e.home === home && (!options.clouds || options.clouds.includes(e.partner))).map((e) => e.partner))];
-  return leasedRun(spec, deps, options, partners, async (held, failures) => {
-    const edges = trustEdges(spec).filter((e) => e.home === home && held.has(e.partner));
-    let users: HomeUser[];
-    try {
-      users = await deps.homeDirectory(home).usersByIds(homeGroupPaths(spec, home), ids);
-    } catch (error) {
-      failures.push({ cloud: home, system: 'keycloak', part: 'home', error });
-      return [];
-    }
-    const scope: UserScope = { homeSubs: new Set(ids), names: new Set(users.map((u) => downstreamUsername(spec.naming, home, u.homeUsername).toLowerCase())) };
-    return computeTargets(spec, deps, edges, new Map([[home, users]]), failures, scope);
-  });
-}
-
 /** Takes the leases of `clouds` (a writing run), computes the targets in those held, stops at the brake, applies, releases. */
-async function leasedRun(spec: FederationSpec, deps: SyncDeps, options: SyncOptions, clouds: readonly string[],
+export async function leasedRun(spec: FederationSpec, deps: SyncDeps, options: SyncOptions, clouds: readonly string[],
   compute: (held: ReadonlySet<string>, failures: SyncFailure[]) => Promise<SyncTarget[]>): Promise<SyncReport> {
   const failures: SyncFailure[] = [];
   const dryRun = options.dryRun === true;
@@ -133,8 +109,8 @@ async function takeLeases(leases: SyncLeases, clouds: readonly string[], failure
   return held;
 }
 
-/** The users a targeted run looks at: partner users by their home_sub, and by name (grows as partner realms name deleted users). */
-interface UserScope { readonly homeSubs: ReadonlySet<string>; readonly names: Set<string> }
+/** The users a targeted run looks at (./sync-targeted.ts): partner users by their home_sub, and by name (grows as partner realms name deleted users). */
+export interface UserScope { readonly homeSubs: ReadonlySet<string>; readonly names: Set<string> }
 
 /** Home group paths sync reads: every group policy names for users of `home` in any partner. */
 export function homeGroupPaths(spec: FederationSpec, home: string): string[] {
@@ -153,7 +129,7 @@ async function readHomes(spec: FederationSpec, deps: SyncDeps, homes: readonly s
   return out;
 }
 
-async function computeTargets(spec: FederationSpec, deps: SyncDeps, edges: readonly { home: string; partner: string }[], homes: Map<string, HomeUser[]>,
+export async function computeTargets(spec: FederationSpec, deps: SyncDeps, edges: readonly { home: string; partner: string }[], homes: Map<string, HomeUser[]>,
   failures: SyncFailure[], scope?: UserScope): Promise<SyncTarget[]> {
   const clouds = new Map(spec.clouds.map((c) => [c.alias, c]));
   const targets: SyncTarget[] = [];

@@ -114,7 +114,7 @@ describe('event-driven deprovisioning across the demo federation', () => {
     // Start the event path at the present: no backlog of other tests' admin events.
     const redis = new Redis(testbed.redis.url);
     await redis.del(...HOMES.map((h) => `fedbroker:sync:checkpoint:${h}`));
-    broker = await startBroker(DEMO_SPEC);
+    broker = await startBroker(DEMO_SPEC, ['--sync-event-interval', '1000']);
     await waitFor('the event path\'s first checkpoints', async () => (await redis.exists(...HOMES.map((h) => `fedbroker:sync:checkpoint:${h}`))) === HOMES.length, 10_000);
     redis.disconnect();
     browser = await launchBrowser();

@@ -1,7 +1,8 @@
 // Runs `fedbroker serve` as a child process for integration tests (TLS on the spec's broker URL
 // 127.0.0.1:17443 with the test bed's certificate), and waits for its first log line saying it serves.
-// The role-sync job is off (--sync-interval 0) unless a test asks for it in `extraArgs` (the last
-// --sync-interval given wins): a full sync would write into the shared test bed under other tests.
+// The role-sync job and its admin-event poller are off (--sync-interval 0, --sync-event-interval 0)
+// unless a test asks for them in `extraArgs` (the last value given wins): a sync would write into the
+// shared test bed under other tests.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import { loadTestbed, testbedDir, testbedFetch } from './testbed.ts';
@@ -22,7 +23,7 @@ export async function startBroker(spec: string, extraArgs: string[] = [], env: N
   const ca = join(testbedDir(), 'ca');
   const child: ChildProcess = spawn(process.execPath, [join(root, 'bin/fedbroker.mjs'), 'serve', '--spec', spec,
     '--tls-cert', join(ca, 'server.pem'), '--tls-key', join(ca, 'server.key'), '--redis', testbed.redis.url,
-    '--poll-interval', '500', '--sync-interval', '0', '--insecure-unauthenticated-admin-api', ...extraArgs], { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    '--poll-interval', '500', '--sync-interval', '0', '--sync-event-interval', '0', '--insecure-unauthenticated-admin-api', ...extraArgs], { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   child.stdout?.on('data', (c: Buffer) => { out += c.toString(); });
   child.stderr?.on('data', (c: Buffer) => { out += c.toString(); });
