@@ -109,7 +109,7 @@ describe('event-driven deprovisioning across the demo federation', () => {
     const testbed = loadTestbed();
     const apply = fedbroker('apply', DEMO_SPEC, '--yes');
     assert.equal(apply.status, 0, apply.stderr);
-    const sync = fedbroker('sync', DEMO_SPEC);
+    const sync = fedbroker('sync', DEMO_SPEC, '--redis', testbed.redis.url);
     assert.equal(sync.status, 0, sync.stdout + sync.stderr);
     // Start the event path at the present: no backlog of other tests' admin events.
     const redis = new Redis(testbed.redis.url);
@@ -129,7 +129,7 @@ describe('event-driven deprovisioning across the demo federation', () => {
     await setHomeEnabled('carol', true);
     const gone = await findUser('cloud-a', throwaway);
     if (gone) await adminJson(`/admin/realms/cloud-a/users/${gone.id}`, { method: 'DELETE' });
-    const sync = fedbroker('sync', DEMO_SPEC);
+    const sync = fedbroker('sync', DEMO_SPEC, '--redis', loadTestbed().redis.url);
     assert.equal(sync.status, 0, sync.stdout + sync.stderr);
     for (const partner of PARTNERS) {
       const api = await keystoneAdminApi(partner);
