@@ -151,7 +151,8 @@ describe('role sync under faults and replicas, on the real test bed', () => {
     const heldMs = Date.now() - tookAt;
     const baselineJson = syncJson(await baseline.done);
     assert.deepEqual(baselineJson.failures, []);
-    assert.equal(appliedIn(baselineJson, CLOUD).length, USERS * 2, 'the drift: a realm and a Keystone membership per user');
+    assert.equal(appliedIn(baselineJson, CLOUD).length, USERS * 4,
+      'the drift: a realm and a Keystone membership per user, and the removal effects in Keystone (her tokens revoked, her application credentials deleted)');
     snapshots.out = await state(CLOUD);
     const seed = Number(process.env['FEDBROKER_TEST_SEED'] ?? Date.now() % 1_000_000);
     const random = seededRandom(seed);
