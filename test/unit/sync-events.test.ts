@@ -7,7 +7,9 @@ import assert from 'node:assert/strict';
 import { FakeHomeAdminEvents } from '../../src/adapters/fakes/home.ts';
 import { MemoryLogoutStore } from '../../src/adapters/fakes/logout.ts';
 import { judgeEvent } from '../../src/core/sync/admin-events.ts';
+import { startSyncEventPoller } from '../../src/jobs/sync-event-poller.ts';
 import { pollSyncEvents, type SyncEventDeps } from '../../src/services/sync-events.ts';
+import { silentLogger } from '../support/logout-fixtures.ts';
 import { runSync } from '../../src/services/sync.ts';
 import { exampleSpec } from '../support/example-federation.ts';
 import { ADMINS, P1, syncWorld, type SyncWorld } from '../support/sync-world.ts';
@@ -22,7 +24,8 @@ async function eventWorld(w: SyncWorld = syncWorld()): Promise<EventWorld> {
   const events = new FakeHomeAdminEvents('cloud-a');
   const store = new MemoryLogoutStore();
   const audit: { action: string; [k: string]: unknown }[] = [];
-  const deps: SyncEventDeps = { ...w.deps, spec: w.spec, adminEvents: () => events, store, clock: { now: () => new Date(1000) }, audit: { record: (e) => audit.push(e) } };
+  const quiet = new FakeHomeAdminEvents('other'); // the other homes' realms: no events
+  const deps: SyncEventDeps = { ...w.deps, spec: w.spec, adminEvents: (cloud) => (cloud === 'cloud-a' ? events : quiet), store, clock: { now: () => new Date(1000) }, audit: { record: (e) => audit.push(e) } };
   await pollSyncEvents(deps, 'cloud-a'); // the first poll starts at the present
   return { ...w, events, store, audit, deps };
 }
@@ -130,5 +133,19 @@ describe('the event path over the fakes', () => {
     assert.ok(w.audit.some((a) => a.action === 'sync.brake'));
     assert.ok(w.audit.filter((a) => a.action === 'sync.change').every((a) => a['result'] === 'braked'));
     assert.deepEqual(await w.store.checkpoint('cloud-a'), { time: 2000, ids: ['ev1'] }, 'passed on to the full sync (--confirm)');
+  });
+
+  it('two broker processes polling at once (one store) handle a batch once: the lock', async () => {
+    const w = await eventWorld();
+    w.homes.get('cloud-a')!.addUser('alice', []);
+    w.events.record(2000, 'DELETE', 'GROUP_MEMBERSHIP', `users/${ALICE}/groups/g-p1`);
+    // Each process has its own clients (here: the same fakes) and shares Redis (here: one store).
+    const pollers = [startSyncEventPoller(w.deps, silentLogger, 5), startSyncEventPoller(w.deps, silentLogger, 5)];
+    const deadline = Date.now() + 5000;
+    while (w.audit.filter((a) => a.action === 'sync.event').length === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 5));
+    await new Promise((r) => setTimeout(r, 100)); // more rounds of both
+    for (const p of pollers) await p.stop();
+    assert.equal(w.audit.filter((a) => a.action === 'sync.event').length, 1, 'handled once');
+    assert.equal(w.keystones.get('cloud-b')!.revocations.get(w.keystones.get('cloud-b')!.userId('cloud-a.alice')!), 1, 'revoked once');
   });
 });
