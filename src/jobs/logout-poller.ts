@@ -4,39 +4,18 @@
 import type { Logger } from 'pino';
 import type { LogoutDeps } from '../services/logout/deps.ts';
 import { pollLogoutEvents } from '../services/logout/poll.ts';
+import { startLockedRounds, type PollerHandle } from './locked-rounds.ts';
 
-export interface PollerHandle { stop(): Promise<void> }
+export type { PollerHandle } from './locked-rounds.ts';
 
 export function startLogoutPoller(deps: LogoutDeps, logger: Logger, intervalMs: number): PollerHandle {
-  let stopped = false;
-  let timer: NodeJS.Timeout | undefined;
-  let running: Promise<void> = Promise.resolve();
-  const round = async () => {
-    await Promise.all(deps.spec.clouds.map(async (cloud) => {
-      const lock = `poll-lock/${cloud.alias}`;
-      try {
-        if (!(await deps.store.claimOnce(lock, Math.max(5, Math.ceil((intervalMs * 10) / 1000))))) return;
-        try {
-          const result = await pollLogoutEvents(deps, cloud.alias);
-          if (result.started + result.coalesced + result.failed > 0) logger.info({ cloud: cloud.alias, ...result }, 'logout events polled');
-        } finally {
-          await deps.store.release(lock);
-        }
-      } catch (error) {
-        logger.warn({ cloud: cloud.alias, code: (error as { code?: string }).code, message: (error as Error).message }, 'logout event poll failed; retrying next round');
-      }
-    }));
-  };
-  const schedule = () => {
-    if (stopped) return;
-    timer = setTimeout(() => { running = round().finally(schedule); }, intervalMs);
-  };
-  running = round().finally(schedule);
-  return {
-    async stop() {
-      stopped = true;
-      if (timer) clearTimeout(timer);
-      await running;
+  return startLockedRounds({
+    keys: deps.spec.clouds.map((c) => c.alias), intervalMs, store: deps.store, lockOf: (cloud) => `poll-lock/${cloud}`,
+    lockTtlSeconds: Math.max(5, Math.ceil((intervalMs * 10) / 1000)),
+    work: async (cloud) => {
+      const result = await pollLogoutEvents(deps, cloud);
+      if (result.started + result.coalesced + result.failed > 0) logger.info({ cloud, ...result }, 'logout events polled');
     },
-  };
+    onError: (cloud, error) => logger.warn({ cloud, code: (error as { code?: string }).code, message: (error as Error).message }, 'logout event poll failed; retrying next round'),
+  });
 }

@@ -2,40 +2,23 @@
 // with it is removed by the next full run and reported; a user deleted at home loses her Keystone user.
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { FakeHomeDirectory } from '../../src/adapters/fakes/home.ts';
-import { FakeKeystoneSync, FakePartnerRealmSync } from '../../src/adapters/fakes/sync.ts';
 import type { FederationSpec } from '../../src/core/federation/schema.ts';
-import { trustEdges } from '../../src/core/federation/trust.ts';
-import { managedMarkers } from '../../src/core/managed.ts';
-import { domainScopedName } from '../../src/core/render/keystone/names.ts';
-import { policyGroups } from '../../src/core/render/keystone/policy-groups.ts';
 import { formerHomeOf, keycloakOrphanTargets, keystoneOrphanTargets } from '../../src/core/sync/orphans.ts';
-import { mirroredGroups } from '../../src/core/sync/partner-realm.ts';
-import { runSync, type SyncDeps, type SyncReport } from '../../src/services/sync.ts';
+import { runSync, type SyncReport } from '../../src/services/sync.ts';
 import { exampleSpec } from '../support/example-federation.ts';
-import { memoryLeases } from '../support/sync-fake-world.ts';
+import { ADMINS, world as fakeWorld } from '../support/sync-fake-world.ts';
 
-const P1 = '/projects/p1/members';
-const ADMINS = '/projects/p1/admins';
 const aliases = ['cloud-a', 'cloud-b', 'cloud-c'];
 /** The demo mesh without the trust edge cloud-c → cloud-b. */
 const withoutCtoB = () => exampleSpec((doc) => {
   doc.trust = { mode: 'edges', edges: aliases.flatMap((from) => aliases.filter((to) => to !== from && !(from === 'cloud-c' && to === 'cloud-b')).map((to) => ({ from, to }))) };
 });
 
+/** The demo federation as fakes, with a second user of cloud-c in a policy group. */
 function world(spec: FederationSpec) {
-  const markers = Object.fromEntries(Object.entries(managedMarkers(spec.metadata.name)).map(([k, v]) => [k, [v]]));
-  const homes = new Map(spec.clouds.map((c) => [c.alias, new FakeHomeDirectory(c.alias)]));
-  const realms = new Map(spec.clouds.map((c) => [c.alias, new FakePartnerRealmSync(c.alias)]));
-  const keystones = new Map(spec.clouds.map((c) => [c.alias, new FakeKeystoneSync(c.alias)]));
-  for (const { home, partner } of trustEdges(spec)) {
-    for (const m of mirroredGroups(spec, home, partner)) realms.get(partner)!.addGroup(m.path, markers);
-    for (const pg of policyGroups(spec, home, spec.clouds.find((c) => c.alias === partner)!)) keystones.get(partner)!.addGroup(domainScopedName(pg.group.domain, pg.group.name), spec.metadata.name);
-  }
-  homes.get('cloud-a')!.addUser('alice', [P1]);
-  for (const u of ['carol', 'dave']) homes.get('cloud-c')!.addUser(u, [ADMINS]);
-  const deps: SyncDeps = { homeDirectory: (c) => homes.get(c)!, partnerRealm: (c) => realms.get(c)!, keystone: (c) => keystones.get(c), leases: memoryLeases() };
-  return { homes, realms, keystones, deps };
+  const w = fakeWorld(spec);
+  w.homes.get('cloud-c')!.addUser('dave', [ADMINS]);
+  return w;
 }
 
 const ops = (report: SyncReport, home: string, partner: string) => report.targets.filter((t) => t.home === home && t.partner === partner)
