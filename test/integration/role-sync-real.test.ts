@@ -7,15 +7,12 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { dirname } from 'node:path';
 import { readFileSync } from 'node:fs';
-import { composeSync, redisSyncLeases } from '../../src/cli/sync-compose.ts';
-import { closeRedis, connectRedis } from '../../src/adapters/redis/logout-store.ts';
-import { isInSync, runSync, type SyncDeps, type SyncReport } from '../../src/services/sync.ts';
-import { EXAMPLE_SPEC_PATH, exampleSpec } from '../support/example-federation.ts';
+import { isInSync, runSync, type SyncReport } from '../../src/services/sync.ts';
+import { exampleSpec } from '../support/example-federation.ts';
 import { adminJson, federatedIdentities, findUser, jsonBody } from '../support/keycloak-admin.ts';
 import { keystoneFederatedToken } from '../support/keystone-federated.ts';
-import { scopeSyncDeps, writeCounter } from '../support/scoped-sync.ts';
+import { scopedRealSync } from '../support/scoped-sync.ts';
 import { loadTestbed, passwordGrantToken, testbedCloud, testbedFetch } from '../support/testbed.ts';
 
 const PARTNER = 'cloud-b';
@@ -76,13 +73,7 @@ async function partnerGroups(username: string): Promise<string[]> {
 }
 
 /** The real sync adapters, scoped to this test's users; `writes` counts non-GET requests on the wire except token requests. */
-async function scopedDeps(): Promise<{ deps: SyncDeps; writes: () => number; close(): Promise<void> }> {
-  const counter = writeCounter();
-  const redis = await connectRedis(loadTestbed().redis.url);
-  const real = await composeSync(spec, dirname(EXAMPLE_SPEC_PATH), { onRequest: counter.onRequest, leases: redisSyncLeases(redis) });
-  const deps = scopeSyncDeps(real, (name) => name.startsWith(prefix) || name.startsWith(downstream(prefix)));
-  return { deps, writes: counter.writes, close: async () => { await real.close(); await closeRedis(redis); } };
-}
+const scopedDeps = () => scopedRealSync(spec, (name) => name.startsWith(prefix) || name.startsWith(downstream(prefix)));
 
 async function sync(): Promise<{ report: SyncReport; writes: number }> {
   const scoped = await scopedDeps();

@@ -1,7 +1,13 @@
 // The real role-sync adapters seeing only some users (tests and benchmarks on the shared test bed):
 // home users, partner-realm users, guests and Keystone users whose names `ours` accepts. The shared
 // demo users are then neither read into a run nor changed by it.
+import { dirname } from 'node:path';
+import { closeRedis, connectRedis } from '../../src/adapters/redis/logout-store.ts';
+import { composeSync, redisSyncLeases } from '../../src/cli/sync-compose.ts';
+import type { FederationSpec } from '../../src/core/federation/schema.ts';
 import type { SyncDeps } from '../../src/services/sync.ts';
+import { EXAMPLE_SPEC_PATH } from './example-federation.ts';
+import { loadTestbed } from './testbed.ts';
 
 export function scopeSyncDeps(real: SyncDeps, ours: (name: string) => boolean): SyncDeps {
   return {
@@ -40,4 +46,12 @@ export function writeCounter(): { onRequest(method: string, url: URL): void; wri
     writes: () => writes,
     reset: () => { writes = 0; },
   };
+}
+
+/** The real adapters of `spec` (test bed Redis leases), scoped to `ours`, counting writes; close() ends both. */
+export async function scopedRealSync(spec: FederationSpec, ours: (name: string) => boolean): Promise<{ deps: SyncDeps; writes: () => number; resetWrites(): void; close(): Promise<void> }> {
+  const counter = writeCounter();
+  const redis = await connectRedis(loadTestbed().redis.url);
+  const real = await composeSync(spec, dirname(EXAMPLE_SPEC_PATH), { onRequest: counter.onRequest, leases: redisSyncLeases(redis) });
+  return { deps: scopeSyncDeps(real, ours), writes: counter.writes, resetWrites: counter.reset, close: async () => { await real.close(); await closeRedis(redis); } };
 }
