@@ -38,7 +38,11 @@ WWW_READABLE_DIR="${FEDBROKER_WWW_READABLE_DIR:-/tmp/scs-fed-broker-www-$(id -u)
 www_ca() { echo "$WWW_READABLE_DIR/ca.pem"; }
 
 publish_ca_for_www_data() {
-  install -d -m 755 "$WWW_READABLE_DIR" && install -m 644 "$CA_DIR/ca.pem" "$(www_ca)" || return 1
+  # The clouds start in parallel and publish the same bundle: each writes a file of its own and renames
+  # it into place (atomic), since two `install`s onto one path can fail with "File exists".
+  local tmp
+  install -d -m 755 "$WWW_READABLE_DIR" && tmp="$(mktemp "$WWW_READABLE_DIR/.ca.pem.XXXXXX")" || return 1
+  if ! { cat "$CA_DIR/ca.pem" > "$tmp" && chmod 644 "$tmp" && mv -f "$tmp" "$(www_ca)"; }; then rm -f "$tmp"; return 1; fi
   if id -u www-data >/dev/null 2>&1 && [ "$(id -u)" = 0 ]; then
     setpriv --reuid=www-data --regid=www-data --clear-groups test -r "$(www_ca)" ||
       die "www-data cannot read $(www_ca): make every folder above it traversable (chmod o+x) or set FEDBROKER_WWW_READABLE_DIR"

@@ -56,10 +56,10 @@ describe('orphans of an offboarded home in cloud-b on the real test bed', () => 
     assert.deepEqual(report.failures, []);
     const orphans = report.targets.filter((t) => t.home === 'cloud-z');
     assert.deepEqual(orphans.map((t) => [t.system, t.changes.map((c) => `${c.op} ${'username' in c ? c.username : ''}: ${c.reason}`)]), [
-      ['keycloak', [`deleteUser ${orphan}: orphan: cloud-z is no longer in the federation (offboarded)`]],
+      ['keycloak', [`endSessions ${orphan}: before deleting: orphan: cloud-z is no longer in the federation (offboarded)`, `deleteUser ${orphan}: orphan: cloud-z is no longer in the federation (offboarded)`]],
       ['keystone', [`deleteFederatedUser ${orphan}: orphan: cloud-z is no longer in the federation (offboarded)`]],
     ]);
-    assert.equal(counter.writes(), 2, 'one DELETE each');
+    assert.equal(counter.writes(), 3, 'a logout in the realm, then one DELETE each');
     assert.equal(await findUser('cloud-b', orphan), undefined);
     assert.deepEqual(await keystoneUserIds(orphan), []);
     assert.ok(await findUser('cloud-b', handMade), 'a name that does not fit the naming template is not the broker\'s');

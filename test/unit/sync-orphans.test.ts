@@ -41,9 +41,11 @@ describe('orphans of a home no longer federated with a partner', () => {
 
     const report = await runSync(withoutCtoB(), w.deps);
     assert.deepEqual(ops(report, 'cloud-c', 'cloud-b'), ['keycloak deleteUser cloud-c.carol', 'keycloak deleteUser cloud-c.dave',
-      'keystone deleteFederatedUser cloud-c.carol', 'keystone deleteFederatedUser cloud-c.dave']);
+      'keycloak endSessions cloud-c.carol', 'keycloak endSessions cloud-c.dave', 'keystone deleteFederatedUser cloud-c.carol', 'keystone deleteFederatedUser cloud-c.dave']);
     const reasons = report.targets.filter((t) => t.home === 'cloud-c' && t.partner === 'cloud-b').flatMap((t) => t.changes.map((c) => c.reason));
-    assert.ok(reasons.every((r) => r === 'orphan: cloud-c is no longer a home of cloud-b (no trust edge)'), reasons.join('; '));
+    assert.ok(reasons.every((r) => r.endsWith('orphan: cloud-c is no longer a home of cloud-b (no trust edge)')), reasons.join('; '));
+    const realmOrder = report.targets.find((t) => t.home === 'cloud-c' && t.partner === 'cloud-b' && t.system === 'keycloak')!.changes.map((c) => `${c.op} ${'username' in c ? c.username : ''}`);
+    assert.deepEqual(realmOrder, ['endSessions cloud-c.carol', 'deleteUser cloud-c.carol', 'endSessions cloud-c.dave', 'deleteUser cloud-c.dave'], 'her sessions end before she goes');
     assert.equal(w.realms.get('cloud-b')!.userByName('cloud-c.carol'), undefined);
     assert.equal(w.keystones.get('cloud-b')!.userId('cloud-c.dave'), undefined);
     assert.ok(w.realms.get('cloud-b')!.users.has(hand.id), 'a user whose name does not fit the naming template stays');
@@ -73,7 +75,7 @@ describe('orphans of a home no longer federated with a partner', () => {
     w.keystones.get('cloud-b')!.down = true;
     const report = await runSync(withoutCtoB(), w.deps);
     assert.ok(report.failures.some((f) => f.cloud === 'cloud-b' && f.system === 'keystone' && f.part === 'partner'));
-    assert.deepEqual(ops(report, 'cloud-c', 'cloud-b'), ['keycloak deleteUser cloud-c.carol', 'keycloak deleteUser cloud-c.dave']);
+    assert.deepEqual(ops(report, 'cloud-c', 'cloud-b'), ['keycloak deleteUser cloud-c.carol', 'keycloak deleteUser cloud-c.dave', 'keycloak endSessions cloud-c.carol', 'keycloak endSessions cloud-c.dave']);
     w.keystones.get('cloud-b')!.down = false;
     assert.ok(w.keystones.get('cloud-b')!.userId('cloud-c.carol'));
   });
@@ -83,7 +85,7 @@ describe('orphans of a home no longer federated with a partner', () => {
     const homes = new Set(['cloud-a']);
     const guests = [{ id: '1', username: 'cloud-a.alice', homeCloud: 'cloud-a' }, { id: '2', username: 'cloud-b.x', homeCloud: 'cloud-b' }, { id: '3', username: 'cloud-z.y', homeCloud: 'cloud-z' }];
     const targets = keycloakOrphanTargets(spec, 'cloud-b', homes, guests);
-    assert.deepEqual(targets.map((t) => [t.home, t.changes.map((c) => c.reason)]), [['cloud-z', ['orphan: cloud-z is no longer in the federation (offboarded)']]]);
+    assert.deepEqual(targets.map((t) => [t.home, t.changes.map((c) => `${c.op}: ${c.reason}`)]), [['cloud-z', ['endSessions: before deleting: orphan: cloud-z is no longer in the federation (offboarded)', 'deleteUser: orphan: cloud-z is no longer in the federation (offboarded)']]]);
     const ks = keystoneOrphanTargets(spec, 'cloud-b', homes, [{ id: 'k1', uniqueId: 'cloud-a.alice' }, { id: 'k2', uniqueId: 'cloud-c.carol' }, { id: 'k3', uniqueId: 'admin' }]);
     assert.deepEqual(ks.map((t) => [t.home, t.changes.map((c) => c.op)]), [['cloud-c', ['deleteFederatedUser']]]);
   });

@@ -5,6 +5,7 @@
 // Each becomes a target of its former home, so the brake sees a whole home going at once. Pure.
 import type { FederationSpec } from '../federation/schema.ts';
 import { homeUsernameOf } from '../naming.ts';
+import { withRealmRemovalEffects } from './effects.ts';
 import type { ObservedGuestUser, ObservedKeystoneUser, SyncChange, SyncTarget } from './model.ts';
 
 const ALIAS = /^[a-z]([a-z0-9-]{0,30}[a-z0-9])?$/;
@@ -27,7 +28,8 @@ export function keycloakOrphanTargets(spec: FederationSpec, partner: string, cur
     && homeUsernameOf(spec.naming, u.homeCloud, u.username) !== undefined);
   return byHome(orphans, (u) => u.homeCloud).map(([home, list]) => ({
     home, partner, system: 'keycloak', observedUsers: list.length, observedMemberships: 0,
-    changes: list.map((u): SyncChange => ({ op: 'deleteUser', system: 'keycloak', username: u.username, userId: u.id, reason: orphanReason(spec, home, partner) })),
+    // Her sessions in P end before she goes (the clients are told), as for a user deleted at home.
+    changes: withRealmRemovalEffects(list.map((u): SyncChange => ({ op: 'deleteUser', system: 'keycloak', username: u.username, userId: u.id, reason: orphanReason(spec, home, partner) }))),
   }));
 }
 
