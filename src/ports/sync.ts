@@ -2,7 +2,7 @@
 // realm's admin events for the event path, and the leases that keep one sync per cloud at a time.
 // Re-exported by src/ports.ts, where the ports shared with other use cases live.
 import type { HomeAdminEvent } from '../core/sync/admin-events.ts';
-import type { NewPartnerUser, ObservedGuestUser, ObservedKeystone, ObservedKeystoneUser, ObservedPartnerRealm } from '../core/sync/model.ts';
+import type { NewPartnerUser, ObservedGuestUser, ObservedKeystone, ObservedKeystoneGroup, ObservedKeystoneUser, ObservedPartnerRealm, ObservedPartnerRealmUsers, PartnerUsersWanted } from '../core/sync/model.ts';
 import type { LogoutStore } from '../ports.ts';
 
 /** A home realm's admin events (Keycloak admin API), for the event path of role sync. */
@@ -26,6 +26,11 @@ export interface PartnerRealmSyncPort {
   readonly cloud: string;
   /** The brokered users of `home` and the broker's mirrored groups among `groupPaths` with their members. */
   observe(realm: string, federation: string, home: string, groupPaths: readonly string[]): Promise<ObservedPartnerRealm>;
+  /**
+   * observe, for the event path: only the brokered users of `home` that `wanted` names (by home_sub or by
+   * name), the groups whole, and the number of brokered users of `home` (for the brake's share).
+   */
+  observeUsers(realm: string, federation: string, home: string, groupPaths: readonly string[], wanted: PartnerUsersWanted): Promise<ObservedPartnerRealmUsers>;
   /** Creates the user with its link and attributes; returns its id. */
   createUser(realm: string, user: NewPartnerUser): Promise<string>;
   addMembership(realm: string, userId: string, groupId: string): Promise<void>;
@@ -43,6 +48,8 @@ export interface KeystoneSyncPort {
   readonly cloud: string;
   /** Federated users of the cloud's identity provider and the members of the broker-owned groups named ("<domain>/<name>"). */
   observe(federation: string, groups: readonly string[]): Promise<ObservedKeystone>;
+  /** The broker-owned groups among those named, with their members (observe without the users). */
+  observeGroups(federation: string, groups: readonly string[]): Promise<ObservedKeystoneGroup[]>;
   /** Creates the federated user a first login with this unique id lands on; returns its id. */
   createFederatedUser(uniqueId: string): Promise<string>;
   addMembership(userId: string, groupId: string): Promise<void>;

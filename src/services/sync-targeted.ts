@@ -16,16 +16,16 @@ import { computeTargets, homeGroupPaths, leasedRun, type SyncDeps, type SyncOpti
  */
 export async function runTargetedSync(spec: FederationSpec, deps: SyncDeps, home: string, ids: readonly string[], options: SyncOptions = {}): Promise<SyncReport> {
   const partners = [...new Set(trustEdges(spec).filter((e) => e.home === home && (!options.clouds || options.clouds.includes(e.partner))).map((e) => e.partner))];
-  return leasedRun(spec, deps, options, partners, async (held, failures) => {
+  return leasedRun(spec, deps, options, partners, async (held, reads) => {
     const edges = trustEdges(spec).filter((e) => e.home === home && held.has(e.partner));
     let users: HomeUser[];
     try {
       users = await deps.homeDirectory(home).usersByIds(homeGroupPaths(spec, home), ids);
     } catch (error) {
-      failures.push({ cloud: home, system: 'keycloak', part: 'home', error });
+      reads.failures.push({ cloud: home, system: 'keycloak', part: 'home', error });
       return [];
     }
     const scope: UserScope = { homeSubs: new Set(ids), names: new Set(users.map((u) => downstreamUsername(spec.naming, home, u.homeUsername).toLowerCase())) };
-    return computeTargets(spec, deps, edges, new Map([[home, users]]), failures, scope);
+    return computeTargets(spec, deps, edges, new Map([[home, users]]), reads, scope);
   });
 }

@@ -18,7 +18,11 @@ import { diffPartnerRealm, mirroredGroups, observedMembershipCount } from '../co
 import { orphanTargets } from './sync-orphans.ts';
 import { keystoneOfUsers, partnerRealmOfUsers } from '../core/sync/targeted.ts';
 import type { HomeDirectoryPort, KeystoneSyncPort, PartnerRealmSyncPort } from '../ports.ts';
+import { applyTargets, type WriteGuard } from './sync-apply.ts';
 import { busy, SyncLeases, type SyncLeaseDeps } from './sync-lease.ts';
+import { PartnerReads } from './sync-reads.ts';
+
+export { SYNC_APPLY_CONCURRENCY } from './sync-apply.ts';
 
 export interface SyncDeps {
   homeDirectory(cloud: string): HomeDirectoryPort;
@@ -67,24 +71,24 @@ export interface SyncReport {
 
 export async function runSync(spec: FederationSpec, deps: SyncDeps, options: SyncOptions = {}): Promise<SyncReport> {
   const wanted = spec.clouds.map((c) => c.alias).filter((c) => !options.clouds || options.clouds.includes(c));
-  return leasedRun(spec, deps, options, wanted, async (held, failures) => {
+  return leasedRun(spec, deps, options, wanted, async (held, reads) => {
     const edges = trustEdges(spec).filter((e) => held.has(e.partner));
-    const homes = await readHomes(spec, deps, [...new Set(edges.map((e) => e.home))], failures);
-    return [...await computeTargets(spec, deps, edges, homes, failures),
-      ...await orphanTargets(spec, deps, wanted.filter((c) => held.has(c)), failures)];
+    const homes = await readHomes(spec, deps, [...new Set(edges.map((e) => e.home))], reads.failures);
+    return [...await computeTargets(spec, deps, edges, homes, reads),
+      ...await orphanTargets(spec, deps, wanted.filter((c) => held.has(c)), reads)];
   });
 }
 
 /** Takes the leases of `clouds` (a writing run), computes the targets in those held, stops at the brake, applies, releases. */
 export async function leasedRun(spec: FederationSpec, deps: SyncDeps, options: SyncOptions, clouds: readonly string[],
-  compute: (held: ReadonlySet<string>, failures: SyncFailure[]) => Promise<SyncTarget[]>): Promise<SyncReport> {
+  compute: (held: ReadonlySet<string>, reads: PartnerReads) => Promise<SyncTarget[]>): Promise<SyncReport> {
   const failures: SyncFailure[] = [];
   const dryRun = options.dryRun === true;
   if (!dryRun && !deps.leases) throw new BrokerError('ERR_CONFIG_INVALID', 'a sync that writes needs the lease store (Redis): one sync per cloud at a time');
   const leases = dryRun ? undefined : new SyncLeases(deps.leases as SyncLeaseDeps);
   try {
     const held = leases ? await takeLeases(leases, clouds, failures) : new Set(clouds);
-    const targets = await compute(held, failures);
+    const targets = await compute(held, new PartnerReads(failures));
     const brake = brakeFindings(spec, targets);
     const stoppedByBrake = brake.length > 0 && options.confirm !== true;
     const guard: WriteGuard | undefined = leases && { leases, signal: options.signal, stopped: false };
@@ -129,152 +133,53 @@ async function readHomes(spec: FederationSpec, deps: SyncDeps, homes: readonly s
   return out;
 }
 
+/** The targets of `edges` (same order); partners are observed at the same time, a partner's edges one after the other. */
 export async function computeTargets(spec: FederationSpec, deps: SyncDeps, edges: readonly { home: string; partner: string }[], homes: Map<string, HomeUser[]>,
-  failures: SyncFailure[], scope?: UserScope): Promise<SyncTarget[]> {
+  reads: PartnerReads, scope?: UserScope): Promise<SyncTarget[]> {
   const clouds = new Map(spec.clouds.map((c) => [c.alias, c]));
-  const targets: SyncTarget[] = [];
-  for (const edge of edges) {
-    const users = homes.get(edge.home);
-    if (!users) continue;
-    const home = clouds.get(edge.home) as CloudSpec;
-    const partner = clouds.get(edge.partner) as CloudSpec;
-    const realm = await observeTarget(failures, partner.alias, 'keycloak', home.alias, () => partnerRealmTarget(spec, deps, home, partner, users, scope));
-    if (realm) targets.push(realm);
-    const keystone = deps.keystone(partner.alias);
-    if (!keystone || !partner.keystone) continue;
-    const ks = await observeTarget(failures, partner.alias, 'keystone', home.alias, () => keystoneTarget(spec, keystone, home, partner, users, scope));
-    if (ks) targets.push(ks);
-  }
-  return targets;
-}
-
-async function observeTarget(failures: SyncFailure[], cloud: string, system: SyncSystem, home: string, read: () => Promise<SyncTarget>): Promise<SyncTarget | undefined> {
-  if (failures.some((f) => f.cloud === cloud && f.system === system && f.part === 'partner')) return undefined;
-  try {
-    return await read();
-  } catch (error) {
-    failures.push({ cloud, system, part: 'partner', home, error });
-    return undefined;
-  }
+  const perEdge: SyncTarget[][] = edges.map(() => []);
+  await Promise.all([...new Set(edges.map((e) => e.partner))].map(async (partnerAlias) => {
+    for (const [i, edge] of edges.entries()) {
+      const users = homes.get(edge.home);
+      if (edge.partner !== partnerAlias || !users) continue;
+      const home = clouds.get(edge.home) as CloudSpec;
+      const partner = clouds.get(edge.partner) as CloudSpec;
+      const out = perEdge[i] as SyncTarget[];
+      const realm = await reads.readPartner(partner.alias, 'keycloak', home.alias, () => partnerRealmTarget(spec, deps, home, partner, users, scope));
+      if (realm) out.push(realm);
+      const keystone = deps.keystone(partner.alias);
+      if (!keystone || !partner.keystone) continue;
+      const ks = await reads.readPartner(partner.alias, 'keystone', home.alias, () => keystoneTarget(spec, keystone, reads, home, partner, users, scope));
+      if (ks) out.push(ks);
+    }
+  }));
+  return perEdge.flat();
 }
 
 async function partnerRealmTarget(spec: FederationSpec, deps: SyncDeps, home: CloudSpec, partner: CloudSpec, users: readonly HomeUser[], scope?: UserScope): Promise<SyncTarget> {
   const paths = mirroredGroups(spec, home.alias, partner.alias).map((m) => m.path);
-  const observed = await deps.partnerRealm(partner.alias).observe(partner.keycloak.realm, spec.metadata.name, home.alias, paths);
+  const port = deps.partnerRealm(partner.alias);
+  const realm = partner.keycloak.realm;
+  const observed = scope
+    ? await port.observeUsers(realm, spec.metadata.name, home.alias, paths, { homeSubs: [...scope.homeSubs], names: [...scope.names] })
+    : { ...await port.observe(realm, spec.metadata.name, home.alias, paths), userCount: undefined };
   const seen = scope ? partnerRealmOfUsers(observed, scope.homeSubs, scope.names) : observed;
   for (const u of scope ? seen.users : []) scope?.names.add(u.username);
   return { home: home.alias, partner: partner.alias, system: 'keycloak', changes: withRealmRemovalEffects(diffPartnerRealm(spec, home, partner, users, seen)),
-    observedUsers: observed.users.length, observedMemberships: observedMembershipCount(observed) };
+    // The event path observes only some users: its brake share is taken against all members of the home's
+    // mirrored groups (groups of that home alone, so they are its brokered users but for any added by hand).
+    observedUsers: observed.userCount ?? observed.users.length,
+    observedMemberships: scope ? observed.groups.reduce((n, g) => n + g.memberIds.length, 0) : observedMembershipCount(observed) };
 }
 
-async function keystoneTarget(spec: FederationSpec, keystone: KeystoneSyncPort, home: CloudSpec, partner: CloudSpec, users: readonly HomeUser[], scope?: UserScope): Promise<SyncTarget> {
+async function keystoneTarget(spec: FederationSpec, keystone: KeystoneSyncPort, reads: PartnerReads, home: CloudSpec, partner: CloudSpec, users: readonly HomeUser[], scope?: UserScope): Promise<SyncTarget> {
   const groups = policyGroups(spec, home.alias, partner).map((pg) => domainScopedName(pg.group.domain, pg.group.name));
-  const observed = await keystone.observe(spec.metadata.name, groups);
+  const [observedUsers, observedGroups] = await Promise.all([reads.keystoneUsers(partner.alias, keystone), keystone.observeGroups(spec.metadata.name, groups)]);
+  const observed = { users: observedUsers, groups: observedGroups };
   const counts = observedKeystoneMemberships(spec, home.alias, observed);
   const seen = scope ? keystoneOfUsers(observed, scope.names) : observed;
   return { home: home.alias, partner: partner.alias, system: 'keystone', changes: withKeystoneRemovalEffects(diffKeystone(spec, home, partner, users, seen)),
     observedUsers: counts.users, observedMemberships: counts.memberships };
-}
-
-/** Users whose changes are applied at the same time, per target (the floor in bench/role-sync is measured at the same). */
-export const SYNC_APPLY_CONCURRENCY = 8;
-
-interface WriteGuard { readonly leases: SyncLeases; readonly signal: AbortSignal | undefined; stopped: boolean }
-
-/**
- * Targets one after the other; within a target, the changes of one user in order (a membership needs
- * the user its creation made), up to SYNC_APPLY_CONCURRENCY users at once. Before every write: the
- * signal (stop before the next write) and the cloud's lease (a lost lease ends that cloud's part of
- * the run: nothing more is sent there; writes already sent, at most one per user in flight, finish).
- */
-async function applyTargets(spec: FederationSpec, deps: SyncDeps, targets: readonly SyncTarget[], failures: SyncFailure[], guard: WriteGuard): Promise<AppliedChange[][]> {
-  const clouds = new Map(spec.clouds.map((c) => [c.alias, c]));
-  const out: AppliedChange[][] = [];
-  for (const target of targets) {
-    const done: AppliedChange[] = new Array<AppliedChange>(target.changes.length);
-    out.push(done);
-    const created = new Map<string, string>();
-    const realm = (clouds.get(target.partner) as CloudSpec).keycloak.realm;
-    await inPool(changesByUser(target.changes), SYNC_APPLY_CONCURRENCY, async (indexes) => {
-      for (const i of indexes) {
-        const change = target.changes[i] as SyncChange;
-        if (!(await mayWrite(guard, target.partner, failures))) return;
-        try {
-          await applyChange(deps, target, realm, change, created);
-          done[i] = { change };
-        } catch (error) {
-          done[i] = { change, error };
-          if (!failures.some((f) => f.part === 'apply' && f.cloud === target.partner && f.system === target.system && f.home === target.home)) {
-            failures.push({ cloud: target.partner, system: target.system, part: 'apply', home: target.home, error });
-          }
-        }
-      }
-    });
-  }
-  return out;
-}
-
-/** false when the run must not send its next write into `cloud`: stopped by the signal, or the cloud's lease is lost (reported once). */
-async function mayWrite(guard: WriteGuard, cloud: string, failures: SyncFailure[]): Promise<boolean> {
-  if (guard.signal?.aborted) { guard.stopped = true; return false; }
-  const leaseFailed = () => failures.some((f) => f.part === 'lease' && f.cloud === cloud);
-  if (leaseFailed()) return false;
-  try {
-    await guard.leases.check(cloud);
-    return true;
-  } catch (error) {
-    if (!leaseFailed()) failures.push({ cloud, part: 'lease', error });
-    return false;
-  }
-}
-
-/** Indexes of the changes, grouped by the user they are about, in order. */
-function changesByUser(changes: readonly SyncChange[]): number[][] {
-  const groups = new Map<string, number[]>();
-  changes.forEach((c, i) => {
-    const user = c.op === 'createUser' ? c.user.username : c.op === 'createFederatedUser' ? c.uniqueId : c.username;
-    groups.set(user, [...(groups.get(user) ?? []), i]);
-  });
-  return [...groups.values()];
-}
-
-async function inPool<T>(items: readonly T[], size: number, work: (item: T) => Promise<void>): Promise<void> {
-  let next = 0;
-  const worker = async () => { while (next < items.length) await work(items[next++] as T); };
-  await Promise.all(Array.from({ length: Math.min(size, items.length) }, worker));
-}
-
-/** One change; `created` maps the names of users this run created to their ids (memberships that follow need them). */
-async function applyChange(deps: SyncDeps, target: SyncTarget, realm: string, change: SyncChange, created: Map<string, string>): Promise<void> {
-  if (change.system === 'keystone') {
-    const keystone = deps.keystone(target.partner) as KeystoneSyncPort;
-    if (change.op === 'createFederatedUser') created.set(change.uniqueId, await keystone.createFederatedUser(change.uniqueId));
-    else if (change.op === 'addMembership') await keystone.addMembership(userIdOf(change, created), change.groupId);
-    else if (change.op === 'removeMembership') await keystone.removeMembership(userIdOf(change, created), change.groupId);
-    else if (change.op === 'deleteFederatedUser') await keystone.deleteUser(change.userId);
-    else if (change.op === 'revokeTokens') await keystone.revokeTokens(change.userId);
-    else if (change.op === 'deleteApplicationCredentials') await keystone.deleteApplicationCredentials(change.userId);
-    return;
-  }
-  const partner = deps.partnerRealm(target.partner);
-  switch (change.op) {
-    case 'createUser': created.set(change.user.username, await partner.createUser(realm, change.user)); return;
-    case 'addMembership': await partner.addMembership(realm, userIdOf(change, created), change.groupId); return;
-    case 'removeMembership': await partner.removeMembership(realm, userIdOf(change, created), change.groupId); return;
-    case 'enableUser': await partner.setEnabled(realm, change.userId, true); return;
-    case 'disableUser': await partner.setEnabled(realm, change.userId, false); return;
-    case 'deleteUser': await partner.deleteUser(realm, change.userId); return;
-    case 'endSessions': await partner.endSessions(realm, change.userId); return;
-    default: return;
-  }
-}
-
-function userIdOf(change: SyncChange & { username: string; userId?: string }, created: Map<string, string>): string {
-  const id = change.userId ?? created.get(change.username);
-  if (id === undefined) {
-    throw new BrokerError('ERR_INTERNAL', `user ${change.username} does not exist: its creation failed earlier in this run`, { details: { object: `user ${change.username}` } });
-  }
-  return id;
 }
 
 /** true when nothing would be written. */

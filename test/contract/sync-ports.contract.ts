@@ -77,6 +77,25 @@ export function partnerRealmSyncContract(name: string, make: () => Promise<Partn
       await f.port.endSessions(f.realm, id);
     });
 
+    it('observeUsers reads just the users asked for, by home_sub or by name, with the groups and the count of the home\'s users', async () => {
+      const f = await make();
+      const sub = `sub-${Math.random().toString(16).slice(2)}`;
+      const bySub = { ...newUser(f), attributes: { home_cloud: [f.home], home_sub: [sub] } };
+      const bySubId = await f.port.createUser(f.realm, bySub);
+      const byName = newUser(f);
+      const byNameId = await f.port.createUser(f.realm, byName);
+      const other = newUser(f);
+      await f.port.createUser(f.realm, other);
+      const handMade = f.newUsername();
+      await f.addHandMadeUser(handMade);
+      const all = await f.port.observe(f.realm, f.federation, f.home, [f.ownedGroup]);
+      const some = await f.port.observeUsers(f.realm, f.federation, f.home, [f.ownedGroup], { homeSubs: [sub, 'no-such-sub'], names: [byName.username, handMade, 'no-such-user'] });
+      assert.deepEqual(some.users.map((u) => u.id).sort(), [bySubId, byNameId].sort(), 'neither the user not asked for nor the hand-made one');
+      assert.deepEqual(some.users.find((u) => u.id === bySubId), { id: bySubId, username: bySub.username, enabled: true, homeSub: sub });
+      assert.deepEqual(some.groups, all.groups);
+      assert.equal(some.userCount, all.users.length);
+    });
+
     it('observes neither users without a link to the home nor groups without the markers', async () => {
       const f = await make();
       const username = f.newUsername();
@@ -127,6 +146,7 @@ export function keystoneSyncContract(name: string, make: () => Promise<KeystoneS
       await f.port.addMembership(id, observed.groups[0]!.id);
       observed = await f.port.observe(f.federation, [f.ownedGroup]);
       assert.ok(observed.groups[0]!.memberIds.includes(id));
+      assert.deepEqual(await f.port.observeGroups(f.federation, [f.ownedGroup, 'no-such-domain/no-such-group']), observed.groups, 'observeGroups answers the groups observe does');
       await f.port.removeMembership(id, observed.groups[0]!.id);
       await f.port.removeMembership(id, observed.groups[0]!.id);
       observed = await f.port.observe(f.federation, [f.ownedGroup]);
@@ -175,6 +195,7 @@ export function keystoneSyncContract(name: string, make: () => Promise<KeystoneS
     it('does not observe a group of another federation', async () => {
       const f = await make();
       assert.deepEqual((await f.port.observe(`other-${f.federation}`, [f.ownedGroup])).groups, []);
+      assert.deepEqual(await f.port.observeGroups(`other-${f.federation}`, [f.ownedGroup]), []);
     });
   });
 }

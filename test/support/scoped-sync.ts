@@ -24,6 +24,7 @@ export function scopeSyncDeps(real: SyncDeps, ours: (name: string) => boolean): 
         setEnabled: (r, u, e) => port.setEnabled(r, u, e), deleteUser: (r, u) => port.deleteUser(r, u), endSessions: (r, u) => port.endSessions(r, u),
         guests: async (realm) => (await port.guests(realm)).filter((u) => ours(u.username)),
         observe: async (realm, federation, home, paths) => { const o = await port.observe(realm, federation, home, paths); return { ...o, users: o.users.filter((u) => ours(u.username)) }; },
+        observeUsers: async (realm, federation, home, paths, wanted) => { const o = await port.observeUsers(realm, federation, home, paths, wanted); return { ...o, users: o.users.filter((u) => ours(u.username)) }; },
       };
     },
     keystone: (cloud) => {
@@ -33,6 +34,7 @@ export function scopeSyncDeps(real: SyncDeps, ours: (name: string) => boolean): 
         deleteUser: (u) => port.deleteUser(u), revokeTokens: (u) => port.revokeTokens(u), deleteApplicationCredentials: (u) => port.deleteApplicationCredentials(u),
         federatedUsers: async () => (await port.federatedUsers()).filter((u) => ours(u.uniqueId)),
         observe: async (federation, groups) => { const o = await port.observe(federation, groups); return { ...o, users: o.users.filter((u) => ours(u.uniqueId)) }; },
+        observeGroups: (federation, groups) => port.observeGroups(federation, groups),
       };
     },
   };

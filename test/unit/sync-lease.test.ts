@@ -31,6 +31,9 @@ function hookRealm(w: World, cloud: string, afterWrite: (n: number) => Promise<v
   w.deps = { ...w.deps, partnerRealm: (c) => (c === cloud ? hooked : original(c)) };
 }
 
+/** Writes sent into `cloud` so far, realm and Keystone. */
+const cloudWrites = (w: World, cloud: string) => w.realms.get(cloud)!.writes + w.keystones.get(cloud)!.writes;
+
 const leaseFailures = (report: SyncReport) => report.failures.filter((f) => f.part === 'lease').map((f) => `${f.cloud} ${isBrokerError(f.error) ? f.error.code : String(f.error)}`);
 
 describe('role sync holds one lease per partner cloud', () => {
@@ -48,16 +51,18 @@ describe('role sync holds one lease per partner cloud', () => {
 
   it('a lease taken over during the run stops that cloud before its next write (ERR_SYNC_LEASE_LOST); other clouds finish; the next run completes it', async () => {
     const w = world();
+    let atLoss = -1;
     hookRealm(w, 'cloud-b', async (n) => {
       if (n !== 2) return;
       const token = w.leases.holder('cloud-b')!;
       await w.leases.release('cloud-b', token);
       await w.leases.acquire('cloud-b', 'new-holder', 60_000);
+      atLoss = cloudWrites(w, 'cloud-b');
     });
     const report = await runSync(w.spec, w.deps);
     assert.deepEqual(leaseFailures(report), ['cloud-b ERR_SYNC_LEASE_LOST']);
-    assert.equal(w.realms.get('cloud-b')!.writes, 2, 'not one write after the lease was lost');
-    assert.equal(w.keystones.get('cloud-b')!.writes, 0);
+    assert.ok(atLoss >= 2);
+    assert.equal(cloudWrites(w, 'cloud-b'), atLoss, 'not one write into cloud-b (realm or Keystone) sent after the lease was lost');
     assert.ok(w.keystones.get('cloud-c')!.writes > 0);
     assert.equal(w.leases.holder('cloud-b'), 'new-holder', 'the lost lease is not released: it is the new holder\'s');
     await w.leases.release('cloud-b', 'new-holder');
@@ -85,11 +90,13 @@ describe('role sync holds one lease per partner cloud', () => {
 
   it('Redis unreachable at a check: the lease counts as lost, nothing more is written there', async () => {
     const w = world();
-    hookRealm(w, 'cloud-b', (n) => { if (n === 1) w.leases.down = true; });
+    let atLoss = -1;
+    hookRealm(w, 'cloud-b', (n) => { if (n === 1) { w.leases.down = true; atLoss = cloudWrites(w, 'cloud-b'); } });
     const report = await runSync(w.spec, w.deps, { clouds: ['cloud-b'] });
     assert.deepEqual(leaseFailures(report), ['cloud-b ERR_SYNC_LEASE_LOST']);
-    // The two users written side by side had both been checked before Redis went away; nothing after.
-    assert.equal(w.realms.get('cloud-b')!.writes + w.keystones.get('cloud-b')!.writes, 2);
+    // The writes sent before Redis went away finish; nothing is sent after.
+    assert.ok(atLoss >= 1);
+    assert.equal(cloudWrites(w, 'cloud-b'), atLoss);
   });
 
   it('renewal keeps the lease through a run longer than its TTL', async () => {
@@ -108,10 +115,12 @@ describe('role sync holds one lease per partner cloud', () => {
   it('a stop signal ends the run before its next write (the write under way finishes); the leases are given back', async () => {
     const w = world();
     const stop = new AbortController();
-    hookRealm(w, 'cloud-b', (n) => { if (n === 2) stop.abort(); });
+    let atStop = -1;
+    hookRealm(w, 'cloud-b', (n) => { if (n === 2) { stop.abort(); atStop = w.writes(); } });
     const report = await runSync(w.spec, w.deps, { clouds: ['cloud-b'], signal: stop.signal });
     assert.equal(report.stopped, true);
-    assert.equal(w.writes(), 2);
+    assert.ok(atStop >= 2);
+    assert.equal(w.writes(), atStop, 'no write sent after the signal');
     assert.equal(w.leases.holder('cloud-b'), undefined);
     const finished = await runSync(w.spec, w.deps, { clouds: ['cloud-b'] });
     assert.equal(finished.stopped, false);

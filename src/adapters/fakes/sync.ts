@@ -5,7 +5,7 @@
 import { BrokerError } from '../../core/errors.ts';
 import { isManaged } from '../../core/managed.ts';
 import { HOME_CLOUD_ATTRIBUTE, HOME_SUBJECT_ATTRIBUTE } from '../../core/render/keycloak/names.ts';
-import type { NewPartnerUser, ObservedGuestUser, ObservedKeystone, ObservedKeystoneUser, ObservedPartnerRealm } from '../../core/sync/model.ts';
+import type { NewPartnerUser, ObservedGuestUser, ObservedKeystone, ObservedKeystoneGroup, ObservedKeystoneUser, ObservedPartnerRealm, ObservedPartnerRealmUsers, PartnerUsersWanted } from '../../core/sync/model.ts';
 import type { KeystoneSyncPort, PartnerRealmSyncPort } from '../../ports.ts';
 
 function unreachable(cloud: string, system: string): BrokerError {
@@ -60,6 +60,13 @@ export class FakePartnerRealmSync implements PartnerRealmSyncPort {
       return g && isManaged(g.attributes, federation) ? [{ id: g.id, path: g.path, memberIds: [...g.members] }] : [];
     });
     return { users: users.map((u) => ({ id: u.id, username: u.username, enabled: u.enabled, ...(u.attributes[HOME_SUBJECT_ATTRIBUTE]?.[0] !== undefined && { homeSub: u.attributes[HOME_SUBJECT_ATTRIBUTE][0] }) })), groups };
+  }
+
+  async observeUsers(realm: string, federation: string, home: string, groupPaths: readonly string[], wanted: PartnerUsersWanted): Promise<ObservedPartnerRealmUsers> {
+    const all = await this.observe(realm, federation, home, groupPaths);
+    const subs = new Set(wanted.homeSubs);
+    const names = new Set(wanted.names);
+    return { ...all, users: all.users.filter((u) => (u.homeSub !== undefined && subs.has(u.homeSub)) || names.has(u.username)), userCount: all.users.length };
   }
 
   async createUser(_realm: string, user: NewPartnerUser): Promise<string> {
@@ -150,14 +157,15 @@ export class FakeKeystoneSync implements KeystoneSyncPort {
   }
 
   async observe(federation: string, groups: readonly string[]): Promise<ObservedKeystone> {
+    return { users: await this.federatedUsers(), groups: await this.observeGroups(federation, groups) };
+  }
+
+  async observeGroups(federation: string, groups: readonly string[]): Promise<ObservedKeystoneGroup[]> {
     this.#check();
-    return {
-      users: [...this.users].map(([id, uniqueId]) => ({ id, uniqueId })),
-      groups: groups.flatMap((name) => {
-        const g = this.groups.get(name);
-        return g && g.managedBy === federation ? [{ id: g.id, name, memberIds: [...g.members] }] : [];
-      }),
-    };
+    return groups.flatMap((name) => {
+      const g = this.groups.get(name);
+      return g && g.managedBy === federation ? [{ id: g.id, name, memberIds: [...g.members] }] : [];
+    });
   }
 
   async createFederatedUser(uniqueId: string): Promise<string> {

@@ -9,6 +9,9 @@ import { urlPath, type KeycloakRest } from './rest.ts';
 
 interface UserRep { id: string; username: string; enabled?: boolean; email?: string; firstName?: string; lastName?: string; attributes?: Record<string, string[]> }
 
+/** Users an event batch names are read this many at a time. */
+const USERS_BY_ID_CONCURRENCY = 8;
+
 /** Users with a `home_cloud` attribute are guests of the realm (decision 0006), not its users. */
 const isLocal = (u: UserRep): boolean => !(u.attributes?.[HOME_CLOUD_ATTRIBUTE]?.length);
 
@@ -51,17 +54,25 @@ export class KeycloakHomeDirectory implements HomeDirectoryPort {
     return all.filter(isLocal).map((u) => homeUser(u, groupsById.get(u.id) ?? []));
   }
 
+  /** The users of `ids` (an absent or guest one is left out), read USERS_BY_ID_CONCURRENCY at a time, in the order of `ids`. */
   async usersByIds(groupPaths: readonly string[], ids: readonly string[]): Promise<HomeUser[]> {
     const wanted = new Set(groupPaths);
-    const out: HomeUser[] = [];
-    for (const id of [...new Set(ids)]) {
-      const target = { realm: this.#realm, object: `user ${id}` };
-      const user = await this.#rest.find<UserRep>(urlPath`/users/${id}`, target);
-      if (!user || !isLocal(user)) continue;
-      const groups = await this.#rest.list<{ path: string }>(urlPath`/users/${id}/groups` + '?briefRepresentation=true', target);
-      out.push(homeUser(user, groups.map((g) => g.path).filter((p) => wanted.has(p)).sort()));
-    }
-    return out;
+    const unique = [...new Set(ids)];
+    const found: (HomeUser | undefined)[] = new Array<HomeUser | undefined>(unique.length);
+    let next = 0;
+    const worker = async (): Promise<void> => {
+      while (next < unique.length) {
+        const i = next++;
+        const id = unique[i] as string;
+        const target = { realm: this.#realm, object: `user ${id}` };
+        const user = await this.#rest.find<UserRep>(urlPath`/users/${id}`, target);
+        if (!user || !isLocal(user)) continue;
+        const groups = await this.#rest.list<{ path: string }>(urlPath`/users/${id}/groups` + '?briefRepresentation=true', target);
+        found[i] = homeUser(user, groups.map((g) => g.path).filter((p) => wanted.has(p)).sort());
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(USERS_BY_ID_CONCURRENCY, unique.length) }, worker));
+    return found.filter((u): u is HomeUser => u !== undefined);
   }
 
   /** Direct members of the group at `path`; none when the realm has no such group. */

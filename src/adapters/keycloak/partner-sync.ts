@@ -4,13 +4,26 @@
 // one request, so a sync killed half-way never leaves a user without its link.
 import { isManaged } from '../../core/managed.ts';
 import { HOME_CLOUD_ATTRIBUTE, HOME_SUBJECT_ATTRIBUTE } from '../../core/render/keycloak/names.ts';
-import type { NewPartnerUser, ObservedGuestUser, ObservedPartnerGroup, ObservedPartnerRealm } from '../../core/sync/model.ts';
+import type { NewPartnerUser, ObservedGuestUser, ObservedPartnerGroup, ObservedPartnerRealm, ObservedPartnerRealmUsers, ObservedPartnerUser, PartnerUsersWanted } from '../../core/sync/model.ts';
 import type { PartnerRealmSyncPort } from '../../ports.ts';
 import { BrokerError } from '../../core/errors.ts';
 import { urlPath, type KeycloakRest } from './rest.ts';
 
 interface UserRep { id: string; username: string; enabled?: boolean; attributes?: Record<string, string[]>; [field: string]: unknown }
 interface GroupRep { id: string; path: string; attributes?: Record<string, string[]> }
+
+/** Group members are ids only: large pages. */
+const MEMBER_PAGE_SIZE = 1000;
+/** Targeted reads of the event path sent at the same time. */
+const TARGETED_READ_CONCURRENCY = 8;
+
+const observedUser = (u: UserRep): ObservedPartnerUser => ({ id: u.id, username: u.username, enabled: u.enabled !== false,
+  ...(u.attributes?.[HOME_SUBJECT_ATTRIBUTE]?.[0] !== undefined && { homeSub: u.attributes[HOME_SUBJECT_ATTRIBUTE][0] }) });
+
+async function inBatches<T>(items: readonly T[], size: number, work: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  await Promise.all(Array.from({ length: Math.min(size, items.length) }, async () => { while (next < items.length) await work(items[next++] as T); }));
+}
 
 function byPathUrl(path: string): string {
   return `/group-by-path/${path.split('/').filter((s) => s !== '').map(encodeURIComponent).join('/')}`;
@@ -26,19 +39,44 @@ export class KeycloakPartnerSync implements PartnerRealmSyncPort {
   }
 
   async observe(realm: string, federation: string, home: string, groupPaths: readonly string[]): Promise<ObservedPartnerRealm> {
-    const users = await this.#rest.list<UserRep>(`/users?briefRepresentation=false&idpAlias=${encodeURIComponent(home)}`, { realm, object: `users of ${home}` });
+    const [users, groups] = await Promise.all([
+      this.#rest.list<UserRep>(`/users?briefRepresentation=false&idpAlias=${encodeURIComponent(home)}`, { realm, object: `users of ${home}` }),
+      this.#groups(realm, federation, groupPaths),
+    ]);
+    return { users: users.map(observedUser), groups };
+  }
+
+  async observeUsers(realm: string, federation: string, home: string, groupPaths: readonly string[], wanted: PartnerUsersWanted): Promise<ObservedPartnerRealmUsers> {
+    const ofHome = `briefRepresentation=false&idpAlias=${encodeURIComponent(home)}`;
+    const queries = [
+      ...wanted.homeSubs.map((sub) => `/users?${ofHome}&q=${encodeURIComponent(`${HOME_SUBJECT_ATTRIBUTE}:${sub}`)}`),
+      ...wanted.names.map((name) => `/users?${ofHome}&exact=true&username=${encodeURIComponent(name)}`),
+    ];
+    const found = new Map<string, UserRep>();
+    const [, groups, userCount] = await Promise.all([
+      inBatches(queries, TARGETED_READ_CONCURRENCY, async (query) => {
+        for (const u of await this.#rest.get<UserRep[]>(query, { realm, object: `users of ${home}` })) found.set(u.id, u);
+      }),
+      this.#groups(realm, federation, groupPaths),
+      this.#rest.get<number>(`/users/count?idpAlias=${encodeURIComponent(home)}`, { realm, object: `users of ${home}` }),
+    ]);
+    // The attribute search matches values, the name search names: keep exactly the users asked for.
+    const subs = new Set(wanted.homeSubs);
+    const names = new Set(wanted.names);
+    const users = [...found.values()].map(observedUser).filter((u) => (u.homeSub !== undefined && subs.has(u.homeSub)) || names.has(u.username));
+    return { users, groups, userCount };
+  }
+
+  /** The broker's mirrored groups among `groupPaths` (marked for `federation`) with their members; absent or hand-made ones are left out. */
+  async #groups(realm: string, federation: string, groupPaths: readonly string[]): Promise<ObservedPartnerGroup[]> {
     const groups: ObservedPartnerGroup[] = [];
     for (const path of groupPaths) {
       const group = await this.#rest.find<GroupRep>(byPathUrl(path), { realm, object: `group "${path}"` });
       if (!group || !isManaged(group.attributes, federation)) continue;
-      const members = await this.#rest.list<{ id: string }>(urlPath`/groups/${group.id}/members` + '?briefRepresentation=true', { realm, object: `members of "${path}"` });
+      const members = await this.#rest.list<{ id: string }>(urlPath`/groups/${group.id}/members` + '?briefRepresentation=true', { realm, object: `members of "${path}"` }, MEMBER_PAGE_SIZE);
       groups.push({ id: group.id, path: group.path, memberIds: members.map((m) => m.id) });
     }
-    return {
-      users: users.map((u) => ({ id: u.id, username: u.username, enabled: u.enabled !== false,
-        ...(u.attributes?.[HOME_SUBJECT_ATTRIBUTE]?.[0] !== undefined && { homeSub: u.attributes[HOME_SUBJECT_ATTRIBUTE][0] }) })),
-      groups,
-    };
+    return groups;
   }
 
   async createUser(realm: string, user: NewPartnerUser): Promise<string> {

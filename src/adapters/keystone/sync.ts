@@ -31,8 +31,12 @@ export class KeystoneSync implements KeystoneSyncPort {
   }
 
   async observe(federation: string, groups: readonly string[]): Promise<ObservedKeystone> {
+    const [users, observedGroups] = await Promise.all([this.federatedUsers(), this.observeGroups(federation, groups)]);
+    return { users, groups: observedGroups };
+  }
+
+  async observeGroups(federation: string, groups: readonly string[]): Promise<ObservedKeystoneGroup[]> {
     const directory = new KeystoneDirectory(this.#rest);
-    const users = await this.federatedUsers();
     const observedGroups: ObservedKeystoneGroup[] = [];
     for (const name of groups) {
       const cut = name.indexOf('/');
@@ -41,7 +45,7 @@ export class KeystoneSync implements KeystoneSyncPort {
       const members = await this.#rest.list<{ id: string }>(path`/groups/${group.id}/users`, 'users', `members of group "${name}"`);
       observedGroups.push({ id: group.id, name, memberIds: members.map((m) => m.id) });
     }
-    return { users, groups: observedGroups };
+    return observedGroups;
   }
 
   async federatedUsers(): Promise<ObservedKeystoneUser[]> {

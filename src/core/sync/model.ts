@@ -37,6 +37,17 @@ export interface ObservedPartnerRealm {
   readonly groups: readonly ObservedPartnerGroup[];
 }
 
+/** What a partner realm holds of some users of one home (the event path), and how many brokered users of that home it has in all. */
+export interface ObservedPartnerRealmUsers extends ObservedPartnerRealm {
+  readonly userCount: number;
+}
+
+/** Partner users a targeted read asks for: by their home_sub attribute, or by name. */
+export interface PartnerUsersWanted {
+  readonly homeSubs: readonly string[];
+  readonly names: readonly string[];
+}
+
 /** A federated user of a partner Keystone (shadow user or created by sync), by its unique id. */
 export interface ObservedKeystoneUser {
   readonly id: string;
