@@ -8,6 +8,7 @@ import { KeycloakPartnerSync } from '../adapters/keycloak/partner-sync.ts';
 import { createKeystoneClient, type KeystoneClient } from '../adapters/keystone/factory.ts';
 import { KeystoneSync } from '../adapters/keystone/sync.ts';
 import { RedisLeaseStore } from '../adapters/redis/lease-store.ts';
+import { RedisEffectJournal } from '../adapters/redis/effect-journal.ts';
 import type { RedisClient } from '../adapters/redis/logout-store.ts';
 import { BrokerError } from '../core/errors.ts';
 import { DEFAULT_SYNC_LEASE_TTL_MS, MIN_SYNC_LEASE_TTL_MS } from '../core/sync/lease.ts';
@@ -39,7 +40,7 @@ export function syncLeaseTtlMs(env: NodeJS.ProcessEnv = process.env): number {
 
 /** The leases of `fedbroker sync` and of the sync job in `serve`: Redis keys fedbroker:sync:lease:<cloud>, random tokens, the system clock. */
 export function redisSyncLeases(redis: RedisClient, ttlMs = syncLeaseTtlMs()): SyncLeaseDeps {
-  return { store: new RedisLeaseStore(redis), clock: { now: () => new Date() }, ids: { newId: () => randomUUID() }, ttlMs };
+  return { store: new RedisLeaseStore(redis), journal: new RedisEffectJournal(redis), clock: { now: () => new Date() }, ids: { newId: () => randomUUID() }, ttlMs };
 }
 
 export interface ComposedSync extends SyncDeps {

@@ -72,6 +72,7 @@ export const ERROR_CODES = {
   ERR_LOGOUT_EVENT_NOT_FOUND: 'No logout event with this id is known.',
   ERR_QUEUE_UNAVAILABLE: 'The logout queue (Redis) cannot be reached; nothing was accepted.',
   ERR_SYNC_BUSY: 'Another broker process holds the sync lease of this cloud; its part of the run was left to that process.',
+  ERR_SYNC_JOURNAL_INVALID: 'An entry of the sync effect journal in Redis cannot be read back; it was left in place for an operator to look at (docs/sync.md, "Removal effects").',
   ERR_SYNC_LEASE_LOST: 'The sync lease of this cloud was lost (expired, taken over, or Redis unreachable) during the run; its writes stopped at once.',
   ERR_USAGE: 'The command was called with arguments it cannot use.',
   ERR_SUBJECT_NOT_FOUND: 'The home cloud has no such user (explain, admin logout), or the claims name no cloud of the spec.',

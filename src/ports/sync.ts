@@ -2,7 +2,7 @@
 // realm's admin events for the event path, and the leases that keep one sync per cloud at a time.
 // Re-exported by src/ports.ts, where the ports shared with other use cases live.
 import type { HomeAdminEvent } from '../core/sync/admin-events.ts';
-import type { NewPartnerUser, ObservedGuestUser, ObservedKeystone, ObservedKeystoneGroup, ObservedKeystoneUser, ObservedPartnerRealm, ObservedPartnerRealmUsers, PartnerUsersWanted } from '../core/sync/model.ts';
+import type { NewPartnerUser, ObservedGuestUser, ObservedKeystone, ObservedKeystoneGroup, ObservedKeystoneUser, ObservedPartnerRealm, ObservedPartnerRealmUsers, PartnerUsersWanted, PendingEffects } from '../core/sync/model.ts';
 import type { LogoutStore } from '../ports.ts';
 
 /** A home realm's admin events (Keycloak admin API), for the event path of role sync. */
@@ -62,6 +62,19 @@ export interface KeystoneSyncPort {
   revokeTokens(userId: string): Promise<void>;
   /** Deletes every application credential of the user; answers how many there were. */
   deleteApplicationCredentials(userId: string): Promise<number>;
+}
+
+/**
+ * The removal effects a run has undertaken (docs/sync.md, "Removal effects"), per partner cloud: an
+ * entry is recorded before the first write about a user whose changes carry effects, and cleared once
+ * all of them are done. A run killed in between leaves the entry, and the next run of that cloud (the
+ * lease holder) does its effects first. Throws (ERR_QUEUE_UNAVAILABLE) when the store is unreachable.
+ */
+export interface SyncEffectJournal {
+  record(cloud: string, entry: PendingEffects): Promise<void>;
+  clear(cloud: string, key: string): Promise<void>;
+  /** Every entry left for `cloud`; an entry that cannot be read back is reported (ERR_SYNC_JOURNAL_INVALID). */
+  pending(cloud: string): Promise<PendingEffects[]>;
 }
 
 /**

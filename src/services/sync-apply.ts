@@ -8,14 +8,15 @@
 import { BrokerError } from '../core/errors.ts';
 import type { CloudSpec, FederationSpec } from '../core/federation/schema.ts';
 import type { SyncChange, SyncTarget } from '../core/sync/model.ts';
-import type { KeystoneSyncPort } from '../ports.ts';
+import { pendingEffectsOf } from '../core/sync/journal.ts';
+import type { KeystoneSyncPort, SyncEffectJournal } from '../ports.ts';
 import type { AppliedChange, SyncDeps, SyncFailure } from './sync.ts';
 import type { SyncLeases } from './sync-lease.ts';
 
 /** Users whose changes are applied at the same time, per lane (the floor in bench/role-sync is measured at the same). */
 export const SYNC_APPLY_CONCURRENCY = 8;
 
-export interface WriteGuard { readonly leases: SyncLeases; readonly signal: AbortSignal | undefined; stopped: boolean }
+export interface WriteGuard { readonly leases: SyncLeases; readonly journal: SyncEffectJournal; readonly signal: AbortSignal | undefined; stopped: boolean }
 
 /** Applies every target; answers, per target (same order), each change with its error when it failed. */
 export async function applyTargets(spec: FederationSpec, deps: SyncDeps, targets: readonly SyncTarget[], failures: SyncFailure[], guard: WriteGuard): Promise<AppliedChange[][]> {
@@ -32,9 +33,18 @@ export async function applyTargets(spec: FederationSpec, deps: SyncDeps, targets
   return out;
 }
 
+/**
+ * A user's changes that carry removal effects are journaled first (./sync-lease.ts's journal): the entry is
+ * recorded before her first write and cleared when all her changes are done, so a run killed between a
+ * removal and its effects leaves them to the next run. A journal that cannot be written leaves her as she
+ * is (the other users' changes go on).
+ */
 async function applyTarget(deps: SyncDeps, target: SyncTarget, realm: string, done: AppliedChange[], failures: SyncFailure[], guard: WriteGuard): Promise<void> {
   const created = new Map<string, string>();
   await inPool(changesByUser(target.changes), SYNC_APPLY_CONCURRENCY, async (indexes) => {
+    const pending = pendingEffectsOf(target.home, target.system, indexes.map((i) => target.changes[i] as SyncChange));
+    if (pending && !(await journaled(guard, target, failures, () => guard.journal.record(target.partner, pending)))) return;
+    let allDone = true;
     for (const i of indexes) {
       const change = target.changes[i] as SyncChange;
       if (!(await mayWrite(guard, target.partner, failures))) return;
@@ -42,13 +52,26 @@ async function applyTarget(deps: SyncDeps, target: SyncTarget, realm: string, do
         await applyChange(deps, target, realm, change, created);
         done[i] = { change };
       } catch (error) {
+        allDone = false;
         done[i] = { change, error };
         if (!failures.some((f) => f.part === 'apply' && f.cloud === target.partner && f.system === target.system && f.home === target.home)) {
           failures.push({ cloud: target.partner, system: target.system, part: 'apply', home: target.home, error });
         }
       }
     }
+    if (pending && allDone) await journaled(guard, target, failures, () => guard.journal.clear(target.partner, pending.key));
   });
+}
+
+/** false (reported once per cloud) when the journal write fails. */
+async function journaled(guard: WriteGuard, target: SyncTarget, failures: SyncFailure[], write: () => Promise<void>): Promise<boolean> {
+  try {
+    await write();
+    return true;
+  } catch (error) {
+    if (!failures.some((f) => f.part === 'journal' && f.cloud === target.partner)) failures.push({ cloud: target.partner, part: 'journal', error });
+    return false;
+  }
 }
 
 /** false when the run must not send its next write into `cloud`: stopped by the signal, or the cloud's lease is lost (reported once). */

@@ -5,7 +5,7 @@
 // shows is lost for the rest of the run: check throws ERR_SYNC_LEASE_LOST, and keeps throwing.
 import { BrokerError } from '../core/errors.ts';
 import { renewEveryMs, syncLeaseName, trustedUntil } from '../core/sync/lease.ts';
-import type { Clock, IdSource, LeaseStore } from '../ports.ts';
+import type { Clock, IdSource, LeaseStore, SyncEffectJournal } from '../ports.ts';
 
 export interface SyncLeaseDeps {
   readonly store: LeaseStore;
@@ -13,6 +13,8 @@ export interface SyncLeaseDeps {
   /** The source of each lease's random token. */
   readonly ids: IdSource;
   readonly ttlMs: number;
+  /** The removal effects runs have undertaken per cloud, kept beside the leases (docs/sync.md, "Removal effects"). */
+  readonly journal: SyncEffectJournal;
 }
 
 interface Held { readonly token: string; confirmedSentAt: number; lost?: string }

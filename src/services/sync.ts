@@ -12,6 +12,7 @@ import { domainScopedName } from '../core/render/keystone/names.ts';
 import { policyGroups } from '../core/render/keystone/policy-groups.ts';
 import { brakeFindings, type BrakeFinding } from '../core/sync/brake.ts';
 import { withKeystoneRemovalEffects, withRealmRemovalEffects } from '../core/sync/effects.ts';
+import { recoveredTargets } from '../core/sync/journal.ts';
 import { diffKeystone, observedKeystoneMemberships } from '../core/sync/keystone.ts';
 import type { HomeUser, SyncChange, SyncSystem, SyncTarget } from '../core/sync/model.ts';
 import { diffPartnerRealm, mirroredGroups, observedMembershipCount } from '../core/sync/partner-realm.ts';
@@ -48,8 +49,12 @@ export interface SyncFailure {
   readonly cloud: string;
   /** Absent for a lease failure, which is the whole cloud's. */
   readonly system?: SyncSystem;
-  /** lease: ERR_SYNC_BUSY (another process syncs the cloud), ERR_SYNC_LEASE_LOST, or Redis unreachable. */
-  readonly part: 'home' | 'partner' | 'apply' | 'lease';
+  /**
+   * lease: ERR_SYNC_BUSY (another process syncs the cloud), ERR_SYNC_LEASE_LOST, or Redis unreachable;
+   * journal: the removal effect journal could not be read (ERR_SYNC_JOURNAL_INVALID, Redis unreachable) or
+   * written (then the users whose changes carry effects were left as they are).
+   */
+  readonly part: 'home' | 'partner' | 'apply' | 'lease' | 'journal';
   readonly home?: string;
   readonly error: unknown;
 }
@@ -88,15 +93,31 @@ export async function leasedRun(spec: FederationSpec, deps: SyncDeps, options: S
   const leases = dryRun ? undefined : new SyncLeases(deps.leases as SyncLeaseDeps);
   try {
     const held = leases ? await takeLeases(leases, clouds, failures) : new Set(clouds);
-    const targets = await compute(held, new PartnerReads(failures));
+    const recovered = await pendingEffectTargets(deps, [...held], failures);
+    const targets = [...recovered, ...await compute(held, new PartnerReads(failures))];
     const brake = brakeFindings(spec, targets);
     const stoppedByBrake = brake.length > 0 && options.confirm !== true;
-    const guard: WriteGuard | undefined = leases && { leases, signal: options.signal, stopped: false };
+    const guard: WriteGuard | undefined = leases && { leases, journal: (deps.leases as SyncLeaseDeps).journal, signal: options.signal, stopped: false };
     const applied = !guard || stoppedByBrake ? [] : await applyTargets(spec, deps, targets, failures, guard);
     return { targets, failures, brake, stoppedByBrake, dryRun, stopped: guard?.stopped === true, applied };
   } finally {
     await leases?.releaseAll();
   }
+}
+
+/** Targets of the removal effects interrupted runs left in the journal of `clouds` (each first in its lane); an unreadable journal is reported. */
+async function pendingEffectTargets(deps: SyncDeps, clouds: readonly string[], failures: SyncFailure[]): Promise<SyncTarget[]> {
+  const journal = deps.leases?.journal;
+  if (!journal) return [];
+  const perCloud = await Promise.all(clouds.map(async (cloud) => {
+    try {
+      return recoveredTargets(cloud, await journal.pending(cloud));
+    } catch (error) {
+      failures.push({ cloud, part: 'journal', error });
+      return [];
+    }
+  }));
+  return perCloud.flat();
 }
 
 /** The clouds whose lease this run took; the others are reported (busy, or Redis unreachable) and left out. */

@@ -2,6 +2,7 @@
 // four home users, the in-memory leases, and a count of the writes: shared by the sync unit tests.
 import { FakeHomeDirectory } from '../../src/adapters/fakes/home.ts';
 import { MemoryLeaseStore } from '../../src/adapters/fakes/lease.ts';
+import { MemoryEffectJournal } from '../../src/adapters/fakes/effect-journal.ts';
 import { FakeKeystoneSync, FakePartnerRealmSync } from '../../src/adapters/fakes/sync.ts';
 import type { FederationSpec } from '../../src/core/federation/schema.ts';
 import { trustEdges } from '../../src/core/federation/trust.ts';
@@ -13,10 +14,10 @@ import type { SyncDeps } from '../../src/services/sync.ts';
 import type { SyncLeaseDeps } from '../../src/services/sync-lease.ts';
 import { exampleSpec } from './example-federation.ts';
 
-/** In-memory sync leases (30 s TTL, the system clock, counted tokens). */
-export function memoryLeases(): SyncLeaseDeps & { store: MemoryLeaseStore } {
+/** In-memory sync leases and effect journal (30 s TTL, the system clock, counted tokens). */
+export function memoryLeases(): SyncLeaseDeps & { store: MemoryLeaseStore; journal: MemoryEffectJournal } {
   let id = 0;
-  return { store: new MemoryLeaseStore(), clock: { now: () => new Date() }, ids: { newId: () => `t${(id += 1)}` }, ttlMs: 30_000 };
+  return { store: new MemoryLeaseStore(), clock: { now: () => new Date() }, ids: { newId: () => `t${(id += 1)}` }, ttlMs: 30_000, journal: new MemoryEffectJournal() };
 }
 
 export const P1 = '/projects/p1/members';

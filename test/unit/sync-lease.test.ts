@@ -78,7 +78,7 @@ describe('role sync holds one lease per partner cloud', () => {
     const inner = new MemoryLeaseStore(clock);
     const store: LeaseStore = { acquire: (...a) => inner.acquire(...a), holds: (...a) => inner.holds(...a), release: (...a) => inner.release(...a),
       renew: async () => { throw new Error('Redis unreachable for renewals'); } };
-    w.deps = { ...w.deps, leases: { store, clock, ids: { newId: () => 'tok' }, ttlMs: 1000 } };
+    w.deps = { ...w.deps, leases: { ...w.deps.leases!, store, clock, ids: { newId: () => 'tok' }, ttlMs: 1000 } };
     hookRealm(w, 'cloud-b', () => { now += 300; });
     const report = await runSync(w.spec, w.deps, { clouds: ['cloud-b'] });
     assert.deepEqual(leaseFailures(report), ['cloud-b ERR_SYNC_LEASE_LOST']);

@@ -53,6 +53,7 @@ function counts(s: SyncSummary): string {
 
 function failureLine(f: FormattedFailure): string {
   if (f.part === 'home') return `home ${f.cloud} could not be read; its users are left as they are`;
+  if (f.part === 'journal') return `cloud ${f.cloud}: its removal effect journal could not be used; users whose removals carry effects were left as they are`;
   if (f.part === 'lease') return `cloud ${f.cloud} ${f.code === 'ERR_SYNC_BUSY' ? 'is synced by another broker process; left to it' : 'stopped writing: its sync lease is not held'}`;
   return `${f.system ?? 'cloud'} of ${f.cloud}${f.home ? ` (users of ${f.home})` : ''} ${f.part === 'apply' ? 'refused a change' : 'could not be read; not synced'}`;
 }

@@ -104,6 +104,14 @@ export type RemovalEffect =
   | { readonly op: 'revokeTokens' | 'deleteApplicationCredentials'; readonly system: 'keystone'; readonly username: string; readonly userId: string; readonly reason: string }
   | { readonly op: 'endSessions'; readonly system: 'keycloak'; readonly username: string; readonly userId: string; readonly reason: string };
 
+/** A user's removal effects a run has undertaken in one partner system (SyncEffectJournal); `key` is `<system>:<userId>`. */
+export interface PendingEffects {
+  readonly key: string;
+  readonly home: string;
+  readonly system: SyncSystem;
+  readonly effects: readonly RemovalEffect[];
+}
+
 /** The changes of one home in one partner system, and what was observed there (for the brake). */
 export interface SyncTarget {
   readonly home: string;
