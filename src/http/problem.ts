@@ -52,6 +52,13 @@ export const HTTP_STATUS = {
   ERR_REQUEST_BODY_TOO_LARGE: 413,
   ERR_REQUEST_CONTENT_TYPE: 415,
   ERR_REQUEST_MALFORMED: 400,
+  ERR_REQUEST_INVALID: 400,
+  ERR_UNAUTHENTICATED: 401,
+  ERR_FORBIDDEN_CLOUD: 403,
+  ERR_FORBIDDEN_PRIVILEGED: 403,
+  ERR_SPEC_INVALID: 422,
+  ERR_PLAN_STALE: 409,
+  ERR_PLAN_NOT_FOUND: 404,
   ERR_RATE_LIMITED: 429,
   ERR_LOGOUT_MALFORMED: 400,
   ERR_LOGOUT_ISSUER: 400,
@@ -94,16 +101,26 @@ export interface Problem {
   readonly code: ErrorCode;
   readonly detail: string;
   readonly errorId: string;
+  /** 4xx only: each problem of the request (an invalid body or spec) with its path. */
+  readonly problems?: readonly RequestProblem[];
 }
+
+export interface RequestProblem { readonly path: string; readonly code: string; readonly message: string }
 
 /** The client's view of an error: for 5xx only the generic title (internal messages may name internals). */
 export function toProblem(error: unknown, errorId: string): Problem {
   const broker = isBrokerError(error) ? error : new BrokerError('ERR_INTERNAL', 'unexpected error');
   const status = statusFor(broker.code);
+  const problems = status < 500 ? requestProblems(broker.details['problems']) : undefined;
   return {
     type: `urn:fedbroker:error:${broker.code}`, title: ERROR_CODES[broker.code], status, code: broker.code,
-    detail: status >= 500 ? ERROR_CODES[broker.code] : broker.message, errorId,
+    detail: status >= 500 ? ERROR_CODES[broker.code] : broker.message, errorId, ...(problems && { problems }),
   };
+}
+
+function requestProblems(value: unknown): RequestProblem[] | undefined {
+  if (!Array.isArray(value)) return undefined;
+  return value.map((p: { path?: unknown; code?: unknown; message?: unknown }) => ({ path: String(p.path ?? ''), code: String(p.code ?? ''), message: String(p.message ?? '') }));
 }
 
 /**
