@@ -3,6 +3,7 @@
 //   POST /api/v1/logout/backchannel/:cloud   OIDC back-channel logout receiver (urlencoded logout_token),
 //                                            rate-limited per source and per cloud first (./rate-limit.ts)
 //   GET  /api/v1/logout/events/:id           delivery report: only with the insecure unauthenticated admin API flag
+//   /api/v1/...                              the authenticated admin API, when configured (./api/router.ts, docs/api.md)
 //   GET  /healthz  /readyz  /metrics
 import { randomUUID } from 'node:crypto';
 import express, { type NextFunction, type Request, type Response } from 'express';
@@ -15,6 +16,8 @@ import { logoutReport } from '../services/logout/admin.ts';
 import type { LogoutDeps } from '../services/logout/deps.ts';
 import { receiveBackchannelLogout } from '../services/logout/receive.ts';
 import { boundedLabel, resultLabel, type BrokerMetrics } from './metrics.ts';
+import { createApiRouter } from './api/router.ts';
+import type { ApiDeps } from './api/deps.ts';
 import { fromHttpLibraryError, toProblem } from './problem.ts';
 import { rateLimited } from './rate-limit.ts';
 
@@ -30,6 +33,8 @@ export interface AppDeps {
   readonly rateLimits?: RateLimits;
   /** Mounts the admin routes without authentication (TODO: OIDC bearer auth, docs/design.md §8). */
   readonly insecureUnauthenticatedAdminApi?: boolean;
+  /** The authenticated admin API (`serve --api-config`); absent: not mounted. */
+  readonly api?: ApiDeps;
 }
 
 /** A route that reads a form refuses any other body (JSON, text) with a code of its own. */
@@ -77,11 +82,13 @@ export function createApp(deps: AppDeps): express.Express {
     });
   }
   app.use('/api/v1/logout', logout);
+  if (deps.api) app.use('/api/v1', createApiRouter(deps.api));
 
   app.use((_req, _res, next) => { next(new BrokerError('ERR_NOT_FOUND', 'no such route')); });
   app.use((raw: unknown, req: Request, res: Response, _next: NextFunction) => {
     const error = fromHttpLibraryError(raw);
-    const errorId = randomUUID();
+    // An admin API request has an id already: its audit lines carry it as their correlation id.
+    const errorId = typeof res.locals['requestId'] === 'string' ? res.locals['requestId'] : randomUUID();
     const problem = toProblem(error, errorId);
     // Code, message, error id and the cause chain as name/code/message only (never whole error objects,
     // which may hold request configs, headers or token payloads), redacted here whatever the logger does.

@@ -1,0 +1,34 @@
+// What the admin API's routes need, as ports and use-case dependencies (composed in src/cli/serve-api.ts).
+import type { ApiConfig } from '../../core/authz/config.ts';
+import type { AuditLog, Clock, IdSource } from '../../ports.ts';
+import type { BearerVerifier, PlanStore, RunStore } from '../../ports/api.ts';
+import type { CurrentSpec } from '../../services/api/plans.ts';
+import type { ExplainDeps } from '../../services/explain.ts';
+import type { LogoutDeps } from '../../services/logout/deps.ts';
+import type { OnboardingDeps } from '../../services/onboarding.ts';
+import type { SyncOptions, SyncReport } from '../../services/sync.ts';
+import type { z } from 'zod';
+import type { syncReportResponse } from './schemas.ts';
+
+export type SyncResultJson = NonNullable<z.infer<typeof syncReportResponse>['result']>;
+
+export interface ApiDeps {
+  readonly config: ApiConfig;
+  readonly verifier: BearerVerifier;
+  readonly current: CurrentSpec;
+  /** The adapters of every managed system for a spec's clouds (plan, apply, status). */
+  readonly onboarding: (spec: ApiSpec) => Promise<OnboardingDeps>;
+  /** Explain over the current spec's clouds. */
+  readonly explain: ExplainDeps;
+  /** One role-sync run of the current spec; absent when serve runs without sync. */
+  readonly sync?: (options: SyncOptions) => Promise<SyncReport>;
+  readonly logout: LogoutDeps;
+  readonly plans: PlanStore;
+  readonly syncRuns: RunStore<SyncResultJson>;
+  readonly clock: Clock;
+  readonly ids: IdSource;
+  readonly audit: AuditLog;
+  readonly planTtlMs?: number;
+}
+
+type ApiSpec = ReturnType<CurrentSpec['get']>;

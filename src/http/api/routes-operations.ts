@@ -1,0 +1,76 @@
+// The admin API's operation routes: role sync (start a run, read its report) and admin logout
+// (start a global logout of a user, read its delivery report). Each reuses the CLI's use case.
+import { describeActor } from '../../core/authz/actor.ts';
+import { BrokerError, isBrokerError } from '../../core/errors.ts';
+import { formatFailure, summarize } from '../../core/sync/format.ts';
+import { authorizeAll } from '../../services/api/authorize.ts';
+import { adminLogout, logoutReport } from '../../services/logout/admin.ts';
+import type { SyncReport } from '../../services/sync.ts';
+import type { SyncResultJson } from './deps.ts';
+import { route, type ApiRequest } from './route.ts';
+import * as s from './schemas.ts';
+
+type SyncBody = { clouds?: string[]; dryRun: boolean; confirm: boolean };
+
+export const OPERATION_ROUTES = [
+  route({
+    method: 'post', path: '/sync', operationId: 'startSync', summary: 'Start a role-sync run of partner clouds (a cloud admin: its own cloud); its report at /sync/{id}.',
+    body: s.syncRequest, responses: { 202: s.syncStartedResponse },
+    handle: async (deps, req: ApiRequest<SyncBody, unknown>) => {
+      const spec = deps.current.get();
+      const clouds = req.body.clouds ?? (req.ctx.actor.federationAdmin ? spec.clouds.map((c) => c.alias) : [req.ctx.actor.cloudAdminOf ?? '']);
+      for (const c of clouds) if (!spec.clouds.some((x) => x.alias === c)) throw new BrokerError('ERR_NOT_FOUND', `cloud ${c} is not in the spec`, { details: { cloud: c } });
+      authorizeAll(deps, req.ctx, clouds.map((cloud) => ({ kind: 'sync', cloud })), spec.privileged);
+      const run = deps.sync;
+      if (!run) throw new BrokerError('ERR_CONFIG_INVALID', 'role sync is not composed in this broker');
+      const id = `sync-${deps.ids.newId()}`;
+      const startedAt = deps.clock.now().getTime();
+      await deps.syncRuns.put({ id, status: 'running', clouds, startedAt });
+      deps.audit.record({ action: 'api.sync.started', correlationId: req.ctx.requestId, syncId: id, actor: describeActor(req.ctx.actor), clouds, dryRun: req.body.dryRun });
+      void run({ clouds, dryRun: req.body.dryRun, confirm: req.body.confirm }).then(
+        (report) => deps.syncRuns.put({ id, status: 'done', clouds, startedAt, result: syncResultJson(report) }),
+        (error: unknown) => deps.syncRuns.put({ id, status: 'failed', clouds, startedAt, error: { code: isBrokerError(error) ? error.code : 'ERR_INTERNAL', message: error instanceof Error ? error.message : String(error) } }),
+      );
+      return { status: 202, body: { syncId: id, status: 'running' } };
+    },
+  }),
+  route({
+    method: 'get', path: '/sync/:id', operationId: 'syncReport', summary: 'The report of a role-sync run started over the API.',
+    responses: { 200: s.syncReportResponse },
+    handle: async (deps, req) => {
+      const id = req.params['id'] ?? '';
+      const run = await deps.syncRuns.get(id);
+      if (!run) throw new BrokerError('ERR_NOT_FOUND', `no sync run ${id}`, { details: { syncId: id } });
+      authorizeAll(deps, req.ctx, run.clouds.map((cloud) => ({ kind: 'read', cloud })), deps.current.get().privileged);
+      return { status: 200, body: { ...run, startedAt: new Date(run.startedAt).toISOString() } };
+    },
+  }),
+  route({
+    method: 'post', path: '/logout', operationId: 'startLogout', summary: 'Global logout of a user (every realm, every Keystone); a cloud admin: users homed at its cloud.',
+    body: s.logoutRequest, responses: { 202: s.logoutStartedResponse },
+    handle: async (deps, req: ApiRequest<{ subject: string }, unknown>) => {
+      const at = req.body.subject.indexOf(':');
+      const home = req.body.subject.slice(0, at);
+      authorizeAll(deps, req.ctx, [{ kind: 'global-logout', homeCloud: home }], deps.current.get().privileged);
+      const started = await adminLogout(deps.logout, home, req.body.subject.slice(at + 1));
+      deps.audit.record({ action: 'api.logout.started', correlationId: req.ctx.requestId, eventId: started.eventId, actor: describeActor(req.ctx.actor), homeCloud: home });
+      return { status: 202, body: started };
+    },
+  }),
+  route({
+    method: 'get', path: '/logout/events/:id', operationId: 'logoutReport', summary: 'The delivery report of a logout event (a cloud admin: of users homed at its cloud).',
+    responses: { 200: s.logoutReportResponse },
+    handle: async (deps, req) => {
+      const report = await logoutReport(deps.logout, req.params['id'] ?? '');
+      authorizeAll(deps, req.ctx, [{ kind: 'read', cloud: report.subject.homeCloud }], deps.current.get().privileged);
+      return { status: 200, body: report };
+    },
+  }),
+];
+
+function syncResultJson(report: SyncReport): SyncResultJson {
+  return {
+    dryRun: report.dryRun, stoppedByBrake: report.stoppedByBrake, stopped: report.stopped, summary: summarize(report.targets),
+    failures: report.failures.map(formatFailure), brake: [...report.brake], changeErrors: report.applied.flat().filter((a) => a.error !== undefined).length,
+  };
+}

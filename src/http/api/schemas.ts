@@ -1,0 +1,81 @@
+// The admin API's request and response shapes, as zod schemas: the routes validate requests with
+// them and the OpenAPI document (./openapi.ts) is generated from them, so the two cannot drift.
+import { z } from 'zod';
+import { cloudAlias, federationSpecSchema } from '../../core/federation/schema.ts';
+
+const subjectArgument = z.string().regex(/^[a-z][a-z0-9-]*:.+$/, { message: 'must be <home cloud>:<username>, e.g. cloud-a:alice' });
+const errorSummary = z.object({ code: z.string(), message: z.string() });
+
+export const validateRequest = z.strictObject({ spec: federationSpecSchema });
+export const planRequest = z.strictObject({ spec: federationSpecSchema.optional() });
+export const applyRequest = z.strictObject({ planId: z.string().min(1).max(200) });
+export const statusQuery = z.strictObject({ cloud: cloudAlias.optional() });
+export const explainRequest = z.strictObject({
+  subject: subjectArgument.optional(),
+  claims: z.record(z.string(), z.unknown()).optional(),
+  /** Only what this partner cloud grants (a cloud admin sees only its own cloud). */
+  cloud: cloudAlias.optional(),
+}).refine((r) => (r.subject === undefined) !== (r.claims === undefined), { message: 'give exactly one of subject and claims' });
+export const syncRequest = z.strictObject({
+  clouds: z.array(cloudAlias).min(1).optional(),
+  dryRun: z.boolean().default(false),
+  confirm: z.boolean().default(false),
+});
+export const logoutRequest = z.strictObject({ subject: subjectArgument });
+
+export const problemResponse = z.object({
+  type: z.string(), title: z.string(), status: z.number().int(), code: z.string(), detail: z.string(), errorId: z.string(),
+  problems: z.array(z.object({ path: z.string(), code: z.string(), message: z.string() })).optional(),
+});
+
+const actorResponse = z.object({
+  subject: z.string(), issuer: z.string(), username: z.string().optional(), homeCloud: z.string().optional(),
+  federationAdmin: z.boolean(), cloudAdminOf: z.string().optional(),
+});
+export const healthResponse = z.object({ status: z.literal('ok'), actor: actorResponse });
+export const validateResponse = z.object({
+  valid: z.literal(true),
+  summary: z.object({ name: z.string(), clouds: z.number().int(), trustEdges: z.number().int(), policyRules: z.number().int(), examples: z.number().int() }),
+});
+const planSummary = z.object({ create: z.number().int(), update: z.number().int(), delete: z.number().int(), noop: z.number().int(), conflict: z.number().int() });
+const unreachablePart = z.object({ system: z.string(), cloud: z.string(), part: z.string(), scope: z.string().optional(), code: z.string(), message: z.string() });
+const planChange = z.object({
+  action: z.enum(['create', 'update', 'delete', 'conflict']), system: z.string(), cloud: z.string(), scope: z.string(), kind: z.string(), name: z.string(),
+  reason: z.string().optional(), fieldChanges: z.array(z.object({ path: z.string(), observed: z.unknown(), desired: z.unknown() })), writeOnly: z.array(z.string()).optional(),
+});
+export const planResponse = z.object({
+  planId: z.string(), expiresAt: z.iso.datetime(), summary: planSummary, changes: z.array(planChange), unreachable: z.array(unreachablePart),
+});
+const partOutcome = z.object({
+  cloud: z.string(), system: z.string(), applied: z.array(z.string()), failed: z.array(z.object({ key: z.string(), code: z.string(), message: z.string() })),
+  notAttempted: z.array(z.object({ key: z.string(), waitsFor: z.string() })), unreachable: z.array(z.unknown()),
+  condition: z.object({ type: z.string(), status: z.string(), reason: z.string(), message: z.string() }),
+}).loose();
+export const applyResponse = z.object({
+  planId: z.string(), applied: z.number().int(), failed: z.number().int(), notAttempted: z.number().int(), total: z.number().int(),
+  summary: planSummary, unreachable: z.array(unreachablePart), parts: z.array(partOutcome),
+});
+export const statusResponse = z.object({
+  conditions: z.array(z.object({ cloud: z.string(), type: z.string(), system: z.string().optional(), status: z.enum(['True', 'False', 'Unknown']), reason: z.string(), message: z.string() })),
+});
+export const explainResponse = z.object({
+  subject: z.object({ homeCloud: z.string(), homeUsername: z.string(), groups: z.array(z.string()) }).loose(),
+  partners: z.array(z.object({ cloud: z.string(), username: z.string(), groups: z.array(z.string()), keystone: z.object({ outcome: z.string() }).loose(), kubernetes: z.array(z.unknown()) }).loose()),
+});
+const runStatus = z.enum(['running', 'done', 'failed']);
+export const syncStartedResponse = z.object({ syncId: z.string(), status: runStatus });
+export const syncReportResponse = z.object({
+  id: z.string(), status: runStatus, clouds: z.array(z.string()), startedAt: z.iso.datetime(),
+  result: z.object({
+    dryRun: z.boolean(), stoppedByBrake: z.boolean(), stopped: z.boolean(),
+    summary: z.object({ added: z.number().int(), removed: z.number().int(), changed: z.number().int(), effects: z.number().int() }),
+    failures: z.array(z.object({ cloud: z.string(), system: z.string().optional(), part: z.string(), home: z.string().optional(), code: z.string(), message: z.string() })),
+    brake: z.array(z.unknown()), changeErrors: z.number().int(),
+  }).optional(),
+  error: errorSummary.optional(),
+});
+export const logoutStartedResponse = z.object({ eventId: z.string(), coalesced: z.boolean() });
+export const logoutReportResponse = z.object({
+  id: z.string(), outcome: z.string(), cloud: z.string(), source: z.string(),
+  deliveries: z.array(z.object({ system: z.string(), cloud: z.string(), status: z.string(), attempts: z.number().int() }).loose()),
+}).loose();

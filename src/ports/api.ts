@@ -1,0 +1,53 @@
+// Ports of the admin API (docs/api.md): bearer-token verification, the plans waiting to be applied,
+// and the sync runs started over HTTP.
+import type { Actor } from '../core/authz/actor.ts';
+import type { FederationSpec } from '../core/federation/schema.ts';
+import type { Plan } from '../core/plan/diff.ts';
+
+/** A bearer token whose signature, issuer, audience and time claims verified. */
+export interface VerifiedBearer {
+  readonly issuer: string;
+  readonly claims: Readonly<Record<string, unknown>>;
+}
+
+export interface BearerVerifier {
+  /** ERR_UNAUTHENTICATED (details.reason) for anything that does not verify; ERR_HTTP_* when the issuer's keys cannot be read. */
+  verify(token: string): Promise<VerifiedBearer>;
+}
+
+/** A plan as shown, waiting for its apply: the spec it plans and the fingerprints that make it stale. */
+export interface StoredPlan {
+  readonly id: string;
+  readonly spec: FederationSpec;
+  /** Fingerprint of the broker's current spec when the plan was made. */
+  readonly baseFingerprint: string;
+  /** Fingerprint of the plan (changes, observed state, unreachable parts). */
+  readonly planFingerprint: string;
+  readonly plan: Plan;
+  readonly createdBy: Actor;
+  readonly createdAt: number;
+  readonly expiresAt: number;
+}
+
+export interface PlanStore {
+  save(plan: StoredPlan): Promise<void>;
+  /** undefined when unknown or expired (at `nowMs`). */
+  get(id: string, nowMs: number): Promise<StoredPlan | undefined>;
+  /** A plan is applied at most once. */
+  delete(id: string): Promise<void>;
+}
+
+export interface RunRecord<T> {
+  readonly id: string;
+  readonly status: 'running' | 'done' | 'failed';
+  /** The clouds the run concerns (for authorization of its report). */
+  readonly clouds: readonly string[];
+  readonly startedAt: number;
+  readonly result?: T;
+  readonly error?: { readonly code: string; readonly message: string };
+}
+
+export interface RunStore<T> {
+  put(run: RunRecord<T>): Promise<void>;
+  get(id: string): Promise<RunRecord<T> | undefined>;
+}

@@ -1,0 +1,97 @@
+// Plan, then apply exactly the plan that was shown, over the admin API (docs/api.md):
+//   plan:  1. the proposed spec (or the current one) as operations against the current spec
+//          2. authorize each (every grant entry, cloud entry, trust edge)
+//          3. plan what is reachable, with the adapters for that spec
+//          4. authorize the clouds the plan writes into
+//          5. keep it under a new id with the fingerprints of the current spec and of the plan
+//   apply: 1. the stored plan, re-authorized for the caller
+//          2. stale when the current spec changed since, or when planning again gives another plan
+//             (observed state or reachability changed): ERR_PLAN_STALE, nothing applied
+//          3. apply it (once), and the applied spec becomes the broker's current spec
+import { describeActor } from '../../core/authz/actor.ts';
+import { planWrites } from '../../core/authz/plan-scope.ts';
+import { specChanges } from '../../core/authz/spec-changes.ts';
+import type { Operation } from '../../core/authz/operations.ts';
+import { canonicalJson } from '../../core/canonical-json.ts';
+import { BrokerError } from '../../core/errors.ts';
+import type { FederationSpec } from '../../core/federation/schema.ts';
+import { isEmptyPlan } from '../../core/plan/diff.ts';
+import { sha256Base64url } from '../../core/sha256.ts';
+import type { Clock, IdSource } from '../../ports.ts';
+import type { PlanStore, StoredPlan } from '../../ports/api.ts';
+import { applyReachable, planReachable, type ApplyReport, type OnboardingDeps, type ReachablePlan } from '../onboarding.ts';
+import { authorizeAll, type AuthorizeDeps, type RequestContext } from './authorize.ts';
+
+/** The broker's current spec: what serve started with, then what the API applied last. */
+export interface CurrentSpec {
+  get(): FederationSpec;
+  set(spec: FederationSpec): void;
+}
+
+export interface PlanDeps extends AuthorizeDeps {
+  readonly current: CurrentSpec;
+  /** Adapters of every managed system for a spec's clouds. */
+  readonly onboarding: (spec: FederationSpec) => Promise<OnboardingDeps>;
+  readonly plans: PlanStore;
+  readonly clock: Clock;
+  readonly ids: IdSource;
+  /** How long a plan can be applied (default 15 minutes). */
+  readonly planTtlMs?: number;
+}
+
+export const DEFAULT_PLAN_TTL_MS = 15 * 60_000;
+
+export interface MadePlan { readonly stored: StoredPlan; readonly reachable: ReachablePlan }
+
+export async function makePlan(deps: PlanDeps, ctx: RequestContext, proposed: FederationSpec | undefined): Promise<MadePlan> {
+  const current = deps.current.get();
+  const spec = proposed ?? current;
+  authorizeAll(deps, ctx, requestedOperations(current, spec), spec.privileged);
+  const reachable = await planReachable(spec, await deps.onboarding(spec));
+  authorizeAll(deps, ctx, planWrites(reachable.plan), spec.privileged);
+  const now = deps.clock.now().getTime();
+  const stored: StoredPlan = {
+    id: `plan-${deps.ids.newId()}`, spec, baseFingerprint: fingerprint(current), planFingerprint: planFingerprint(reachable),
+    plan: reachable.plan, createdBy: ctx.actor, createdAt: now, expiresAt: now + (deps.planTtlMs ?? DEFAULT_PLAN_TTL_MS),
+  };
+  await deps.plans.save(stored);
+  deps.audit.record({ action: 'api.plan', correlationId: ctx.requestId, planId: stored.id, actor: describeActor(ctx.actor), summary: reachable.plan.summary, unreachable: reachable.unreachable.length });
+  return { stored, reachable };
+}
+
+export interface AppliedPlan { readonly stored: StoredPlan; readonly reachable: ReachablePlan; readonly report: ApplyReport; readonly onboarding: OnboardingDeps }
+
+export async function applyStoredPlan(deps: PlanDeps, ctx: RequestContext, planId: string): Promise<AppliedPlan> {
+  const stored = await deps.plans.get(planId, deps.clock.now().getTime());
+  if (!stored) throw new BrokerError('ERR_PLAN_NOT_FOUND', `no plan ${planId} (never made, expired, or applied already)`, { details: { planId } });
+  const current = deps.current.get();
+  authorizeAll(deps, ctx, [...requestedOperations(current, stored.spec), ...planWrites(stored.plan)], stored.spec.privileged);
+  if (fingerprint(current) !== stored.baseFingerprint) throw stale(planId, 'the broker\'s spec changed since the plan was made');
+  const onboarding = await deps.onboarding(stored.spec);
+  const reachable = await planReachable(stored.spec, onboarding);
+  if (planFingerprint(reachable) !== stored.planFingerprint) throw stale(planId, 'the observed state changed since the plan was made');
+  await deps.plans.delete(planId);
+  const report = isEmptyPlan(reachable.plan) ? { applied: 0, failed: 0, notAttempted: 0, total: 0, outcomes: [] } : await applyReachable(reachable, onboarding);
+  deps.current.set(stored.spec);
+  deps.audit.record({ action: 'api.apply', correlationId: ctx.requestId, planId, actor: describeActor(ctx.actor), applied: report.applied, failed: report.failed, notAttempted: report.notAttempted });
+  return { stored, reachable, report, onboarding };
+}
+
+/** What the spec change amounts to; an unchanged spec still needs an admin (anyone may not plan). */
+function requestedOperations(current: FederationSpec, spec: FederationSpec): Operation[] {
+  const ops = specChanges(current, spec);
+  return ops.length > 0 ? ops : [{ kind: 'validate' }];
+}
+
+export function fingerprint(spec: FederationSpec): string {
+  return sha256Base64url(canonicalJson(spec));
+}
+
+/** The changes with what was observed, and the parts that could not be read (by code). */
+function planFingerprint({ plan, unreachable }: ReachablePlan): string {
+  return sha256Base64url(canonicalJson({ changes: plan.changes, unreachable: unreachable.map((u) => [u.system, u.cloud, u.part, u.scope]) }));
+}
+
+function stale(planId: string, why: string): BrokerError {
+  return new BrokerError('ERR_PLAN_STALE', `plan ${planId} is stale: ${why}; nothing was applied, plan again`, { details: { planId } });
+}
