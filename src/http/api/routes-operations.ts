@@ -18,9 +18,10 @@ export const OPERATION_ROUTES = [
     body: s.syncRequest, responses: { 202: s.syncStartedResponse },
     handle: async (deps, req: ApiRequest<SyncBody, unknown>) => {
       const spec = deps.current.get();
-      const clouds = req.body.clouds ?? (req.ctx.actor.federationAdmin ? spec.clouds.map((c) => c.alias) : [req.ctx.actor.cloudAdminOf ?? '']);
-      for (const c of clouds) if (!spec.clouds.some((x) => x.alias === c)) throw new BrokerError('ERR_NOT_FOUND', `cloud ${c} is not in the spec`, { details: { cloud: c } });
+      const { actor } = req.ctx;
+      const clouds = req.body.clouds ?? (actor.cloudAdminOf !== undefined && !actor.federationAdmin ? [actor.cloudAdminOf] : spec.clouds.map((c) => c.alias));
       authorizeAll(deps, req.ctx, clouds.map((cloud) => ({ kind: 'sync', cloud })), spec.privileged);
+      for (const c of clouds) if (!spec.clouds.some((x) => x.alias === c)) throw new BrokerError('ERR_NOT_FOUND', `cloud ${c} is not in the spec`, { details: { cloud: c } });
       const run = deps.sync;
       if (!run) throw new BrokerError('ERR_CONFIG_INVALID', 'role sync is not composed in this broker');
       const id = `sync-${deps.ids.newId()}`;

@@ -46,17 +46,18 @@ const planChange = z.object({
 export const planResponse = z.object({
   planId: z.string(), expiresAt: z.iso.datetime(), summary: planSummary, changes: z.array(planChange), unreachable: z.array(unreachablePart),
 });
+const condition = z.object({ cloud: z.string(), type: z.string(), system: z.string().optional(), status: z.enum(['True', 'False', 'Unknown']), reason: z.string(), message: z.string() });
 const partOutcome = z.object({
   cloud: z.string(), system: z.string(), applied: z.array(z.string()), failed: z.array(z.object({ key: z.string(), code: z.string(), message: z.string() })),
   notAttempted: z.array(z.object({ key: z.string(), waitsFor: z.string() })), unreachable: z.array(z.unknown()),
-  condition: z.object({ type: z.string(), status: z.string(), reason: z.string(), message: z.string() }),
-}).loose();
+  condition,
+});
 export const applyResponse = z.object({
   planId: z.string(), applied: z.number().int(), failed: z.number().int(), notAttempted: z.number().int(), total: z.number().int(),
   summary: planSummary, unreachable: z.array(unreachablePart), parts: z.array(partOutcome),
 });
 export const statusResponse = z.object({
-  conditions: z.array(z.object({ cloud: z.string(), type: z.string(), system: z.string().optional(), status: z.enum(['True', 'False', 'Unknown']), reason: z.string(), message: z.string() })),
+  conditions: z.array(condition),
 });
 export const explainResponse = z.object({
   subject: z.object({ homeCloud: z.string(), homeUsername: z.string(), groups: z.array(z.string()) }).loose(),
