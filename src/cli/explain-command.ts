@@ -41,7 +41,7 @@ async function readClaims(file: string): Promise<Claims> {
   }
 }
 
-async function composeExplain(spec: FederationSpec, baseDir: string): Promise<ExplainDeps> {
+export async function composeExplain(spec: FederationSpec, baseDir: string): Promise<ExplainDeps> {
   const directories = new Map<string, HomeDirectoryPort>();
   const keystones = new Map<string, KeystoneAdminPort>();
   const clusters = new Map<string, KubernetesAdminPort>();

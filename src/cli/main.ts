@@ -94,6 +94,7 @@ export function buildProgram(setExitCode: (code: number) => void): Command {
     .option('--rate-limit-cloud <rate:burst>', 'unauthenticated requests per second and burst per cloud (default: $FEDBROKER_RATE_LIMIT_CLOUD or 500:1000)')
     .option('--insecure-http', 'serve plain HTTP (TLS terminates in front); warns at start')
     .option('--insecure-unauthenticated-admin-api', 'mount the admin API without authentication; warns at start')
+    .option('--api-config <file>', 'mount the authenticated admin API /api/v1 with this configuration (issuers, audience, admin roles; docs/api.md) (default: $FEDBROKER_API_CONFIG)')
     .addOption(new Option('-o, --output <format>', 'format of a start-up error: human or json (the running broker logs JSON)').default('human').argParser(parseOutputFormat))
     .action(async (opts: ServeOptions) => setExitCode(await (await import('./serve.ts')).serveCommand(opts)));
   return program;

@@ -17,6 +17,7 @@ import { loadValidSpec } from './load.ts';
 import { auditLogger, composeLogout, redisUrl } from './logout-compose.ts';
 import { EXIT, type OutputFormat } from './output.ts';
 import { composeSync, redisSyncLeases, syncLeaseTtlMs } from './sync-compose.ts';
+import { composeApi, type ComposedApi } from './serve-api.ts';
 
 /**
  * Production default of the LOGOUT-event poll (ms): one admin GET per realm per interval. A logout
@@ -49,6 +50,8 @@ export interface ServeOptions {
   rateLimitCloud?: string;
   insecureHttp?: boolean;
   insecureUnauthenticatedAdminApi?: boolean;
+  /** The admin API's configuration file (docs/api.md); without it /api/v1 is not mounted. */
+  apiConfig?: string;
   /** Format of a start-up error (and of an invalid spec's problems). */
   output?: OutputFormat;
 }
@@ -77,19 +80,21 @@ export async function serveCommand(opts: ServeOptions): Promise<number> {
   const composed = await composeLogout(loaded.spec, loaded.baseDir, { redisUrl: redisUrl(opts.redis), logger, onAudit: (e) => metrics.observe(e), keepTokensFresh: true });
   const { deps } = composed;
   const workers = await startLogoutWorkers(deps, logger, { pollIntervalMs: intervalMs });
-  const sync = syncIntervalMs > 0 || syncEventMs > 0
+  const apiConfig = opts.apiConfig ?? process.env['FEDBROKER_API_CONFIG'];
+  const sync = syncIntervalMs > 0 || syncEventMs > 0 || apiConfig
     ? await composeSync(loaded.spec, loaded.baseDir, { leases: redisSyncLeases(composed.redis, leaseTtlMs), keepTokensFresh: true }) : undefined;
   const syncJob: SyncJobHandle | undefined = sync && syncIntervalMs > 0 ? startSyncJob((signal) => runSync(loaded.spec, sync, { signal }), deps.audit, logger, deps.ids, { intervalMs: syncIntervalMs }) : undefined;
   const syncPoller: SyncEventPollerHandle | undefined = sync && syncEventMs > 0
     ? startSyncEventPoller({ ...sync, spec: loaded.spec, store: new RedisLogoutStore(composed.redis, 'fedbroker:sync'), clock: deps.clock, audit: deps.audit }, logger, syncEventMs) : undefined;
-  const app = createApp({ logout: deps, logger, metrics, ready: () => deps.store.ping(), rateLimits, insecureUnauthenticatedAdminApi: !!opts.insecureUnauthenticatedAdminApi });
+  const api: ComposedApi | undefined = apiConfig ? await composeApi(apiConfig, loaded.spec, loaded.baseDir, deps, sync) : undefined;
+  const app = createApp({ logout: deps, logger, metrics, ready: () => deps.store.ping(), rateLimits, insecureUnauthenticatedAdminApi: !!opts.insecureUnauthenticatedAdminApi, ...(api && { api: api.deps }) });
   const server: Server = certFile && keyFile
     ? createHttpsServer({ cert: await readFile(certFile), key: await readFile(keyFile) }, app)
     : createHttpServer(app);
   server.headersTimeout = 10_000;
   server.requestTimeout = 15_000;
   await new Promise<void>((resolvePromise, reject) => { server.once('error', reject); server.listen(port, host, resolvePromise); });
-  logger.info({ listen: `${certFile ? 'https' : 'http'}://${host}:${port}`, pollIntervalMs: intervalMs, syncIntervalMs, syncEventIntervalMs: syncEventMs, rateLimits, clouds: loaded.spec.clouds.map((c) => c.alias) }, 'fedbroker serving');
+  logger.info({ listen: `${certFile ? 'https' : 'http'}://${host}:${port}`, adminApi: api ? 'authenticated' : 'off', pollIntervalMs: intervalMs, syncIntervalMs, syncEventIntervalMs: syncEventMs, rateLimits, clouds: loaded.spec.clouds.map((c) => c.alias) }, 'fedbroker serving');
   await new Promise<void>((resolvePromise) => {
     const stop = () => { resolvePromise(); };
     process.once('SIGTERM', stop);
@@ -101,6 +106,7 @@ export async function serveCommand(opts: ServeOptions): Promise<number> {
   await syncJob?.stop();
   await syncPoller?.stop();
   await sync?.close();
+  await api?.close();
   await workers.stop();
   await composed.close();
   return EXIT.OK;

@@ -61,7 +61,8 @@ export const keycloakJwksUri = (issuer: string): string => `${issuer}/protocol/o
 export function parseApiConfig(document: unknown, spec: Pick<FederationSpec, 'clouds'>): ApiConfig {
   const parsed = apiConfigSchema.safeParse(document);
   if (!parsed.success) {
-    throw invalid(parsed.error.issues.map((i) => ({ path: i.path.map(String).join('.'), code: 'ERR_CONFIG_INVALID' as const, message: i.message })));
+    throw invalid(parsed.error.issues.flatMap((i) => (i.code === 'unrecognized_keys' ? i.keys.map((k) => [...i.path, k]) : [i.path])
+      .map((path) => ({ path: path.map(String).join('.'), code: 'ERR_CONFIG_INVALID' as const, message: i.code === 'unrecognized_keys' ? 'unknown field' : i.message }))));
   }
   const clouds: ApiIssuer[] = spec.clouds.map((c) => {
     const issuer = realmUrl(c.keycloak.url, c.keycloak.realm);

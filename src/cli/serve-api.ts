@@ -1,0 +1,55 @@
+// Composition of the admin API inside `fedbroker serve --api-config FILE` (docs/api.md): the bearer
+// verifier (one HttpOut per issuer: its origin, its CA bundle), the managed systems for a spec
+// (cached per set of cloud entries), explain, role sync and logout over the serve's own ports, and
+// the in-memory plan and sync-run stores.
+import { readApiConfigFile } from '../adapters/api-config-file.ts';
+import { caBundle } from '../adapters/ca-files.ts';
+import { HttpOut } from '../adapters/http-out.ts';
+import { MemoryPlanStore, MemoryRunStore } from '../adapters/memory/api-stores.ts';
+import { JoseBearerVerifier } from '../adapters/oidc/bearer-verifier.ts';
+import { canonicalJson } from '../core/canonical-json.ts';
+import type { FederationSpec } from '../core/federation/schema.ts';
+import type { ApiDeps, SyncResultJson } from '../http/api/deps.ts';
+import { runSync, type SyncDeps } from '../services/sync.ts';
+import type { LogoutDeps } from '../services/logout/deps.ts';
+import type { OnboardingDeps } from '../services/onboarding.ts';
+import { composeOnboarding } from './compose.ts';
+import { composeExplain } from './explain-command.ts';
+
+export interface ComposedApi {
+  readonly deps: ApiDeps;
+  close(): Promise<void>;
+}
+
+export async function composeApi(file: string, spec: FederationSpec, baseDir: string, logout: LogoutDeps, sync: SyncDeps | undefined): Promise<ComposedApi> {
+  const { config, baseDir: configDir } = await readApiConfigFile(file, spec);
+  const outs = new Map<string, HttpOut>();
+  for (const i of config.issuers) {
+    const caPem = await caBundle(i.caFile, i.cloud ? baseDir : configDir, { cloud: i.cloud ?? 'api', server: `issuer ${i.issuer}` });
+    outs.set(i.issuer, new HttpOut({ allowedOrigins: [new URL(i.jwksUri).origin], caPem, maxBodyBytes: 256 * 1024 }));
+  }
+  let current = spec;
+  const systems = new Map<string, Promise<OnboardingDeps>>();
+  const onboarding = (s: FederationSpec): Promise<OnboardingDeps> => {
+    const key = canonicalJson(s.clouds);
+    let composed = systems.get(key);
+    if (!composed) {
+      composed = composeOnboarding(s, baseDir);
+      systems.set(key, composed);
+      if (systems.size > 4) systems.delete(systems.keys().next().value as string);
+    }
+    return composed;
+  };
+  const deps: ApiDeps = {
+    config,
+    verifier: new JoseBearerVerifier({ config, clock: logout.clock, fetchFor: (i) => (outs.get(i.issuer) as HttpOut).fetch }),
+    current: { get: () => current, set: (s) => { current = s; } },
+    onboarding,
+    explain: await composeExplain(spec, baseDir),
+    ...(sync && { sync: (options) => runSync(current, sync, options) }),
+    logout,
+    plans: new MemoryPlanStore(), syncRuns: new MemoryRunStore<SyncResultJson>(),
+    clock: logout.clock, ids: logout.ids, audit: logout.audit,
+  };
+  return { deps, close: async () => { for (const o of outs.values()) await o.close(); } };
+}
