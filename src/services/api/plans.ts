@@ -46,9 +46,10 @@ export interface MadePlan { readonly stored: StoredPlan; readonly reachable: Rea
 export async function makePlan(deps: PlanDeps, ctx: RequestContext, proposed: FederationSpec | undefined): Promise<MadePlan> {
   const current = deps.current.get();
   const spec = proposed ?? current;
-  authorizeAll(deps, ctx, requestedOperations(current, spec), spec.privileged);
+  // The current spec's privileged roles decide: a proposed spec cannot shorten the list it is judged by.
+  authorizeAll(deps, ctx, requestedOperations(current, spec), current.privileged);
   const reachable = await planReachable(spec, await deps.onboarding(spec));
-  authorizeAll(deps, ctx, planWrites(reachable.plan), spec.privileged);
+  authorizeAll(deps, ctx, planWrites(reachable.plan), current.privileged);
   const now = deps.clock.now().getTime();
   const stored: StoredPlan = {
     id: `plan-${deps.ids.newId()}`, spec, baseFingerprint: fingerprint(current), planFingerprint: planFingerprint(reachable),
@@ -65,7 +66,7 @@ export async function applyStoredPlan(deps: PlanDeps, ctx: RequestContext, planI
   const stored = await deps.plans.get(planId, deps.clock.now().getTime());
   if (!stored) throw new BrokerError('ERR_PLAN_NOT_FOUND', `no plan ${planId} (never made, expired, or applied already)`, { details: { planId } });
   const current = deps.current.get();
-  authorizeAll(deps, ctx, [...requestedOperations(current, stored.spec), ...planWrites(stored.plan)], stored.spec.privileged);
+  authorizeAll(deps, ctx, [...requestedOperations(current, stored.spec), ...planWrites(stored.plan)], current.privileged);
   if (fingerprint(current) !== stored.baseFingerprint) throw stale(planId, 'the broker\'s spec changed since the plan was made');
   const onboarding = await deps.onboarding(stored.spec);
   const reachable = await planReachable(stored.spec, onboarding);
