@@ -10,11 +10,10 @@ import type { FederationSpec } from '../../src/core/federation/schema.ts';
 import type { ApiDeps, SyncResultJson } from '../../src/http/api/deps.ts';
 import { createApp } from '../../src/http/app.ts';
 import { BrokerMetrics } from '../../src/http/metrics.ts';
-import type { HomeDirectoryPort } from '../../src/ports.ts';
-import type { SubjectProfile } from '../../src/core/subject.ts';
 import { clusterKey } from '../../src/core/render/kubernetes/index.ts';
 import type { SyncOptions, SyncReport } from '../../src/services/sync.ts';
 import { fakeFederation, type FakeFederation } from './fake-federation.ts';
+import { fixedHomeDirectory } from './fake-home-directory.ts';
 import { logoutWorld, silentLogger, type LogoutWorld } from './logout-fixtures.ts';
 
 export const REALM = (realm: string) => `https://127.0.0.1:18443/realms/${realm}`;
@@ -70,7 +69,7 @@ export async function apiWorld(): Promise<ApiWorld> {
     config, verifier,
     current: { get: () => current, set: (s) => { current = s; } },
     onboarding: async () => federation.deps,
-    explain: { homeDirectory, keystone: (cloud) => federation.keystone.get(cloud)!, kubernetes: (cloud, cluster) => federation.kubernetes.get(clusterKey(cloud, cluster))! },
+    explain: { homeDirectory: fixedHomeDirectory, keystone: (cloud) => federation.keystone.get(cloud)!, kubernetes: (cloud, cluster) => federation.kubernetes.get(clusterKey(cloud, cluster))! },
     sync: async (options) => { syncCalls.push(options); return emptySyncReport(options); },
     logout: logout.deps,
     plans: new MemoryPlanStore(), syncRuns: new MemoryRunStore<SyncResultJson>(),
@@ -95,19 +94,6 @@ export async function apiWorld(): Promise<ApiWorld> {
   };
 }
 
-const HOME_USERS: Readonly<Record<string, readonly string[]>> = { alice: ['/projects/p1/members'], bob: [] };
-
-function homeDirectory(cloud: string): HomeDirectoryPort {
-  return {
-    cloud,
-    subject: async (username): Promise<SubjectProfile | undefined> => {
-      const groups = HOME_USERS[username];
-      return groups ? { homeCloud: cloud, homeSub: `id-of-${username}`, homeUsername: username, groups, attributes: {} } : undefined;
-    },
-    users: async () => [],
-    usersByIds: async () => [],
-  };
-}
 
 function emptySyncReport(options: SyncOptions): SyncReport {
   return { targets: [], failures: [], brake: [], stoppedByBrake: false, dryRun: options.dryRun === true, stopped: false, applied: [] };

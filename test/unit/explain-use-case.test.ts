@@ -3,27 +3,14 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { clusterKey } from '../../src/core/render/kubernetes/index.ts';
-import type { SubjectProfile } from '../../src/core/subject.ts';
-import type { HomeDirectoryPort } from '../../src/ports.ts';
 import { explainClaims, explainSubject, type ExplainDeps, type Explanation } from '../../src/services/explain.ts';
 import { applyPlan, planFederation } from '../../src/services/onboarding.ts';
 import { fakeFederation, type FakeFederation } from '../support/fake-federation.ts';
-
-/** Home users and their groups, the same in every home realm. */
-const HOME_USERS: Readonly<Record<string, readonly string[]>> = { alice: ['/projects/p1/members'], bob: [] };
+import { fixedHomeDirectory } from '../support/fake-home-directory.ts';
 
 function explainDeps(w: FakeFederation): ExplainDeps {
-  const homeDirectory = (cloud: string): HomeDirectoryPort => ({
-    cloud,
-    subject: async (username): Promise<SubjectProfile | undefined> => {
-      const groups = HOME_USERS[username];
-      return groups ? { homeCloud: cloud, homeSub: `id-of-${username}`, homeUsername: username, groups, attributes: {} } : undefined;
-    },
-    users: async () => [],
-    usersByIds: async () => [],
-  });
   return {
-    homeDirectory,
+    homeDirectory: fixedHomeDirectory,
     keystone: (cloud) => w.keystone.get(cloud)!,
     kubernetes: (cloud, cluster) => w.kubernetes.get(clusterKey(cloud, cluster))!,
   };
