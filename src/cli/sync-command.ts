@@ -1,6 +1,7 @@
 // `fedbroker sync`: one full role-sync run (docs/sync.md). Exit codes: 0 done (or nothing to do),
-// 1 a change failed, 5 partial (a home or a partner system could not be read, or a cloud's lease was
-// held by another process or lost), 6 stopped by the brake. A writing run needs Redis (the leases).
+// 1 a change failed, 5 partial (a home or a partner system could not be read, a cloud's lease was held
+// by another process or lost, or its removal effect journal could not be used), 6 stopped by the brake.
+// A writing run needs Redis (the leases and the journal).
 import { closeRedis, connectRedis, type RedisClient } from '../adapters/redis/logout-store.ts';
 import { describeChange, formatFailure, formatSync, summarize } from '../core/sync/format.ts';
 import { runSync } from '../services/sync.ts';
