@@ -257,6 +257,11 @@ export interface DeliveryQueue {
   enqueue(jobs: readonly DeliveryJob[]): Promise<void>;
   /** Runs `handler` for every job; a throw schedules a retry (backoff) until the attempts are used up. */
   process(handler: (job: DeliveryJob, attempt: DeliveryAttempt) => Promise<void>): void;
+  /**
+   * Stops taking jobs and waits up to `graceMs` for the running ones; true when they all finished.
+   * A job still running when it returns false is handed back: it runs again (elsewhere or later).
+   */
+  drain(graceMs: number): Promise<boolean>;
   close(): Promise<void>;
 }
 

@@ -92,6 +92,7 @@ export function buildProgram(setExitCode: (code: number) => void): Command {
     .option('--sync-event-interval <ms>', 'home admin-event poll interval of role sync (deprovisioning), 0 disables (default: $FEDBROKER_SYNC_EVENT_INTERVAL_MS or 1000)')
     .option('--rate-limit-source <rate:burst>', 'unauthenticated requests per second and burst per source address (IPv6: per /64) (default: $FEDBROKER_RATE_LIMIT_SOURCE or 200:400)')
     .option('--rate-limit-cloud <rate:burst>', 'unauthenticated requests per second and burst per cloud (default: $FEDBROKER_RATE_LIMIT_CLOUD or 500:1000)')
+    .option('--shutdown-grace <ms>', 'on SIGTERM/SIGINT, how long to finish requests and deliveries under way before cutting them (default: $FEDBROKER_SHUTDOWN_GRACE_MS or 20000)')
     .option('--insecure-http', 'serve plain HTTP (TLS terminates in front); warns at start')
     .option('--insecure-unauthenticated-admin-api', 'mount the admin API without authentication; warns at start')
     .option('--api-config <file>', 'mount the authenticated admin API /api/v1 with this configuration (issuers, audience, admin roles; docs/api.md) (default: $FEDBROKER_API_CONFIG)')

@@ -18,6 +18,7 @@ import { auditLogger, composeLogout, redisUrl } from './logout-compose.ts';
 import { EXIT, type OutputFormat } from './output.ts';
 import { composeSync, redisSyncLeases, syncLeaseTtlMs } from './sync-compose.ts';
 import { composeApi, type ComposedApi } from './serve-api.ts';
+import { DEFAULT_SHUTDOWN_GRACE_MS, drainServe } from './serve-drain.ts';
 
 /**
  * Production default of the LOGOUT-event poll (ms): one admin GET per realm per interval. A logout
@@ -52,6 +53,8 @@ export interface ServeOptions {
   insecureUnauthenticatedAdminApi?: boolean;
   /** The admin API's configuration file (docs/api.md); without it /api/v1 is not mounted. */
   apiConfig?: string;
+  /** How long a stop (SIGTERM/SIGINT) may take to finish the work in flight, in ms. */
+  shutdownGrace?: string;
   /** Format of a start-up error (and of an invalid spec's problems). */
   output?: OutputFormat;
 }
@@ -76,6 +79,7 @@ export async function serveCommand(opts: ServeOptions): Promise<number> {
   const leaseTtlMs = syncLeaseTtlMs();
   const syncEventMs = intervalOf('--sync-event-interval', opts.syncEventInterval ?? process.env['FEDBROKER_SYNC_EVENT_INTERVAL_MS'], DEFAULT_SYNC_EVENT_INTERVAL_MS);
   const rateLimits = rateLimitsOf(opts);
+  const graceMs = intervalOf('--shutdown-grace', opts.shutdownGrace ?? process.env['FEDBROKER_SHUTDOWN_GRACE_MS'], DEFAULT_SHUTDOWN_GRACE_MS);
   const metrics = new BrokerMetrics();
   const composed = await composeLogout(loaded.spec, loaded.baseDir, { redisUrl: redisUrl(opts.redis), logger, onAudit: (e) => metrics.observe(e), keepTokensFresh: true });
   const { deps } = composed;
@@ -100,15 +104,21 @@ export async function serveCommand(opts: ServeOptions): Promise<number> {
     process.once('SIGTERM', stop);
     process.once('SIGINT', stop);
   });
-  logger.info('fedbroker stopping');
-  server.closeAllConnections();
-  await new Promise<void>((resolvePromise) => server.close(() => resolvePromise()));
-  await syncJob?.stop();
-  await syncPoller?.stop();
-  await sync?.close();
-  await api?.close();
-  await workers.stop();
-  await composed.close();
+  logger.info({ graceMs }, 'fedbroker stopping');
+  await drainServe({
+    server,
+    jobs: [
+      { name: 'logout poller', run: () => workers.stop() },
+      ...(syncJob ? [{ name: 'sync job', run: () => syncJob.stop() }] : []),
+      ...(syncPoller ? [{ name: 'admin-event poller', run: () => syncPoller.stop() }] : []),
+    ],
+    queue: deps.queue,
+    release: [
+      ...(sync ? [{ name: 'sync clients', run: () => sync.close() }] : []),
+      ...(api ? [{ name: 'admin API clients', run: () => api.close() }] : []),
+      { name: 'logout clients', run: () => composed.close() },
+    ],
+  }, graceMs, logger);
   return EXIT.OK;
 }
 

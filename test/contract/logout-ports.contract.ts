@@ -75,6 +75,48 @@ export function deliveryQueueContract(name: string, make: () => Promise<Delivery
         await queue.close();
       }
     });
+
+    it('drain lets the job under way finish, then takes no new job', async () => {
+      const queue = await make();
+      const run = unique();
+      const ran: string[] = [];
+      let started!: () => void;
+      const startedP = new Promise<void>((resolve) => { started = resolve; });
+      queue.process(async (job) => {
+        if (job.key.endsWith('slow')) { started(); await new Promise((r) => setTimeout(r, 400)); }
+        ran.push(job.key);
+      });
+      try {
+        await queue.enqueue([{ key: `${run}-slow`, eventId: run, target: { system: 'keycloak' as const, cloud: 'cloud-a' } }]);
+        await startedP;
+        assert.equal(await queue.drain(5000), true);
+        assert.deepEqual(ran, [`${run}-slow`]);
+        await queue.enqueue([{ key: `${run}-late`, eventId: run, target: { system: 'keycloak' as const, cloud: 'cloud-b' } }]).catch(() => undefined);
+        await new Promise((r) => setTimeout(r, 300));
+        assert.deepEqual(ran, [`${run}-slow`], 'a drained queue started a new job');
+      } finally {
+        await queue.close();
+      }
+    });
+
+    it('drain gives up at the end of the grace period when a job does not finish', async () => {
+      const queue = await make();
+      const run = unique();
+      let started!: () => void;
+      const startedP = new Promise<void>((resolve) => { started = resolve; });
+      // Never settles: a delivery that ends after its worker was closed is the next owner's to finish.
+      queue.process(async () => { started(); await new Promise<void>(() => undefined); });
+      try {
+        await queue.enqueue([{ key: `${run}-hangs`, eventId: run, target: { system: 'keystone' as const, cloud: 'cloud-a' } }]);
+        await startedP;
+        const t0 = Date.now();
+        assert.equal(await queue.drain(300), false);
+        const took = Date.now() - t0;
+        assert.ok(took >= 250 && took < 2000, `drain took ${took} ms for a 300 ms grace period`);
+      } finally {
+        await queue.close();
+      }
+    });
   });
 }
 

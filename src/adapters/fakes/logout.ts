@@ -185,6 +185,10 @@ export class MemoryDeliveryQueue implements DeliveryQueue {
   readonly #backlog: DeliveryJob[] = [];
   #running = 0;
   readonly #idle: (() => void)[] = [];
+  #draining = false;
+  /** Handler calls under way (not retries waiting for their timer). */
+  #inFlight = 0;
+  readonly #inFlightIdle: (() => void)[] = [];
 
   constructor(readonly backoff: BackoffPolicy = DEFAULT_BACKOFF, readonly timeScale = 1) {}
 
@@ -210,12 +214,36 @@ export class MemoryDeliveryQueue implements DeliveryQueue {
     return this.#running === 0 ? Promise.resolve() : new Promise((resolve) => this.#idle.push(resolve));
   }
 
+  /** Stops starting jobs (new ones and retries wait in the backlog) and waits up to graceMs for the running ones. */
+  async drain(graceMs: number): Promise<boolean> {
+    this.#draining = true;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const timedOut = new Promise<boolean>((resolve) => { timer = setTimeout(() => resolve(false), graceMs); });
+    const finished = await Promise.race([this.#inFlightDone(), timedOut]);
+    clearTimeout(timer);
+    return finished;
+  }
+
+  /** Jobs waiting to run: not yet processed, or stopped by a drain. */
+  get backlog(): readonly DeliveryJob[] {
+    return this.#backlog;
+  }
+
   async close(): Promise<void> {
     for (const t of this.#timers) clearTimeout(t);
     this.#timers.clear();
   }
 
+  #inFlightDone(): Promise<boolean> {
+    return this.#inFlight === 0 ? Promise.resolve(true) : new Promise((resolve) => this.#inFlightIdle.push(() => resolve(true)));
+  }
+
   #run(job: DeliveryJob, attempt: number): void {
+    if (this.#draining) {
+      this.#backlog.push(job);
+      if (this.#running === 0) for (const resolve of this.#idle.splice(0)) resolve();
+      return;
+    }
     this.#running += 1;
     const final = attempt >= this.backoff.maxAttempts;
     this.#call(job, { attempt, final }).then(() => this.#done(), () => {
@@ -227,7 +255,10 @@ export class MemoryDeliveryQueue implements DeliveryQueue {
 
   #call(job: DeliveryJob, attempt: DeliveryAttempt): Promise<void> {
     const handler = this.#handler;
-    return handler ? handler(job, attempt) : Promise.reject(new Error('not processing'));
+    if (!handler) return Promise.reject(new Error('not processing'));
+    this.#inFlight += 1;
+    const settled = () => { this.#inFlight -= 1; if (this.#inFlight === 0) for (const resolve of this.#inFlightIdle.splice(0)) resolve(); };
+    return handler(job, attempt).finally(settled);
   }
 
   #done(): void {

@@ -26,7 +26,6 @@ export class BullDeliveryQueue implements DeliveryQueue {
   readonly #connection: ConnectionOptions;
   readonly #o: Required<Omit<BullDeliveryQueueOptions, 'onError'>> & Pick<BullDeliveryQueueOptions, 'onError'>;
   #worker: Worker | undefined;
-
   constructor(redisUrl: string, options: BullDeliveryQueueOptions = {}) {
     const url = new URL(redisUrl);
     this.#connection = {
@@ -70,6 +69,23 @@ export class BullDeliveryQueue implements DeliveryQueue {
   async backlog(): Promise<number> {
     const counts = await this.#queue.getJobCounts('waiting', 'delayed', 'active', 'prioritized');
     return Object.values(counts).reduce((a, b) => a + b, 0);
+  }
+
+  /**
+   * Stops fetching jobs and waits up to `graceMs` for the running ones, then closes the worker. When
+   * they did not finish in time the worker is closed at once: it stops renewing their locks, which lapse
+   * after lockMs, and the stalled-job check of any worker (another broker's, or this one's restarted)
+   * puts them back to be delivered again (each delivery is idempotent).
+   */
+  async drain(graceMs: number): Promise<boolean> {
+    const worker = this.#worker;
+    if (!worker) return true;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const timedOut = new Promise<boolean>((resolve) => { timer = setTimeout(() => resolve(false), graceMs); timer.unref(); });
+    const finished = await Promise.race([worker.pause().then(() => true), timedOut]);
+    clearTimeout(timer);
+    await worker.close(!finished);
+    return finished;
   }
 
   async close(): Promise<void> {

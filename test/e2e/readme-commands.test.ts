@@ -1,0 +1,119 @@
+/**
+ * The README is executable truth: every command of its CLI section runs, as written, against the
+ * demo federation on the test bed and exits 0. `export` lines set the environment of the commands
+ * after them; `serve` runs in the background until the commands after it are done, then its process
+ * group gets SIGTERM (as from Ctrl-C or a service manager; `npx` itself does not pass a signal on) and
+ * the broker must log that it drained and exit; a placeholder such as `<event id>` is filled with the previous command's output
+ * (its last line). The commands run in a clean environment (no FEDBROKER_* of the caller), from the
+ * repository's root, through `npx` as a user types them.
+ *
+ * Writes what the README's commands write (apply, a cloud-b sync, a secret rotation, a logout of
+ * cloud-a:alice): run it under the test-bed lock. Needs the test bed; fails loudly without it.
+ */
+import { describe, it, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { loadTestbed } from '../support/testbed.ts';
+import { commandsOf, placeholdersOf, readmeSection } from '../support/readme.ts';
+
+const ROOT = new URL('../..', import.meta.url).pathname;
+const COMMAND_TIMEOUT_MS = 240_000;
+
+interface Run { code: number | null; stdout: string; stderr: string }
+
+function cleanEnv(): NodeJS.ProcessEnv {
+  return Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('FEDBROKER_')));
+}
+
+function run(command: string, env: NodeJS.ProcessEnv): Promise<Run> {
+  return new Promise((resolve, reject) => {
+    const child = spawn('bash', ['-c', command], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = ''; let stderr = '';
+    child.stdout.on('data', (c: Buffer) => { stdout += c.toString(); });
+    child.stderr.on('data', (c: Buffer) => { stderr += c.toString(); });
+    const timer = setTimeout(() => { child.kill('SIGKILL'); reject(new Error(`timed out after ${COMMAND_TIMEOUT_MS} ms: ${command}\n${stdout}\n${stderr}`)); }, COMMAND_TIMEOUT_MS);
+    child.once('exit', (code) => { clearTimeout(timer); resolve({ code, stdout, stderr }); });
+  });
+}
+
+interface Background { child: ChildProcess; output: () => string; closed: Promise<void> }
+
+async function startInBackground(command: string, env: NodeJS.ProcessEnv): Promise<Background> {
+  const child = spawn('bash', ['-c', `exec ${command}`], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+  let out = '';
+  child.stdout!.on('data', (c: Buffer) => { out += c.toString(); });
+  child.stderr!.on('data', (c: Buffer) => { out += c.toString(); });
+  // Closed when every process of the group (npx and the broker under it) has exited.
+  const closed = new Promise<void>((resolve) => child.once('close', () => resolve()));
+  const deadline = Date.now() + 60_000;
+  while (!out.includes('"fedbroker serving"')) {
+    if (child.exitCode !== null || Date.now() > deadline) { killGroup(child, 'SIGKILL'); throw new Error(`${command} did not start serving:\n${out}`); }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  return { child, output: () => out, closed };
+}
+
+function killGroup(child: ChildProcess, signal: NodeJS.Signals): void {
+  try { process.kill(-child.pid!, signal); } catch { /* already gone */ }
+}
+
+describe('README CLI section, run as written against the demo federation', () => {
+  loadTestbed();
+  const commands = commandsOf(readmeSection('The CLI: `fedbroker`'));
+  const env = cleanEnv();
+  let previousOutput = '';
+  const background: Background[] = [];
+
+  after(() => { for (const b of background) killGroup(b.child, 'SIGKILL'); });
+
+  it('the section has the commands this test knows how to run', () => {
+    assert.ok(commands.length >= 10, `${commands.length} commands`);
+    for (const c of commands) assert.match(c, /^(npx fedbroker |export [A-Z_]+=\S+$)/, c);
+  });
+
+  for (const written of commands) {
+    it(written, async () => {
+      const exported = /^export ([A-Z_]+)=(\S+)$/.exec(written);
+      if (exported) { env[exported[1]!] = exported[2]!; return; }
+      let command = written;
+      for (const p of placeholdersOf(written)) {
+        const value = previousOutput.trim().split('\n').at(-1)?.trim();
+        assert.ok(value, `no output of the previous command to fill ${p}`);
+        command = command.replace(p, value);
+      }
+      if (/^npx fedbroker serve\b/.test(command)) { background.push(await startInBackground(command, env)); return; }
+      const result = await run(command, env);
+      assert.equal(result.code, 0, `exit ${result.code}: ${command}\n--- stdout\n${result.stdout.slice(-3000)}\n--- stderr\n${result.stderr.slice(-3000)}`);
+      previousOutput = result.stdout;
+      if (/ logout status /.test(command) && command.includes('--output json')) await deliveredEventually(command, env);
+    });
+  }
+
+  it('serve stops on SIGTERM: drained, every process gone within its grace period', async () => {
+    assert.ok(background.length > 0, 'the README starts no serve');
+    for (const b of background) {
+      const t0 = Date.now();
+      killGroup(b.child, 'SIGTERM');
+      await Promise.race([b.closed, new Promise((_, reject) => setTimeout(() => reject(new Error(`not stopped after 25 s:\n${b.output().slice(-3000)}`)), 25_000))]);
+      const stopped = b.output().split('\n').filter((l) => l.includes('"fedbroker stopped')).map((l) => JSON.parse(l) as { drained: boolean });
+      assert.deepEqual(stopped.map((s) => s.drained), [true], b.output().slice(-3000));
+      console.log(`serve stopped ${Date.now() - t0} ms after SIGTERM`);
+    }
+  });
+});
+
+/** The logout started by the README is delivered by the README's serve: its report ends `delivered`. */
+async function deliveredEventually(command: string, env: NodeJS.ProcessEnv): Promise<void> {
+  const deadline = Date.now() + 60_000;
+  for (;;) {
+    const result = await run(command, env);
+    const report = JSON.parse(result.stdout) as { outcome: string; deliveries: Array<{ status: string }> };
+    if (report.outcome !== 'pending') {
+      assert.equal(report.outcome, 'delivered', result.stdout);
+      assert.ok(report.deliveries.length > 0);
+      return;
+    }
+    assert.ok(Date.now() < deadline, `still pending after 60 s: ${result.stdout}`);
+    await new Promise((r) => setTimeout(r, 500));
+  }
+}
