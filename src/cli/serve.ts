@@ -34,6 +34,9 @@ export const DEFAULT_POLL_INTERVAL_MS = 1000;
  */
 export const DEFAULT_SYNC_EVENT_INTERVAL_MS = 1000;
 
+/** Where serve listens without --listen / FEDBROKER_LISTEN: the demo spec's broker URL. */
+export const DEFAULT_LISTEN = '127.0.0.1:17443';
+
 export interface ServeOptions {
   spec: string;
   listen?: string;
@@ -63,7 +66,7 @@ export async function serveCommand(opts: ServeOptions): Promise<number> {
   const loaded = await loadValidSpec(opts.spec, opts.output ?? 'human');
   if ('exitCode' in loaded) return loaded.exitCode;
   const logger = auditLogger(1);
-  const [host, port] = parseListen(opts.listen ?? process.env['FEDBROKER_LISTEN'] ?? '127.0.0.1:17443');
+  const [host, port] = parseListen(opts.listen ?? process.env['FEDBROKER_LISTEN'] ?? DEFAULT_LISTEN);
   const certFile = opts.tlsCert ?? process.env['FEDBROKER_TLS_CERT'];
   const keyFile = opts.tlsKey ?? process.env['FEDBROKER_TLS_KEY'];
   if (!certFile !== !keyFile) throw new BrokerError('ERR_CONFIG_INVALID', '--tls-cert and --tls-key go together');
