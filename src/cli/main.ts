@@ -80,6 +80,16 @@ export function buildProgram(setExitCode: (code: number) => void): Command {
     .option('--redis <url>', 'Redis URL (default: $FEDBROKER_REDIS_URL)')
     // --redis and --output may also land on the parent `logout` command: read them from both.
     .action(async (id: string, _opts: unknown, command: Command) => setExitCode(await (await logoutCommands()).logoutStatusCommand(id, command.optsWithGlobals())));
+  program.command('render')
+    .description('print configuration the broker renders, for delivery by other tooling')
+    .command('kubernetes')
+    .description('a partner cluster\'s AuthenticationConfiguration, as apply writes it (GitOps, Cluster API)')
+    .argument('<spec>', 'federation spec file (YAML)')
+    .requiredOption('--cluster <name>', 'the cluster (its name in the spec)')
+    .option('--cloud <alias>', 'the cloud of the cluster, when several clouds have one of that name')
+    .option('--format <format>', 'authentication-config (default) or kubeadm-patch (a KubeadmControlPlane patch carrying it)')
+    .action(async (spec: string, opts: { cluster: string; cloud?: string; format?: string }) =>
+      setExitCode(await (await import('./render-command.ts')).renderKubernetesCommand(spec, opts)));
   program.command('serve')
     .description('run the broker: back-channel logout receiver, delivery workers, LOGOUT-event poller, role-sync job and admin-event poller, /healthz /readyz /metrics')
     .requiredOption('--spec <file>', 'federation spec file (YAML)')

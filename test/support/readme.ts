@@ -19,13 +19,20 @@ export function readmeSection(heading: string, text = readme()): string {
   return text.slice(start, end < 0 ? undefined : end);
 }
 
-/** Every command line of the first ```sh block of a section, without its comment. */
+/** Every command of the first ```sh block of a section, without its comment; `\` continuation lines joined. */
 export function commandsOf(section: string): string[] {
   const block = /```sh\n([\s\S]*?)```/.exec(section);
   if (!block) throw new Error('the section has no ```sh block');
-  return block[1]!.split('\n')
-    .map((line) => line.replace(/(^|\s+)#\s.*$/, '').trim())
-    .filter((line) => line !== '');
+  const commands: string[] = [];
+  let continued = false;
+  for (const raw of block[1]!.split('\n')) {
+    const line = raw.replace(/(^|\s+)#\s.*$/, '').trim();
+    if (line === '') { continued = false; continue; }
+    const text = line.replace(/\s*\\$/, '');
+    if (continued) commands[commands.length - 1] += ` ${text}`; else commands.push(text);
+    continued = line.endsWith('\\');
+  }
+  return commands;
 }
 
 /** `<event id>`-style placeholders of a command. */
