@@ -8,6 +8,7 @@
 import { BrokerError } from '../core/errors.ts';
 import type { CloudSpec, FederationSpec } from '../core/federation/schema.ts';
 import type { SyncChange, SyncTarget } from '../core/sync/model.ts';
+import { inPool } from '../core/pool.ts';
 import { pendingEffectsOf } from '../core/sync/journal.ts';
 import type { KeystoneSyncPort, SyncEffectJournal } from '../ports.ts';
 import type { AppliedChange, SyncDeps, SyncFailure } from './sync.ts';
@@ -96,13 +97,6 @@ function changesByUser(changes: readonly SyncChange[]): number[][] {
     groups.set(user, [...(groups.get(user) ?? []), i]);
   });
   return [...groups.values()];
-}
-
-/** Runs `work` over `items`, at most `size` at a time. */
-export async function inPool<T>(items: readonly T[], size: number, work: (item: T) => Promise<void>): Promise<void> {
-  let next = 0;
-  const worker = async () => { while (next < items.length) await work(items[next++] as T); };
-  await Promise.all(Array.from({ length: Math.min(size, items.length) }, worker));
 }
 
 /** One change; `created` maps the names of users this run created to their ids (memberships that follow need them). */

@@ -1,4 +1,5 @@
 // A home realm's users and their group paths (HomeDirectoryPort), read through the admin API.
+import { inPool } from '../../core/pool.ts';
 import type { SubjectProfile } from '../../core/subject.ts';
 import { HOME_CLOUD_ATTRIBUTE } from '../../core/render/keycloak/names.ts';
 import type { HomeUser } from '../../core/sync/model.ts';
@@ -59,19 +60,13 @@ export class KeycloakHomeDirectory implements HomeDirectoryPort {
     const wanted = new Set(groupPaths);
     const unique = [...new Set(ids)];
     const found: (HomeUser | undefined)[] = new Array<HomeUser | undefined>(unique.length);
-    let next = 0;
-    const worker = async (): Promise<void> => {
-      while (next < unique.length) {
-        const i = next++;
-        const id = unique[i] as string;
-        const target = { realm: this.#realm, object: `user ${id}` };
-        const user = await this.#rest.find<UserRep>(urlPath`/users/${id}`, target);
-        if (!user || !isLocal(user)) continue;
-        const groups = await this.#rest.list<{ path: string }>(urlPath`/users/${id}/groups` + '?briefRepresentation=true', target);
-        found[i] = homeUser(user, groups.map((g) => g.path).filter((p) => wanted.has(p)).sort());
-      }
-    };
-    await Promise.all(Array.from({ length: Math.min(USERS_BY_ID_CONCURRENCY, unique.length) }, worker));
+    await inPool(unique, USERS_BY_ID_CONCURRENCY, async (id, i) => {
+      const target = { realm: this.#realm, object: `user ${id}` };
+      const user = await this.#rest.find<UserRep>(urlPath`/users/${id}`, target);
+      if (!user || !isLocal(user)) return;
+      const groups = await this.#rest.list<{ path: string }>(urlPath`/users/${id}/groups` + '?briefRepresentation=true', target);
+      found[i] = homeUser(user, groups.map((g) => g.path).filter((p) => wanted.has(p)).sort());
+    });
     return found.filter((u): u is HomeUser => u !== undefined);
   }
 

@@ -3,6 +3,7 @@
 // (`/users?idpAlias=`); owned groups carry the broker's markers. A user is created with its link in
 // one request, so a sync killed half-way never leaves a user without its link.
 import { isManaged } from '../../core/managed.ts';
+import { inPool } from '../../core/pool.ts';
 import { HOME_CLOUD_ATTRIBUTE, HOME_SUBJECT_ATTRIBUTE } from '../../core/render/keycloak/names.ts';
 import type { NewPartnerUser, ObservedGuestUser, ObservedPartnerGroup, ObservedPartnerRealm, ObservedPartnerRealmUsers, ObservedPartnerUser, PartnerUsersWanted } from '../../core/sync/model.ts';
 import type { PartnerRealmSyncPort } from '../../ports.ts';
@@ -19,11 +20,6 @@ const TARGETED_READ_CONCURRENCY = 8;
 
 const observedUser = (u: UserRep): ObservedPartnerUser => ({ id: u.id, username: u.username, enabled: u.enabled !== false,
   ...(u.attributes?.[HOME_SUBJECT_ATTRIBUTE]?.[0] !== undefined && { homeSub: u.attributes[HOME_SUBJECT_ATTRIBUTE][0] }) });
-
-async function inBatches<T>(items: readonly T[], size: number, work: (item: T) => Promise<void>): Promise<void> {
-  let next = 0;
-  await Promise.all(Array.from({ length: Math.min(size, items.length) }, async () => { while (next < items.length) await work(items[next++] as T); }));
-}
 
 function byPathUrl(path: string): string {
   return `/group-by-path/${path.split('/').filter((s) => s !== '').map(encodeURIComponent).join('/')}`;
@@ -54,7 +50,7 @@ export class KeycloakPartnerSync implements PartnerRealmSyncPort {
     ];
     const found = new Map<string, UserRep>();
     const [, groups, userCount] = await Promise.all([
-      inBatches(queries, TARGETED_READ_CONCURRENCY, async (query) => {
+      inPool(queries, TARGETED_READ_CONCURRENCY, async (query) => {
         for (const u of await this.#rest.get<UserRep[]>(query, { realm, object: `users of ${home}` })) found.set(u.id, u);
       }),
       this.#groups(realm, federation, groupPaths),
