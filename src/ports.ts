@@ -27,8 +27,15 @@ import type { AuthorizationTtlFacts, TokenLifetime } from './core/sync/revocatio
 export interface ManagedSystemPort {
   readonly cloud: string;
   observe(scope: string, federation: string, desired: readonly DesiredObject[]): Promise<ObservedObject[]>;
-  apply(change: Change, writeOnly: Readonly<Record<string, JsonValue>>): Promise<void>;
+  apply(change: Change, writeOnly: Readonly<Record<string, JsonValue>>): Promise<ApplyResult>;
 }
+
+/**
+ * What one applied change leaves behind: nothing when it is done, or a confirmation still under way (an
+ * apiserver reloading its authentication config), which apply awaits before any later change of the
+ * same part or one that needs it, and before it reports; meanwhile other parts go on.
+ */
+export type ApplyResult = void | { readonly confirmed: Promise<void> };
 
 /** Keycloak admin API of one cloud (one admin client per cloud); every call names its realm (= scope). */
 export interface KeycloakAdminPort extends ManagedSystemPort {

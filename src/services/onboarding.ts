@@ -14,7 +14,7 @@
 // that does not exist stays an error of the whole plan: that is a mistake in the spec, not an outage.
 import { BrokerError } from '../core/errors.ts';
 import type { JsonValue } from '../core/json.ts';
-import { afterFailure, afterHeldBack, setbackOf, waitsFor, type PartAddress } from '../core/plan/dependencies.ts';
+import { afterFailure, afterHeldBack, dependsOnPart, partOf, setbackOf, waitsFor, type PartAddress } from '../core/plan/dependencies.ts';
 import { diff, type Change, type Plan } from '../core/plan/diff.ts';
 import { addressKey, type DesiredObject, type ObjectAddress, type ObservedObject } from '../core/plan/model.ts';
 import type { FederationSpec } from '../core/federation/schema.ts';
@@ -86,7 +86,9 @@ export async function applyPlan(plan: Plan, deps: OnboardingDeps, progress: Appl
 /**
  * Applies every change of a plan that can be: a failed step holds back the rest of its part (a realm,
  * a Keystone, a cluster) and what needs it (src/core/plan/dependencies.ts); the other parts go on.
- * Parts that could not be read when planning hold back what needs them from the start.
+ * Parts that could not be read when planning hold back what needs them from the start. A step whose
+ * effect is confirmed later (a cluster's reload) lets the other parts go on meanwhile: its
+ * confirmation is awaited before the next change that depends on its part, and before the report.
  */
 export async function applyReachable({ plan, unreachable }: ReachablePlan, deps: OnboardingDeps, progress: ApplyProgress = () => {}): Promise<ApplyReport> {
   refuseConflicts(plan);
@@ -94,27 +96,49 @@ export async function applyReachable({ plan, unreachable }: ReachablePlan, deps:
   const needs = needsOf(deps.systems.map((s) => s.description));
   let setback = setbackOf(unreadableParts(unreachable));
   const outcomes: StepOutcome[] = [];
+  const confirming = new Map<number, Promise<{ error?: unknown }>>();
+  const settle = async (indexes: readonly number[]) => {
+    for (const i of indexes) {
+      const { error } = await confirming.get(i)!;
+      confirming.delete(i);
+      const change = steps[i]!;
+      const at = { step: i + 1, total: steps.length };
+      if (error === undefined) { progress({ ...at, change, status: 'done' }); continue; }
+      outcomes[i] = { change, status: 'failed', error };
+      setback = afterFailure(setback, change);
+      progress({ ...at, change, status: 'failed', error });
+    }
+  };
   for (const [i, change] of steps.entries()) {
+    await settle([...confirming.keys()].filter((j) => dependsOnPart(change, partOf(addressOf(steps[j]!)), needs)));
     const at = { step: i + 1, total: steps.length };
     const waiting = waitsFor(change, setback, needs);
-    const outcome = waiting !== undefined ? { change, status: 'notAttempted' as const, waitsFor: waiting } : await attempt(change, deps, at, progress);
+    const { outcome, confirmation } = waiting !== undefined
+      ? { outcome: { change, status: 'notAttempted' as const, waitsFor: waiting } }
+      : await attempt(change, deps, at, progress);
+    outcomes.push(outcome);
+    if (confirmation) { confirming.set(i, confirmation); continue; }
     if (outcome.status === 'failed') setback = afterFailure(setback, change);
     if (outcome.status === 'notAttempted') setback = afterHeldBack(setback, change);
     progress(outcome.status === 'applied' ? { ...at, change, status: 'done' } : { ...at, ...outcome });
-    outcomes.push(outcome);
   }
+  await settle([...confirming.keys()]);
   return reportOf(outcomes);
 }
 
-async function attempt(change: Change, deps: OnboardingDeps, at: { step: number; total: number }, progress: ApplyProgress): Promise<StepOutcome> {
+interface Attempted { readonly outcome: StepOutcome; readonly confirmation?: Promise<{ error?: unknown }> }
+
+async function attempt(change: Change, deps: OnboardingDeps, at: { step: number; total: number }, progress: ApplyProgress): Promise<Attempted> {
   progress({ ...at, change, status: 'start' });
   try {
     const a = addressOf(change);
     const system = systemOf(a, deps);
-    await system.adapter(a.cloud, a.scope).apply(change, await resolveWriteOnly(change, system));
-    return { change, status: 'applied' };
+    const result = await system.adapter(a.cloud, a.scope).apply(change, await resolveWriteOnly(change, system));
+    // Settled at once into a value, so a confirmation that fails early is never an unhandled rejection.
+    const confirmation = result?.confirmed.then(() => ({}), (error: unknown) => ({ error: error ?? new Error('confirmation failed') }));
+    return { outcome: { change, status: 'applied' }, ...(confirmation && { confirmation }) };
   } catch (error) {
-    return { change, status: 'failed', error };
+    return { outcome: { change, status: 'failed', error } };
   }
 }
 

@@ -13,28 +13,9 @@
 import { describe, it, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
+import { cleanEnv, failed, ROOT, run } from '../support/shell.ts';
 import { loadTestbed } from '../support/testbed.ts';
 import { commandsOf, placeholdersOf, readmeSection } from '../support/readme.ts';
-
-const ROOT = new URL('../..', import.meta.url).pathname;
-const COMMAND_TIMEOUT_MS = 240_000;
-
-interface Run { code: number | null; stdout: string; stderr: string }
-
-function cleanEnv(): NodeJS.ProcessEnv {
-  return Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('FEDBROKER_')));
-}
-
-function run(command: string, env: NodeJS.ProcessEnv): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    const child = spawn('bash', ['-c', command], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = ''; let stderr = '';
-    child.stdout.on('data', (c: Buffer) => { stdout += c.toString(); });
-    child.stderr.on('data', (c: Buffer) => { stderr += c.toString(); });
-    const timer = setTimeout(() => { child.kill('SIGKILL'); reject(new Error(`timed out after ${COMMAND_TIMEOUT_MS} ms: ${command}\n${stdout}\n${stderr}`)); }, COMMAND_TIMEOUT_MS);
-    child.once('exit', (code) => { clearTimeout(timer); resolve({ code, stdout, stderr }); });
-  });
-}
 
 interface Background { child: ChildProcess; output: () => string; closed: Promise<void> }
 
@@ -89,7 +70,7 @@ describe('README CLI section, run as written against the demo federation', () =>
         return;
       }
       const result = await run(command, env);
-      assert.equal(result.code, 0, `exit ${result.code}: ${command}\n--- stdout\n${result.stdout.slice(-3000)}\n--- stderr\n${result.stderr.slice(-3000)}`);
+      assert.equal(result.code, 0, failed(command, result));
       previousOutput = result.stdout;
       if (/ logout status /.test(command) && command.includes('--output json')) await deliveredEventually(command, env);
     });

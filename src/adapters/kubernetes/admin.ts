@@ -15,7 +15,7 @@ import { authenticationConfigDigest } from '../../core/render/kubernetes/authn-c
 import { isKubernetesKind } from '../../core/render/kubernetes/model.ts';
 import { CREATED_BY_KEY, FEDERATION_ANNOTATION, managedSelector } from '../../core/render/kubernetes/names.ts';
 import { MANAGED_BY_VALUE } from '../../core/managed.ts';
-import type { KubernetesAdminPort, KubernetesAuthenticationConfigPort } from '../../ports.ts';
+import type { ApplyResult, KubernetesAdminPort, KubernetesAuthenticationConfigPort } from '../../ports.ts';
 import { bindingManifest, bindingPaths, isBindingKind, LIST_PATHS, namespacePath, observedBinding, rbacBinding, rbacRole, type BindingKind } from './objects.ts';
 import type { KubeRest } from './rest.ts';
 
@@ -74,7 +74,7 @@ export class KubernetesAdmin implements KubernetesAdminPort {
     return out;
   }
 
-  async apply(change: Change, writeOnly: Readonly<Record<string, JsonValue>>): Promise<void> {
+  async apply(change: Change, writeOnly: Readonly<Record<string, JsonValue>>): Promise<ApplyResult> {
     const subject = change.desired ?? change.observed;
     if (change.action === 'noop' || !subject) return;
     this.#check(subject);
@@ -164,7 +164,8 @@ export class KubernetesAdmin implements KubernetesAdminPort {
     }, `Namespace ${d.name}`);
   }
 
-  async #applyAuthn(change: Change, writeOnly: Readonly<Record<string, JsonValue>>): Promise<void> {
+  /** Writes the file; the apiserver's reload is confirmed later (clusters reload in parallel during one apply). */
+  async #applyAuthn(change: Change, writeOnly: Readonly<Record<string, JsonValue>>): Promise<ApplyResult> {
     if (change.action === 'delete') {
       throw new BrokerError('ERR_KUBERNETES_UNSUPPORTED_KIND', `the authentication config of cluster ${this.cluster} is never deleted by the broker`, { details: this.#details(change.observed) });
     }
@@ -172,7 +173,10 @@ export class KubernetesAdmin implements KubernetesAdminPort {
     const content = writeOnly['content'] ?? d.writeOnly?.['content'];
     if (typeof content !== 'string') throw new BrokerError('ERR_INTERNAL', `no content for the authentication config of cluster ${this.cluster}`, { details: this.#details(d) });
     const file = this.#authnFile(d);
-    if (await file.write(content) && this.#reloadTimeoutMs > 0) await file.waitForReload(content, this.#reloadTimeoutMs);
+    if (await file.write(content) && this.#reloadTimeoutMs > 0) {
+      return { confirmed: file.waitForReload(content, this.#reloadTimeoutMs).then(() => undefined) };
+    }
+    return undefined;
   }
 
   #authnFile(d: ObjectAddress): KubernetesAuthenticationConfigPort {

@@ -93,6 +93,16 @@ export function dependentChanges(changes: readonly Change[], failed: ReadonlySet
   return waiting;
 }
 
+/**
+ * Whether `change` must wait for an earlier write to `part` to be confirmed (a cluster's reload): it
+ * writes to that part, or needs or points at something in it.
+ */
+export function dependsOnPart(change: Change, part: PartAddress, needs: Needs): boolean {
+  if (covers(part, addressOf(change))) return true;
+  if (change.action === 'delete' || !change.desired) return false;
+  return [...needs(change.desired), ...(change.desired.pointsAt ?? [])].some((needed) => covers(part, needed));
+}
+
 /** Whether a failed part concerns an object or part: same system and cloud, and same scope where both name one. */
 function covers(part: PartAddress, a: PartAddress): boolean {
   return part.system === a.system && part.cloud === a.cloud && (part.scope === undefined || a.scope === undefined || part.scope === a.scope);
