@@ -75,10 +75,16 @@ PY
 t_total="$EPOCHREALTIME"
 phase install bash "$HERE/install.sh"
 phase ca bash "$HERE/ca.sh"
+# kube-apiserver and etcd are built (cold: minutes of Go compilation) while Redis, Keycloak and the
+# Keystones start; the kube-build phase is the time waited for the build after those.
+kube_build_log="$LOG_DIR/kube-build.log"
+bash "$HERE/kube-build.sh" > "$kube_build_log" 2>&1 &
+kube_build_pid=$!
+wait_kube_build() { wait "$kube_build_pid" || { tail -n 30 "$kube_build_log" >&2; return 1; }; grep -h '^\[testbed\] built' "$kube_build_log" >&2 || true; }
 phase redis bash "$HERE/redis.sh" up
 phase keycloak bash "$HERE/keycloak.sh" up
 phase keystone bash "$HERE/keystone.sh" up
-phase kube-build bash "$HERE/kube-build.sh"
+phase kube-build wait_kube_build
 phase kubernetes bash "$HERE/kube.sh" up
 phase broker-identities bash "$HERE/broker-identities.sh"
 phase testbed.json write_testbed_json
