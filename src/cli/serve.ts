@@ -83,7 +83,7 @@ export async function serveCommand(opts: ServeOptions): Promise<number> {
   const syncEventMs = intervalOf('--sync-event-interval', opts.syncEventInterval ?? process.env['FEDBROKER_SYNC_EVENT_INTERVAL_MS'], DEFAULT_SYNC_EVENT_INTERVAL_MS);
   const rateLimits = rateLimitsOf(opts);
   const graceMs = intervalOf('--shutdown-grace', opts.shutdownGrace ?? process.env['FEDBROKER_SHUTDOWN_GRACE_MS'], DEFAULT_SHUTDOWN_GRACE_MS);
-  const metrics = new BrokerMetrics();
+  const metrics = new BrokerMetrics(loaded.spec.clouds.map((c) => c.alias));
   const composed = await composeLogout(loaded.spec, loaded.baseDir, { redisUrl: redisUrl(opts.redis), logger, onAudit: (e) => metrics.observe(e), keepTokensFresh: true });
   const { deps } = composed;
   const workers = await startLogoutWorkers(deps, logger, { pollIntervalMs: intervalMs });

@@ -44,6 +44,27 @@ function formBodyOnly(req: Request, _res: Response, next: NextFunction): void {
   } else next();
 }
 
+/**
+ * Counts every /api/v1 request when answered, by the template of the route that took it (bounded: the
+ * routes this app defines) or `unmatched`, never by the path a caller sent.
+ */
+function countApiRequests(metrics: BrokerMetrics) {
+  return (req: Request, res: Response, next: NextFunction): void => {
+    res.once('finish', () => {
+      const template = (req.route as { path?: unknown } | undefined)?.path;
+      const mount = typeof res.locals['mount'] === 'string' ? res.locals['mount'] : '';
+      metrics.apiRequest(typeof template === 'string' ? `${mount}${template}` : 'unmatched', res.statusCode);
+    });
+    next();
+  };
+}
+
+/** Remembers where the router a request enters is mounted (Express resets `baseUrl` when it leaves). */
+function rememberMount(req: Request, res: Response, next: NextFunction): void {
+  res.locals['mount'] = req.baseUrl;
+  next();
+}
+
 export function createApp(deps: AppDeps): express.Express {
   const app = express();
   app.disable('x-powered-by');
@@ -57,6 +78,8 @@ export function createApp(deps: AppDeps): express.Express {
   app.get('/metrics', async (_req, res) => {
     res.type(deps.metrics.registry.contentType).send(await deps.metrics.registry.metrics());
   });
+
+  app.use('/api/v1', countApiRequests(deps.metrics));
 
   // Metric labels: the clouds of the spec, or `unknown` for whatever a caller puts into the path.
   const knownClouds: ReadonlySet<string> = new Set(deps.logout.spec.clouds.map((c) => c.alias));
@@ -81,8 +104,8 @@ export function createApp(deps: AppDeps): express.Express {
       try { res.json(await logoutReport(deps.logout, String(req.params['id']))); } catch (error) { next(error); }
     });
   }
-  app.use('/api/v1/logout', logout);
-  if (deps.api) app.use('/api/v1', createApiRouter(deps.api));
+  app.use('/api/v1/logout', rememberMount, logout);
+  if (deps.api) app.use('/api/v1', rememberMount, createApiRouter(deps.api));
 
   app.use((_req, _res, next) => { next(new BrokerError('ERR_NOT_FOUND', 'no such route')); });
   app.use((raw: unknown, req: Request, res: Response, _next: NextFunction) => {

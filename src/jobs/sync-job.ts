@@ -62,5 +62,17 @@ export function runEntry(report: SyncReport): Record<string, unknown> {
   return {
     outcome, summary: summarize(report.targets), writes: applied.filter((a) => a.error === undefined).length, failedChanges: applied.filter((a) => a.error !== undefined).length,
     failures, ...(report.brake.length > 0 && { brake: report.brake }),
+    drift: driftOf(report.targets),
   };
+}
+
+/** Changes the run found per partner cloud and system (every home together): its drift, for metrics and audit. */
+function driftOf(targets: SyncReport['targets']): { cloud: string; system: string; changes: number }[] {
+  const byPart = new Map<string, { cloud: string; system: string; changes: number }>();
+  for (const t of targets) {
+    const key = `${t.partner}/${t.system}`;
+    const part = byPart.get(key) ?? { cloud: t.partner, system: t.system, changes: 0 };
+    byPart.set(key, { ...part, changes: part.changes + t.changes.length });
+  }
+  return [...byPart.values()].sort((a, b) => (a.cloud + a.system).localeCompare(b.cloud + b.system));
 }
