@@ -13,6 +13,7 @@ esac
 
 rc=0
 bash "$HERE/kube.sh" down || rc=1
+bash "$HERE/horizon.sh" down || rc=1
 bash "$HERE/keystone.sh" down || rc=1
 bash "$HERE/keycloak.sh" down || rc=1
 bash "$HERE/redis.sh" down || rc=1

@@ -1,11 +1,11 @@
 #!/usr/bin/env bash
 # Installs what the test bed runs, once; a warm run only checks and takes about a second.
-#   - Debian packages (Keystone, Apache + mod_auth_openidc, uwsgi, Redis, Chromium, openssl, curl, maven)
+#   - Debian packages (Keystone, Horizon, Apache + mod_auth_openidc, uwsgi, Redis, Chromium, openssl, curl, maven)
 #   - the Keycloak distribution (Maven Central artifact) into the cache, unpacked and `kc.sh build`-optimized
 #     so that keycloak.sh can use the fast `kc.sh start --optimized`.
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
-APT_PACKAGES=(python3-keystone python3-openstackclient apache2-bin libapache2-mod-auth-openidc
+APT_PACKAGES=(python3-keystone python3-openstackclient apache2-bin libapache2-mod-auth-openidc openstack-dashboard
   redis-server uwsgi-core uwsgi-plugin-python3 chromium openssl curl maven)
 
 install_packages() {

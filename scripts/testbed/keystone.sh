@@ -88,12 +88,62 @@ assertion_prefix = OIDC-
 # 0 (Zed's default, stated here on purpose): group memberships carried over from a mapping do not
 # persist, so the broker's persistent memberships (role sync) are the only ones that outlive a token.
 default_authorization_ttl = 0
-trusted_dashboard = $(keystone_url "$cloud")/dashboard/auth/websso/
+$(websso_conf "$cloud")
 
 [token]
 provider = fernet
 expiration = 3600
 EOF
+}
+
+# Keystone's WebSSO for a cloud with Horizon: the dashboard it may hand tokens to, and the page that
+# hands them over (a form that posts the token to the dashboard).
+websso_conf() {
+  local cloud="$1"
+  has_horizon "$cloud" || { echo "# no dashboard: WebSSO is closed (apache.conf denies its route)"; return 0; }
+  echo "trusted_dashboard = $(horizon_url "$cloud")/auth/websso/"
+  echo "sso_callback_template = $(ks_dir "$cloud")/sso_callback_template.html"
+}
+
+write_sso_callback_template() {
+  cat > "$(ks_dir "$1")/sso_callback_template.html" <<'HTML'
+<!DOCTYPE html>
+<html lang="en">
+<head><meta charset="utf-8"><title>Signing in to the dashboard</title></head>
+<body>
+<form id="sso" name="sso" action="$host" method="post">
+  <input type="hidden" name="token" id="token" value="$token">
+  <noscript><button type="submit">Continue to the dashboard</button></noscript>
+</form>
+<script>document.getElementById("sso").submit();</script>
+</body>
+</html>
+HTML
+}
+
+# The WebSSO route of a cloud with Horizon: mod_auth_openidc logs the user in at the cloud's own realm
+# (authorization code + PKCE, public client `openstack`), then Keystone maps her claims like a bearer
+# token's. Without Horizon the route stays denied.
+websso_apache() {
+  local cloud="$1" issuer; issuer="$(realm_issuer "$cloud")"
+  if ! has_horizon "$cloud"; then
+    printf '  <LocationMatch "^/v3/auth/OS-FEDERATION/">\n    Require all denied\n  </LocationMatch>\n'
+    return 0
+  fi
+  cat <<CONF
+  OIDCProviderMetadataURL "$issuer/.well-known/openid-configuration"
+  OIDCClientID openstack
+  OIDCProviderTokenEndpointAuth none
+  OIDCPKCEMethod S256
+  OIDCScope "openid email profile"
+  OIDCRedirectURI "$(keystone_url "$cloud")/v3/auth/OS-FEDERATION/websso/openid/redirect"
+  OIDCCryptoPassphrase "$(secret "keystone-oidc-crypto-$cloud")"
+  OIDCSSLValidateServer On
+  <LocationMatch "^/v3/auth/OS-FEDERATION/(websso/openid|identity_providers/keycloak/protocols/openid/websso)">
+    AuthType openid-connect
+    Require valid-user
+  </LocationMatch>
+CONF
 }
 
 write_apache_conf() {
@@ -145,9 +195,7 @@ CustomLog "$(apache_log "$cloud")" keystone
     AuthType oauth20
     Require valid-user
   </LocationMatch>
-  <LocationMatch "^/v3/auth/OS-FEDERATION/">
-    Require all denied
-  </LocationMatch>
+$(websso_apache "$cloud")
 
   ProxyPass "/" "uwsgi://127.0.0.1:${KEYSTONE_UWSGI_PORT[$cloud]}/"
 </VirtualHost>
@@ -214,6 +262,7 @@ up_one() {
   mkdir -p "$dir"
   write_keystone_conf "$cloud"
   write_apache_conf "$cloud"
+  write_sso_callback_template "$cloud"
   [ -f "$dir/.bootstrapped" ] || initialize "$cloud" >> "$(uwsgi_log "$cloud")" 2>&1 \
     || { log_tail "$(uwsgi_log "$cloud")" 25; die "keystone $cloud: initialization failed"; }
   start_uwsgi "$cloud" || die "keystone $cloud: uwsgi did not start"

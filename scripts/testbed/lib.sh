@@ -3,6 +3,14 @@
 # Sourced by the other scripts in this folder; every value can be overridden from the environment.
 set -euo pipefail
 
+# The servers these scripts start must not inherit the caller's descriptors: a lock such as
+# `flock FILE scripts/testbed/up.sh` holds would otherwise stay held by Keycloak or Apache for good.
+for _fd in /proc/$$/fd/*; do
+  _fd="${_fd##*/}"
+  if [ "$_fd" -gt 2 ] && [ "$_fd" -lt 255 ]; then eval "exec $_fd>&-" 2>/dev/null || true; fi
+done
+unset _fd
+
 TESTBED_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 # All runtime state (certificates, databases, logs, pids) lives here; git-ignored.
 TESTBED_DIR="${FEDBROKER_TESTBED_DIR:-$TESTBED_ROOT/.testbed}"
@@ -25,6 +33,13 @@ CLOUDS=(cloud-a cloud-b cloud-c)
 # Keystone per cloud: uwsgi on an internal loopback http port, Apache (TLS, mod_auth_openidc) in front.
 declare -A KEYSTONE_HTTPS_PORT=([cloud-a]=16001 [cloud-b]=16002 [cloud-c]=16003)
 declare -A KEYSTONE_UWSGI_PORT=([cloud-a]=16101 [cloud-b]=16102 [cloud-c]=16103)
+# Horizon (Debian's openstack-dashboard) for the clouds listed here: uwsgi on an internal port, Apache
+# (TLS) in front; Keystone's WebSSO route of that cloud is opened for it (scripts/testbed/horizon.sh).
+HORIZON_CLOUDS=(cloud-b)
+declare -A HORIZON_HTTPS_PORT=([cloud-b]=16012)
+declare -A HORIZON_UWSGI_PORT=([cloud-b]=16212)
+has_horizon() { local c; for c in "${HORIZON_CLOUDS[@]}"; do [ "$c" = "$1" ] && return 0; done; return 1; }
+horizon_url() { echo "https://$TESTBED_HOST:${HORIZON_HTTPS_PORT[$1]}"; }
 
 CA_DIR="$TESTBED_DIR/ca"
 LOG_DIR="$TESTBED_DIR/logs"

@@ -34,7 +34,7 @@ phase() {
 
 write_testbed_json() {
   local clouds="" cloud
-  for cloud in "${CLOUDS[@]}"; do clouds+="$cloud=${KEYSTONE_HTTPS_PORT[$cloud]}=${KUBE_API_PORT[$cloud]} "; done
+  for cloud in "${CLOUDS[@]}"; do clouds+="$cloud=${KEYSTONE_HTTPS_PORT[$cloud]}=${KUBE_API_PORT[$cloud]}=${HORIZON_HTTPS_PORT[$cloud]:-} "; done
   CA="$CA_DIR/ca.pem" KC_URL="$KEYCLOAK_URL" KC_USER="$KEYCLOAK_ADMIN_USER" SECRETS="$SECRETS_DIR" \
   REDIS="$REDIS_URL" HOST="$TESTBED_HOST" CLOUD_PORTS="$clouds" OUT="$TESTBED_JSON" KUBE_DIR="$TESTBED_DIR/kube" \
   /usr/bin/python3 - <<'PY'
@@ -42,7 +42,7 @@ import json, os
 e = os.environ
 clouds = {}
 for item in e["CLOUD_PORTS"].split():
-    cloud, port, kube_port = item.split("=")
+    cloud, port, kube_port, horizon_port = item.split("=")
     clouds[cloud] = {
         "realm": cloud,
         "issuer": f"{e['KC_URL']}/realms/{cloud}",
@@ -58,6 +58,8 @@ for item in e["CLOUD_PORTS"].split():
             "authenticationConfigFile": f"{e['KUBE_DIR']}/{cloud}/authentication-config.yaml",
         },
     }
+    if horizon_port:
+        clouds[cloud]["horizon"] = {"url": f"https://{e['HOST']}:{horizon_port}"}
 doc = {
     "caFile": e["CA"],
     "keycloak": {"url": e["KC_URL"], "adminUser": e["KC_USER"], "adminPasswordFile": f"{e['SECRETS']}/keycloak-admin"},
@@ -84,6 +86,7 @@ wait_kube_build() { wait "$kube_build_pid" || { tail -n 30 "$kube_build_log" >&2
 phase redis bash "$HERE/redis.sh" up
 phase keycloak bash "$HERE/keycloak.sh" up
 phase keystone bash "$HERE/keystone.sh" up
+phase horizon bash "$HERE/horizon.sh" up
 phase kube-build wait_kube_build
 phase kubernetes bash "$HERE/kube.sh" up
 phase broker-identities bash "$HERE/broker-identities.sh"

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # One readiness wait for the whole test bed: Redis, Keycloak (health + every realm), every Keystone,
-# every Kubernetes API server.
+# every Kubernetes API server, every Horizon.
 # Fails on the first component that is not ready within the time left, with that component's log tail.
 #
 #   wait.sh [SECONDS]      (default 180, or FEDBROKER_TESTBED_WAIT)
@@ -13,6 +13,8 @@ keystone_ready() { bash "$HERE/keystone.sh" status >/dev/null 2>&1; }
 
 kube_ready() { bash "$HERE/kube.sh" status >/dev/null 2>&1; }
 
+horizon_ready() { bash "$HERE/horizon.sh" status >/dev/null 2>&1; }
+
 wait_until "$(left)" redis_ready || { log_tail "$REDIS_LOG"; die "redis not ready at $REDIS_URL"; }
 wait_until "$(left)" keycloak_ready || { log_tail "$KEYCLOAK_LOG"; die "keycloak not ready at $KEYCLOAK_URL"; }
 if ! wait_until "$(left)" keystone_ready; then
@@ -24,5 +26,9 @@ if ! wait_until "$(left)" kube_ready; then
   bash "$HERE/kube.sh" status || true
   for f in "$LOG_DIR"/kube-apiserver-*.log "$LOG_DIR/etcd.log"; do [ -f "$f" ] && log_tail "$f" 15; done
   die "kubernetes not ready"
+fi
+if ! wait_until "$(left)" horizon_ready; then
+  for cloud in "${HORIZON_CLOUDS[@]}"; do log_tail "$LOG_DIR/horizon-$cloud.log" 20; done
+  die "horizon not ready"
 fi
 log "wait: test bed ready"

@@ -27,6 +27,8 @@ export interface TestbedCloud {
   issuer: string;
   keystone: TestbedKeystone;
   kubernetes: TestbedKubernetes;
+  /** Horizon, for the clouds whose test bed runs one (scripts/testbed/horizon.sh). */
+  horizon?: { url: string };
 }
 export interface Testbed {
   caFile: string;

@@ -24,7 +24,7 @@ function report(targets: SyncReport['targets'], failures: SyncReport['failures']
   return { targets, failures, applied: [], brake: [], stoppedByBrake: false, stopped: false } as unknown as SyncReport;
 }
 
-const change = { op: 'addMembership', username: 'cloud-a.alice', group: '/cloud-a:/projects/p1/members' };
+const change = { op: 'addMembership', system: 'keycloak', username: 'cloud-a.alice', group: '/cloud-a:/projects/p1/members', groupId: 'g1', reason: 'policy' } as const;
 const target = (partner: string, system: 'keycloak' | 'keystone', changes: number) =>
   ({ home: 'cloud-a', partner, system, changes: Array.from({ length: changes }, () => change), observedUsers: 1, observedMemberships: 1 });
 

@@ -1,0 +1,152 @@
+#!/usr/bin/env bash
+# Horizon (Debian's openstack-dashboard, Zed) for the clouds in HORIZON_CLOUDS (lib.sh): the dashboard
+# runs in uwsgi on an internal loopback port, an Apache instance of its own serves it with TLS from the
+# test CA, plus the static files Debian compressed at install time. Its settings are the package's,
+# overridden by a module in $TESTBED_DIR/horizon/<cloud>/: that cloud's Keystone, the test CA, and the
+# federation's WebSSO settings (keystone.sh opens Keystone's WebSSO route with mod_auth_openidc).
+#   horizon.sh up|down|status
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+
+APACHE_MODULES=/usr/lib/apache2/modules
+HORIZON_READY_TIMEOUT="${FEDBROKER_HORIZON_READY_TIMEOUT:-90}"
+HORIZON_STATIC=/var/lib/openstack-dashboard/static
+clean_env() { env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin LANG=C.UTF-8 HOME=/root "$@"; }
+
+hz_dir() { echo "$TESTBED_DIR/horizon/$1"; }
+uwsgi_pid() { echo "$RUN_DIR/horizon-$1.pid"; }
+apache_pid() { echo "$RUN_DIR/apache-horizon-$1.pid"; }
+uwsgi_log() { echo "$LOG_DIR/horizon-$1.log"; }
+apache_log() { echo "$LOG_DIR/apache-horizon-$1.log"; }
+
+write_settings() {
+  local cloud="$1" dir; dir="$(hz_dir "$1")"
+  secret "horizon-secret-key-$cloud" > /dev/null
+  cat > "$dir/fedbroker_horizon_settings.py" <<PY
+# Horizon of test-bed cloud $cloud (written by scripts/testbed/horizon.sh): Debian's settings, then these.
+from openstack_dashboard.settings import *  # noqa: F401,F403
+
+DEBUG = False
+ALLOWED_HOSTS = ["$TESTBED_HOST"]
+with open("$SECRETS_DIR/horizon-secret-key-$cloud") as _f:
+    SECRET_KEY = _f.read().strip()
+SESSION_COOKIE_SECURE = True
+CSRF_COOKIE_SECURE = True
+OPENSTACK_KEYSTONE_URL = "https://$TESTBED_HOST:${KEYSTONE_HTTPS_PORT[$cloud]}/v3"
+OPENSTACK_SSL_CACERT = "$CA_DIR/ca.pem"
+OPENSTACK_SSL_NO_VERIFY = False
+# The federation's part (WebSSO choices, identity provider mapping, logout URL).
+exec(open("$dir/websso_settings.py").read())
+PY
+  [ -f "$dir/websso_settings.py" ] || cp "$HERE/horizon-websso.py" "$dir/websso_settings.py"
+  cat > "$dir/wsgi.py" <<PY
+import os
+os.environ["DJANGO_SETTINGS_MODULE"] = "fedbroker_horizon_settings"
+from django.core.wsgi import get_wsgi_application
+application = get_wsgi_application()
+PY
+}
+
+write_apache_conf() {
+  local cloud="$1" dir port; dir="$(hz_dir "$1")"; port="${HORIZON_HTTPS_PORT[$1]}"
+  cat > "$dir/apache.conf" <<CONF
+ServerRoot "$dir"
+ServerName $TESTBED_HOST
+Listen $TESTBED_HOST:$port
+PidFile "$(apache_pid "$cloud")"
+DefaultRuntimeDir "$dir/apache-run"
+User www-data
+Group www-data
+
+LoadModule mpm_event_module $APACHE_MODULES/mod_mpm_event.so
+LoadModule authn_core_module $APACHE_MODULES/mod_authn_core.so
+LoadModule authz_core_module $APACHE_MODULES/mod_authz_core.so
+LoadModule alias_module $APACHE_MODULES/mod_alias.so
+LoadModule mime_module $APACHE_MODULES/mod_mime.so
+LoadModule ssl_module $APACHE_MODULES/mod_ssl.so
+LoadModule proxy_module $APACHE_MODULES/mod_proxy.so
+LoadModule proxy_uwsgi_module $APACHE_MODULES/mod_proxy_uwsgi.so
+TypesConfig /etc/mime.types
+
+StartServers 1
+ServerLimit 1
+ThreadsPerChild 16
+MaxRequestWorkers 16
+ErrorLog "$(apache_log "$cloud")"
+LogLevel warn ssl:error
+LogFormat "%h %t \"%r\" %>s %b %Dus" horizon
+CustomLog "$(apache_log "$cloud")" horizon
+
+<VirtualHost $TESTBED_HOST:$port>
+  SSLEngine on
+  SSLCertificateFile "$CA_DIR/server.pem"
+  SSLCertificateKeyFile "$CA_DIR/server.key"
+  Alias /static/ "$HORIZON_STATIC/"
+  <Directory "$HORIZON_STATIC">
+    Require all granted
+  </Directory>
+  ProxyPass /static/ !
+  ProxyPass "/" "uwsgi://127.0.0.1:${HORIZON_UWSGI_PORT[$cloud]}/"
+</VirtualHost>
+CONF
+}
+
+start_uwsgi() {
+  local cloud="$1" dir; dir="$(hz_dir "$1")"
+  pid_alive "$(uwsgi_pid "$cloud")" && return 0
+  clean_env PYTHONPATH="$dir" /usr/bin/uwsgi \
+    --plugin python3 --uwsgi-socket "127.0.0.1:${HORIZON_UWSGI_PORT[$cloud]}" \
+    --wsgi-file "$dir/wsgi.py" --processes 1 --threads 4 --need-app \
+    --buffer-size 65535 --die-on-term \
+    --pidfile "$(uwsgi_pid "$cloud")" --daemonize "$(uwsgi_log "$cloud")"
+}
+
+ready() { [ "$(curl -s -o /dev/null -w '%{http_code}' --max-time 10 --cacert "$CA_DIR/ca.pem" "$(horizon_url "$1")/auth/login/")" = 200 ]; }
+
+stop_pids() {
+  local file pid
+  for file in "$@"; do
+    pid_alive "$file" || { rm -f "$file"; continue; }
+    pid="$(cat "$file")"; kill -TERM "$pid" 2>/dev/null || true
+    for _ in $(seq 1 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+    kill -KILL "$pid" 2>/dev/null || true
+    rm -f "$file"
+  done
+}
+
+up_one() {
+  local cloud="$1" dir started=$SECONDS; dir="$(hz_dir "$1")"
+  if pid_alive "$(uwsgi_pid "$cloud")" && pid_alive "$(apache_pid "$cloud")" && ready "$cloud"; then
+    log "horizon $cloud: already up at $(horizon_url "$cloud")"; return 0
+  fi
+  [ -d "$HORIZON_STATIC" ] || die "horizon: $HORIZON_STATIC missing (apt-get install openstack-dashboard; install.sh does)"
+  mkdir -p "$dir/apache-run"
+  write_settings "$cloud"
+  write_apache_conf "$cloud"
+  stop_pids "$(uwsgi_pid "$cloud")" "$(apache_pid "$cloud")"
+  start_uwsgi "$cloud" || die "horizon $cloud: uwsgi did not start"
+  clean_env /usr/sbin/apache2 -f "$dir/apache.conf" -k start || { log_tail "$(apache_log "$cloud")" 25; die "horizon $cloud: apache did not start"; }
+  until ready "$cloud"; do
+    if [ $((SECONDS - started)) -ge "$HORIZON_READY_TIMEOUT" ]; then
+      log_tail "$(uwsgi_log "$cloud")" 30; log_tail "$(apache_log "$cloud")" 10
+      die "horizon $cloud: not ready at $(horizon_url "$cloud")/auth/login/"
+    fi
+    sleep 0.3
+  done
+  log "horizon $cloud: up at $(horizon_url "$cloud") ($((SECONDS - started))s)"
+}
+
+HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+case "${1:-}" in
+  up) ensure_dirs; for cloud in "${HORIZON_CLOUDS[@]}"; do up_one "$cloud"; done ;;
+  down)
+    for cloud in "${HORIZON_CLOUDS[@]}"; do stop_pids "$(apache_pid "$cloud")" "$(uwsgi_pid "$cloud")"; done
+    log "horizon ${HORIZON_CLOUDS[*]}: down" ;;
+  status)
+    rc=0
+    for cloud in "${HORIZON_CLOUDS[@]}"; do
+      if pid_alive "$(uwsgi_pid "$cloud")" && pid_alive "$(apache_pid "$cloud")" && ready "$cloud"; then echo "horizon $cloud $(horizon_url "$cloud") up"
+      else echo "horizon $cloud $(horizon_url "$cloud") down"; rc=1; fi
+    done
+    exit $rc ;;
+  *) echo "usage: $0 up|down|status" >&2; exit 2 ;;
+esac
