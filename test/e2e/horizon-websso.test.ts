@@ -1,65 +1,138 @@
 /**
  * The user's own door: Horizon of cloud-b (Debian's openstack-dashboard, Zed, in the test bed) with
- * WebSSO through Keystone's federation route. alice of cloud-a picks the federated login, chooses her
- * home cloud on cloud-b's sign-in page, types her home password, and lands in Horizon with project p1
- * and exactly the roles the policy grants her there. Screenshots under test-results/.
+ * WebSSO through Keystone's federation route. A home user of cloud-a in /projects/p1/members picks the
+ * federated login, chooses her home cloud on cloud-b's sign-in page, types her home password, and lands
+ * in Horizon with project p1 and exactly the roles the policy grants her there:
+ * - on her very first login, with nothing made for her before (Keystone's mapping makes her user);
+ * - on her very first login after role sync pre-provisioned her: Horizon uses the Keystone user sync made.
+ * Fresh users per run, removed afterwards. Screenshots under test-results/.
  * Needs the test bed with Horizon (scripts/testbed/horizon.sh); fails loudly without it.
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import type { Browser, Page } from 'playwright-core';
+import { runSync } from '../../src/services/sync.ts';
 import { ARTEFACTS, launchBrowser, newContext } from '../support/browser.ts';
+import { exampleSpec } from '../support/example-federation.ts';
+import { adminJson, deleteUserIfPresent, findUser, jsonBody } from '../support/keycloak-admin.ts';
 import { keystoneAdminApi } from '../support/keystone-testbed.ts';
-import { loadTestbed, testbedCloud, userPassword } from '../support/testbed.ts';
+import { scopedRealSync } from '../support/scoped-sync.ts';
+import { loadTestbed, testbedCloud } from '../support/testbed.ts';
 
+const PARTNER = 'cloud-b';
+const P1 = '/projects/p1/members';
+const tag = randomBytes(3).toString('hex');
+const fresh = { name: `hz-${tag}`, password: `pw-${randomBytes(8).toString('hex')}` };
+const provisioned = { name: `hzpre-${tag}`, password: `pw-${randomBytes(8).toString('hex')}` };
+
+async function createHomeUser(user: { name: string; password: string }): Promise<void> {
+  await adminJson('/admin/realms/cloud-a/users', jsonBody({ username: user.name, enabled: true, email: `${user.name}@a.example`, firstName: 'Horizon', lastName: 'User',
+    credentials: [{ type: 'password', value: user.password, temporary: false }] }));
+  const home = (await findUser('cloud-a', user.name))!;
+  const group = await adminJson<{ id: string }>(`/admin/realms/cloud-a/group-by-path${P1}`);
+  await adminJson(`/admin/realms/cloud-a/users/${home.id}/groups/${group.id}`, { method: 'PUT' });
+}
+
+async function keystoneUserIds(name: string): Promise<string[]> {
+  const api = await keystoneAdminApi(PARTNER);
+  const users = (await api.get(`/v3/users?idp_id=keycloak&protocol_id=openid&unique_id=${encodeURIComponent(`cloud-a.${name}`)}`))['users'] as { id: string }[];
+  return [...new Set(users.map((u) => u.id))];
+}
+
+async function p1Roles(userId: string): Promise<string[]> {
+  const api = await keystoneAdminApi(PARTNER);
+  const assignments = (await api.get(`/v3/role_assignments?user.id=${userId}&effective&include_names`))['role_assignments'] as { scope?: { project?: { name: string } }; role: { name: string } }[];
+  return assignments.filter((a) => a.scope?.project?.name === 'p1').map((a) => a.role.name).sort();
+}
 
 describe('Horizon of cloud-b through WebSSO', () => {
   loadTestbed();
-  const HORIZON = testbedCloud('cloud-b').horizon?.url;
-  if (!HORIZON) throw new Error('the test bed runs no Horizon for cloud-b: scripts/testbed/up.sh starts it (horizon.sh)');
+  const horizon = testbedCloud(PARTNER).horizon?.url;
+  if (!horizon) throw new Error('the test bed runs no Horizon for cloud-b: scripts/testbed/up.sh starts it (horizon.sh)');
   let browser: Browser;
-  let page: Page;
-  const shot = async (name: string) => { mkdirSync(ARTEFACTS, { recursive: true }); await page.screenshot({ path: `${ARTEFACTS}horizon-${name}.png`, fullPage: true }); };
 
-  before(async () => { browser = await launchBrowser(); page = await (await newContext(browser)).newPage(); });
-  after(async () => { await browser?.close(); });
-
-  it('alice of cloud-a signs in with her home password and sees project p1 on her first login', async () => {
-    await page.goto(`${HORIZON}/auth/login/`);
+  /** The WebSSO login as she does it, in a fresh browser; resolves on the Horizon page she lands on. */
+  async function signIn(user: { name: string; password: string }, shots: string): Promise<Page> {
+    const page = await (await newContext(browser)).newPage();
+    const shot = async (step: string) => { mkdirSync(ARTEFACTS, { recursive: true }); await page.screenshot({ path: `${ARTEFACTS}horizon-${shots}-${step}.png`, fullPage: true }); };
+    await page.goto(`${horizon}/auth/login/`);
     await shot('1-login');
     await page.click('#loginBtn');
     await page.locator('#social-cloud-a').waitFor({ timeout: 30_000 });
     await shot('2-cloud-b-sign-in');
     await page.click('#social-cloud-a');
     await page.locator('#username').waitFor();
-    await page.fill('#username', 'alice');
-    await page.fill('#password', userPassword('cloud-a', 'alice'));
+    assert.match(page.url(), /\/realms\/cloud-a\//, 'her home\'s password page');
+    await page.fill('#username', user.name);
+    await page.fill('#password', user.password);
     await page.click('#kc-login');
-    await page.waitForURL(`${HORIZON}/**`, { timeout: 60_000 });
-    await shot('3-horizon');
+    await page.waitForURL(`${horizon}/**`, { timeout: 60_000 });
     assert.ok(!page.url().includes('/auth/login'), page.url());
-    await page.goto(`${HORIZON}/identity/`);
+    await shot('3-horizon');
+    return page;
+  }
+
+  /** The projects Horizon lists for her (Identity → Projects), with the ids it shows. */
+  async function projectsShown(page: Page): Promise<string[][]> {
+    await page.goto(`${horizon}/identity/`);
     await page.locator('table#tenants').waitFor({ timeout: 30_000 });
-    await shot('4-projects');
-    const projects = await page.locator('table#tenants tbody tr').evaluateAll((rows) => rows.map((r) => [...r.querySelectorAll('td')].map((td) => td.textContent?.trim() ?? '')));
-    assert.deepEqual(projects.map((cells) => cells.find((c) => c !== '')), ['p1']);
-    const keystone = await keystoneAdminApi('cloud-b');
-    const p1 = (await keystone.get('/v3/projects?name=p1')).projects as { id: string }[];
-    assert.ok(projects[0]!.includes(p1[0]!.id), `Horizon shows the p1 of cloud-b's Keystone (${p1[0]!.id}): ${projects[0]!.join(' | ')}`);
-    const user = await page.locator('#profile_editor_switcher, .dropdown.user-menu').first().innerText();
-    assert.match(user, /cloud-a\.alice/);
+    return page.locator('table#tenants tbody tr').evaluateAll((rows) => rows.map((r) => [...r.querySelectorAll('td')].map((td) => td.textContent?.trim() ?? '').filter((t) => t !== '')));
+  }
+
+  async function assertSeesP1(page: Page, user: string): Promise<void> {
+    const projects = await projectsShown(page);
+    assert.deepEqual(projects.map((cells) => cells[0]), ['p1']);
+    const p1 = ((await (await keystoneAdminApi(PARTNER)).get('/v3/projects?name=p1'))['projects'] as { id: string }[])[0]!;
+    assert.ok(projects[0]!.includes(p1.id), `Horizon shows cloud-b's p1 (${p1.id}): ${projects[0]!.join(' | ')}`);
+    assert.match(await page.locator('.dropdown.user-menu, #profile_editor_switcher').first().innerText(), new RegExp(`cloud-a\\.${user}`));
+    // The roles of the token Horizon holds for her in p1: the ones its application-credential form offers.
+    await page.goto(`${horizon}/identity/application_credentials/create/`);
+    const roles = await page.locator('select#id_roles option').allInnerTexts();
+    // The policy grants member; Keystone's default roles make member imply reader.
+    assert.deepEqual(roles.map((r) => r.trim()).sort(), ['member', 'reader']);
+  }
+
+  before(async () => {
+    await createHomeUser(fresh);
+    await createHomeUser(provisioned);
+    browser = await launchBrowser();
   });
 
-  it('the one Keystone user of hers holds exactly the policy\'s roles on p1 (and what they imply)', async () => {
-    const keystone = await keystoneAdminApi('cloud-b');
-    // Keystone lists a federated user once per identity it holds for her: one user id is what counts.
-    const ids = [...new Set(((await keystone.get('/v3/users?name=cloud-a.alice')).users as { id: string }[]).map((u) => u.id))];
+  after(async () => {
+    await browser?.close();
+    const api = await keystoneAdminApi(PARTNER);
+    for (const user of [fresh, provisioned]) {
+      await deleteUserIfPresent('cloud-a', user.name);
+      await deleteUserIfPresent(PARTNER, `cloud-a.${user.name}`);
+      for (const id of await keystoneUserIds(user.name)) await api.send('DELETE', `/v3/users/${id}`);
+    }
+  });
+
+  it('her very first login, nothing made for her before: Horizon shows p1 with the policy\'s roles', async () => {
+    assert.deepEqual(await keystoneUserIds(fresh.name), [], 'no Keystone user before her first login');
+    const page = await signIn(fresh, 'first');
+    await assertSeesP1(page, fresh.name);
+    const ids = await keystoneUserIds(fresh.name);
     assert.equal(ids.length, 1, ids.join(', '));
-    const assignments = (await keystone.get(`/v3/role_assignments?user.id=${ids[0]!}&effective&include_names`)).role_assignments as
-      { role: { name: string }; scope: { project?: { name: string } } }[];
-    const onP1 = assignments.filter((a) => a.scope.project?.name === 'p1').map((a) => a.role.name).sort();
-    // The policy grants member; Keystone's default roles make member imply reader.
-    assert.deepEqual(onP1, ['member', 'reader']);
+    // Her roles came with the login (mapped groups, not persisted: default_authorization_ttl = 0).
+    assert.deepEqual(await p1Roles(ids[0]!), []);
+  });
+
+  it('pre-provisioned by role sync: her first login shows p1, on the Keystone user sync made', async () => {
+    const sync = await scopedRealSync(exampleSpec(), (name) => name.includes(provisioned.name));
+    try {
+      const report = await runSync(exampleSpec(), sync.deps, { clouds: [PARTNER] });
+      assert.deepEqual(report.failures, []);
+    } finally {
+      await sync.close();
+    }
+    const before = await keystoneUserIds(provisioned.name);
+    assert.equal(before.length, 1, 'sync made her Keystone user');
+    assert.deepEqual(await p1Roles(before[0]!), ['member', 'reader']);
+    const page = await signIn(provisioned, 'preprovisioned');
+    await assertSeesP1(page, provisioned.name);
+    assert.deepEqual(await keystoneUserIds(provisioned.name), before, 'the login landed on the user sync made');
   });
 });
