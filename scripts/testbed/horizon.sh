@@ -37,7 +37,10 @@ OPENSTACK_SSL_NO_VERIFY = False
 # The federation's part (WebSSO choices, identity provider mapping, logout URL).
 exec(open("$dir/websso_settings.py").read())
 PY
-  [ -f "$dir/websso_settings.py" ] || cp "$HERE/horizon-websso.py" "$dir/websso_settings.py"
+  local horizon_encoded; horizon_encoded="$(python3 -c 'import sys, urllib.parse; print(urllib.parse.quote(sys.argv[1], safe=""))' "$(horizon_url "$cloud")")"
+  sed -e "s|@KEYSTONE@|https://$TESTBED_HOST:${KEYSTONE_HTTPS_PORT[$cloud]}|g" -e "s|@HORIZON_ENCODED@|$horizon_encoded|g" \
+    -e "s|@ISSUER@|$KEYCLOAK_URL/realms/$cloud|g" \
+    "$HERE/horizon-websso.py" > "$dir/websso_settings.py"
   cat > "$dir/wsgi.py" <<PY
 import os
 os.environ["DJANGO_SETTINGS_MODULE"] = "fedbroker_horizon_settings"
@@ -100,7 +103,11 @@ start_uwsgi() {
     --pidfile "$(uwsgi_pid "$cloud")" --daemonize "$(uwsgi_log "$cloud")"
 }
 
-ready() { [ "$(curl -s -o /dev/null -w '%{http_code}' --max-time 10 --cacert "$CA_DIR/ca.pem" "$(horizon_url "$1")/auth/login/")" = 200 ]; }
+# Ready: the login page answers, with the sign-in form or (WebSSO by default) a redirect to Keystone.
+ready() {
+  local code; code="$(curl -s -o /dev/null -w '%{http_code}' --max-time 10 --cacert "$CA_DIR/ca.pem" "$(horizon_url "$1")/auth/login/")"
+  [ "$code" = 200 ] || [ "$code" = 302 ]
+}
 
 stop_pids() {
   local file pid
@@ -116,6 +123,7 @@ stop_pids() {
 up_one() {
   local cloud="$1" dir started=$SECONDS; dir="$(hz_dir "$1")"
   if pid_alive "$(uwsgi_pid "$cloud")" && pid_alive "$(apache_pid "$cloud")" && ready "$cloud"; then
+    register_in_realm "$cloud" || die "horizon $cloud: could not register Horizon in realm $cloud"
     log "horizon $cloud: already up at $(horizon_url "$cloud")"; return 0
   fi
   [ -d "$HORIZON_STATIC" ] || die "horizon: $HORIZON_STATIC missing (apt-get install openstack-dashboard; install.sh does)"
@@ -132,7 +140,15 @@ up_one() {
     fi
     sleep 0.3
   done
+  register_in_realm "$cloud" || die "horizon $cloud: could not register Horizon in realm $cloud"
   log "horizon $cloud: up at $(horizon_url "$cloud") ($((SECONDS - started))s)"
+}
+
+register_in_realm() {
+  local cloud="$1"
+  env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin LANG=C.UTF-8 CA_FILE="$CA_DIR/ca.pem" SECRETS_DIR="$SECRETS_DIR" CLOUDS="${CLOUDS[*]}" \
+    KEYCLOAK_URL="$KEYCLOAK_URL" KEYCLOAK_ADMIN_USER="$KEYCLOAK_ADMIN_USER" \
+    /usr/bin/python3 "$HERE/horizon-realm.py" "$cloud=$(horizon_url "$cloud")=https://$TESTBED_HOST:${KEYSTONE_HTTPS_PORT[$cloud]}"
 }
 
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"

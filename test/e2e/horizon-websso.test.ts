@@ -19,6 +19,11 @@ import { exampleSpec } from '../support/example-federation.ts';
 import { adminJson, deleteUserIfPresent, findUser, jsonBody } from '../support/keycloak-admin.ts';
 import { keystoneAdminApi } from '../support/keystone-testbed.ts';
 import { scopedRealSync } from '../support/scoped-sync.ts';
+import { startBroker, waitFor, type BrokerProcess } from '../support/broker-process.ts';
+import { partnerToken } from '../support/brokered-login.ts';
+import { DEMO_SPEC } from '../support/federation.ts';
+import { keystoneFederatedToken, keystoneTokenUse } from '../support/keystone-federated.ts';
+import { sessionCount } from '../support/sessions.ts';
 import { loadTestbed, testbedCloud } from '../support/testbed.ts';
 
 const PARTNER = 'cloud-b';
@@ -52,17 +57,25 @@ describe('Horizon of cloud-b through WebSSO', () => {
   const horizon = testbedCloud(PARTNER).horizon?.url;
   if (!horizon) throw new Error('the test bed runs no Horizon for cloud-b: scripts/testbed/up.sh starts it (horizon.sh)');
   let browser: Browser;
+  let broker: BrokerProcess;
+  let freshPage: Page;
 
   /** The WebSSO login as she does it, in a fresh browser; resolves on the Horizon page she lands on. */
   async function signIn(user: { name: string; password: string }, shots: string): Promise<Page> {
     const page = await (await newContext(browser)).newPage();
     const shot = async (step: string) => { mkdirSync(ARTEFACTS, { recursive: true }); await page.screenshot({ path: `${ARTEFACTS}horizon-${shots}-${step}.png`, fullPage: true }); };
+    // Horizon sends her straight to the federated login: cloud-b's sign-in page, one button per home.
     await page.goto(`${horizon}/auth/login/`);
-    await shot('1-login');
-    await page.click('#loginBtn');
     await page.locator('#social-cloud-a').waitFor({ timeout: 30_000 });
     await shot('2-cloud-b-sign-in');
     await page.click('#social-cloud-a');
+    await typeHomePassword(page, user);
+    await shot('3-horizon');
+    return page;
+  }
+
+  /** At her home's password page: types it, and waits for Horizon. */
+  async function typeHomePassword(page: Page, user: { name: string; password: string }): Promise<void> {
     await page.locator('#username').waitFor();
     assert.match(page.url(), /\/realms\/cloud-a\//, 'her home\'s password page');
     await page.fill('#username', user.name);
@@ -70,8 +83,6 @@ describe('Horizon of cloud-b through WebSSO', () => {
     await page.click('#kc-login');
     await page.waitForURL(`${horizon}/**`, { timeout: 60_000 });
     assert.ok(!page.url().includes('/auth/login'), page.url());
-    await shot('3-horizon');
-    return page;
   }
 
   /** The projects Horizon lists for her (Identity → Projects), with the ids it shows. */
@@ -98,10 +109,13 @@ describe('Horizon of cloud-b through WebSSO', () => {
     await createHomeUser(fresh);
     await createHomeUser(provisioned);
     browser = await launchBrowser();
+    // The logout hub: a logout in one realm reaches every realm and Keystone.
+    broker = await startBroker(DEMO_SPEC);
   });
 
   after(async () => {
     await browser?.close();
+    await broker?.stop();
     const api = await keystoneAdminApi(PARTNER);
     for (const user of [fresh, provisioned]) {
       await deleteUserIfPresent('cloud-a', user.name);
@@ -113,6 +127,7 @@ describe('Horizon of cloud-b through WebSSO', () => {
   it('her very first login, nothing made for her before: Horizon shows p1 with the policy\'s roles', async () => {
     assert.deepEqual(await keystoneUserIds(fresh.name), [], 'no Keystone user before her first login');
     const page = await signIn(fresh, 'first');
+    freshPage = page;
     await assertSeesP1(page, fresh.name);
     const ids = await keystoneUserIds(fresh.name);
     assert.equal(ids.length, 1, ids.join(', '));
@@ -134,5 +149,61 @@ describe('Horizon of cloud-b through WebSSO', () => {
     const page = await signIn(provisioned, 'preprovisioned');
     await assertSeesP1(page, provisioned.name);
     assert.deepEqual(await keystoneUserIds(provisioned.name), before, 'the login landed on the user sync made');
+  });
+
+  it('Horizon Sign Out: no session of hers in any realm, her Keystone token refused, and the next login asks for her home password', async () => {
+    const page = freshPage;
+    const downstream = `cloud-a.${fresh.name}`;
+    const token = await keystoneFederatedToken(PARTNER, (await partnerToken(page, PARTNER)).access_token);
+    assert.equal(await keystoneTokenUse(PARTNER, token), 200);
+    assert.ok(await sessionCount('cloud-a', fresh.name) > 0 && await sessionCount(PARTNER, downstream) > 0, 'sessions at home and in cloud-b before');
+    await page.goto(`${horizon}/identity/`);
+    await page.locator('.dropdown.user-menu a.dropdown-toggle, #profile_editor_switcher a.dropdown-toggle').first().click();
+    const t0 = Date.now();
+    await page.getByRole('link', { name: 'Sign Out' }).click();
+    // Horizon → cloud-b's end of session, which she confirms → Horizon → the federated login again:
+    // cloud-b's sign-in page.
+    await page.locator('#kc-logout').click();
+    await page.locator('#social-cloud-a').waitFor({ timeout: 30_000 });
+    await page.screenshot({ path: `${ARTEFACTS}horizon-signout-1-signed-out.png`, fullPage: true });
+    const state = async () => ({ home: await sessionCount('cloud-a', fresh.name), partner: await sessionCount(PARTNER, downstream), token: await keystoneTokenUse(PARTNER, token) });
+    await waitFor('no session of hers in cloud-a and cloud-b, her cloud-b token refused', async () => {
+      const now = await state();
+      return now.home === 0 && now.partner === 0 && now.token === 401;
+    }, 15_000, 200).catch(async (error: Error) => {
+      throw new Error(`${error.message}: ${JSON.stringify(await state())}\n${broker.logs().slice(-3000)}`);
+    });
+    console.log(`Horizon sign-out: sessions ended and Keystone token refused ${Date.now() - t0} ms after the click`);
+    await page.click('#social-cloud-a');
+    await page.locator('#password').waitFor({ timeout: 30_000 });
+    assert.match(page.url(), /\/realms\/cloud-a\//, 'her home asks for her password again');
+    await page.screenshot({ path: `${ARTEFACTS}horizon-signout-2-home-password.png`, fullPage: true });
+  });
+
+  it('a logout at her home: Horizon can no longer act for her, and its next WebSSO login asks for her home password', async () => {
+    const page = freshPage;
+    await typeHomePassword(page, fresh);
+    await assertSeesP1(page, fresh.name);
+    // She signs out at cloud-a, her home (its end-of-session page, confirmed).
+    await page.goto(`${testbedCloud('cloud-a').issuer}/protocol/openid-connect/logout`);
+    await page.locator('#kc-logout').click();
+    await waitFor('her cloud-b session ended by the broker', async () => await sessionCount(PARTNER, `cloud-a.${fresh.name}`) === 0, 15_000, 200);
+    // Horizon keeps its own session, but the token in it is revoked: a page that asks Keystone is refused.
+    await waitFor('Horizon refused for her: Keystone no longer takes her token', async () => (await page.goto(`${horizon}/identity/application_credentials/`))?.status() === 403, 15_000, 500)
+      .catch((error: Error) => { throw new Error(`${error.message} (at ${page.url()})\n${broker.logs().slice(-3000)}`); });
+    await page.screenshot({ path: `${ARTEFACTS}horizon-home-logout-1-refused.png`, fullPage: true });
+    // The WebSSO session at Keystone ended too (the realm's back-channel logout to mod_auth_openidc):
+    // a new login from Horizon is not let through silently, it starts at cloud-b's sign-in page.
+    // She signs out of Horizon (cloud-b's end of session has nothing left to end) and signs in again.
+    await page.goto(`${horizon}/auth/logout/`);
+    await page.screenshot({ path: `${ARTEFACTS}horizon-home-logout-2-sign-out.png`, fullPage: true });
+    const confirm = page.locator('#kc-logout');
+    await Promise.race([confirm.waitFor({ timeout: 30_000 }), page.locator('#social-cloud-a').waitFor({ timeout: 30_000 })]);
+    if (await confirm.count() > 0) await confirm.click();
+    await page.locator('#social-cloud-a').waitFor({ timeout: 30_000 });
+    await page.click('#social-cloud-a');
+    await page.locator('#password').waitFor({ timeout: 30_000 });
+    assert.match(page.url(), /\/realms\/cloud-a\//, 'her home asks for her password again');
+    await page.screenshot({ path: `${ARTEFACTS}horizon-home-logout-3-home-password.png`, fullPage: true });
   });
 });
