@@ -57,8 +57,20 @@ build_keycloak() {
   echo "${KEYCLOAK_BUILD_OPTS[*]}" > "$stamp"
 }
 
+install_openstack_cli() {
+  # A venv records its own path, so it is built in place; the stamp says the install completed.
+  local stamp="$OPENSTACK_CLI_VENV/.fedbroker-installed" log_file="$CACHE_DIR/openstack-cli/install.log"
+  [ -f "$stamp" ] && [ -x "$OPENSTACK_CLI" ] && return 0
+  log "install: openstack CLI (${OPENSTACK_CLI_PINS[*]}) from PyPI into $OPENSTACK_CLI_VENV"
+  rm -rf "$OPENSTACK_CLI_VENV"; mkdir -p "$(dirname "$OPENSTACK_CLI_VENV")"
+  { /usr/bin/python3 -m venv "$OPENSTACK_CLI_VENV" && "$OPENSTACK_CLI_VENV/bin/pip" install -q --disable-pip-version-check "${OPENSTACK_CLI_PINS[@]}"; } \
+    > "$log_file" 2>&1 || { log_tail "$log_file"; rm -rf "$OPENSTACK_CLI_VENV"; die "openstack CLI install failed"; }
+  touch "$stamp"
+}
+
 ensure_dirs
 install_packages
+install_openstack_cli
 fetch_keycloak
 unpack_keycloak
 build_keycloak

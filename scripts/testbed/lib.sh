@@ -38,6 +38,11 @@ declare -A KEYSTONE_UWSGI_PORT=([cloud-a]=16101 [cloud-b]=16102 [cloud-c]=16103)
 HORIZON_CLOUDS=(cloud-b)
 declare -A HORIZON_HTTPS_PORT=([cloud-b]=16012)
 declare -A HORIZON_UWSGI_PORT=([cloud-b]=16212)
+# The openstack CLI with a keystoneauth1 that has the OIDC device authorization grant (Debian's 5.0.0
+# has none), in a virtual environment of Debian's Python, cached: PyPI versions pinned here.
+OPENSTACK_CLI_PINS=(keystoneauth1==5.18.1 python-openstackclient==10.5.0)
+OPENSTACK_CLI_VENV="$CACHE_DIR/openstack-cli/keystoneauth1-5.18.1-osc-10.5.0"
+OPENSTACK_CLI="$OPENSTACK_CLI_VENV/bin/openstack"
 has_horizon() { local c; for c in "${HORIZON_CLOUDS[@]}"; do [ "$c" = "$1" ] && return 0; done; return 1; }
 horizon_url() { echo "https://$TESTBED_HOST:${HORIZON_HTTPS_PORT[$1]}"; }
 

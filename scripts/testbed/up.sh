@@ -36,7 +36,7 @@ write_testbed_json() {
   local clouds="" cloud
   for cloud in "${CLOUDS[@]}"; do clouds+="$cloud=${KEYSTONE_HTTPS_PORT[$cloud]}=${KUBE_API_PORT[$cloud]}=${HORIZON_HTTPS_PORT[$cloud]:-} "; done
   CA="$CA_DIR/ca.pem" KC_URL="$KEYCLOAK_URL" KC_USER="$KEYCLOAK_ADMIN_USER" SECRETS="$SECRETS_DIR" \
-  REDIS="$REDIS_URL" HOST="$TESTBED_HOST" CLOUD_PORTS="$clouds" OUT="$TESTBED_JSON" KUBE_DIR="$TESTBED_DIR/kube" \
+  REDIS="$REDIS_URL" HOST="$TESTBED_HOST" CLOUD_PORTS="$clouds" OUT="$TESTBED_JSON" KUBE_DIR="$TESTBED_DIR/kube" OPENSTACK_CLI="$OPENSTACK_CLI" \
   /usr/bin/python3 - <<'PY'
 import json, os
 e = os.environ
@@ -64,6 +64,7 @@ doc = {
     "caFile": e["CA"],
     "keycloak": {"url": e["KC_URL"], "adminUser": e["KC_USER"], "adminPasswordFile": f"{e['SECRETS']}/keycloak-admin"},
     "redis": {"url": e["REDIS"]},
+    "openstackCli": e["OPENSTACK_CLI"],
     "clouds": clouds,
 }
 tmp = e["OUT"] + ".tmp"

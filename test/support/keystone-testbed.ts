@@ -19,18 +19,18 @@ export function testbedKeystoneCloud(alias: string, mutate: (keystone: Record<st
 }
 
 /** The admin API of a cloud's Keystone on the test bed, with an admin token (for tests that change it by hand). */
-export async function keystoneAdminApi(cloud: string): Promise<{ get(path: string): Promise<Record<string, unknown>>; send(method: string, path: string, body?: unknown): Promise<Record<string, unknown>> }> {
+export async function keystoneAdminApi(cloud: string): Promise<{ get(path: string, headers?: Record<string, string>): Promise<Record<string, unknown>>; send(method: string, path: string, body?: unknown, headers?: Record<string, string>): Promise<Record<string, unknown>> }> {
   const ks = testbedCloud(cloud).keystone;
   const auth = await testbedFetch(`${ks.url}/v3/auth/tokens`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ auth: {
     identity: { methods: ['password'], password: { user: { name: ks.adminUser, domain: { name: 'Default' }, password: readFileSync(ks.adminPasswordFile, 'utf8').trim() } } },
     scope: { project: { name: 'admin', domain: { name: 'Default' } } } } }) });
   await auth.text();
   const token = auth.headers.get('x-subject-token') as string;
-  const send = async (method: string, path: string, body?: unknown) => {
-    const res = await testbedFetch(`${ks.url}${path}`, { method, headers: { 'X-Auth-Token': token, 'Content-Type': 'application/json' }, ...(body !== undefined && { body: JSON.stringify(body) }) });
+  const send = async (method: string, path: string, body?: unknown, headers: Record<string, string> = {}) => {
+    const res = await testbedFetch(`${ks.url}${path}`, { method, headers: { ...headers, 'X-Auth-Token': token, 'Content-Type': 'application/json' }, ...(body !== undefined && { body: JSON.stringify(body) }) });
     const text = await res.text();
     assert.ok(res.ok, `${method} ${path}: ${res.status} ${text}`);
     return (text ? JSON.parse(text) : {}) as Record<string, unknown>;
   };
-  return { get: (path) => send('GET', path), send };
+  return { get: (path, headers) => send('GET', path, undefined, headers), send };
 }

@@ -34,6 +34,8 @@ export interface Testbed {
   caFile: string;
   keycloak: { url: string; adminUser: string; adminPasswordFile: string };
   redis: { url: string };
+  /** The openstack CLI (keystoneauth1 with the OIDC device authorization grant) the test bed installed. */
+  openstackCli: string;
   clouds: Record<string, TestbedCloud>;
 }
 /** A token endpoint's success answer (RFC 6749 §5.1 plus Keycloak's extras). */
