@@ -56,12 +56,11 @@ The demo federation is running: three clouds (cloud-a, cloud-b, cloud-c) and the
   The certificates come from the demo's own CA, .testbed/ca/ca.pem: import it into your browser
   (or accept the warning once).
 
-1. Open https://127.0.0.1:18443/realms/cloud-b/account, Cloud B's account console.
+1. Open https://127.0.0.1:16012/ , Horizon of Cloud B. It sends you to Cloud B's sign-in page.
 2. On Cloud B's sign-in page choose "Cloud A", then sign in as alice with password alice-cloud-a-pw
    at Cloud A: her home.
-3. You are back in Cloud B, signed in as cloud-a.alice: Cloud B knows her as a brokered user. Its
-   "Groups" page lists /cloud-a:/projects/p1/members, her home group mirrored by the broker; the
-   policy gives that group Keystone member on project p1 and Kubernetes view in namespace p1.
+3. You are in Horizon of Cloud B as cloud-a.alice. Its "Projects" page (Identity) lists p1: the
+   policy gives her home group /projects/p1/members Keystone member on p1 in every partner cloud.
 4. In a second terminal, from this folder:
    npx fedbroker explain $SPEC cloud-a:alice
    export FEDBROKER_REDIS_URL=$REDIS_URL
@@ -70,7 +69,8 @@ The demo federation is running: three clouds (cloud-a, cloud-b, cloud-c) and the
    npx fedbroker status $SPEC
    (explain: what alice gets in every cloud and why; logout: ends her sessions everywhere, prints an
    event id; logout status: the broker's delivery report per target; status: conditions per cloud.)
-5. Reload the account console: Cloud B asks her to sign in again, her session there has ended.
+5. Back in Horizon, open "Application Credentials" (Identity): Cloud B's Keystone no longer accepts
+   her token. Sign Out (top right, then confirm): signing in again asks for her home password.
 
 More users and passwords: realms/README.md. Stop everything: npm run demo:stop
 EOF

@@ -2,8 +2,9 @@
 # Horizon (Debian's openstack-dashboard, Zed) for the clouds in HORIZON_CLOUDS (lib.sh): the dashboard
 # runs in uwsgi on an internal loopback port, an Apache instance of its own serves it with TLS from the
 # test CA, plus the static files Debian compressed at install time. Its settings are the package's,
-# overridden by a module in $TESTBED_DIR/horizon/<cloud>/: that cloud's Keystone, the test CA, and the
-# federation's WebSSO settings (keystone.sh opens Keystone's WebSSO route with mod_auth_openidc).
+# overridden by a module in $TESTBED_DIR/horizon/<cloud>/: the test CA, and the federation's WebSSO
+# settings as `fedbroker render horizon` prints them (keystone.sh opens Keystone's WebSSO route with
+# what `fedbroker render keystone-apache` prints).
 #   horizon.sh up|down|status
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
@@ -31,16 +32,15 @@ with open("$SECRETS_DIR/horizon-secret-key-$cloud") as _f:
     SECRET_KEY = _f.read().strip()
 SESSION_COOKIE_SECURE = True
 CSRF_COOKIE_SECURE = True
-OPENSTACK_KEYSTONE_URL = "https://$TESTBED_HOST:${KEYSTONE_HTTPS_PORT[$cloud]}/v3"
 OPENSTACK_SSL_CACERT = "$CA_DIR/ca.pem"
 OPENSTACK_SSL_NO_VERIFY = False
-# The federation's part (WebSSO choices, identity provider mapping, logout URL).
+# The federation's part (Keystone URL, WebSSO choices, identity provider mapping, logout URL).
 exec(open("$dir/websso_settings.py").read())
 PY
-  local horizon_encoded; horizon_encoded="$(python3 -c 'import sys, urllib.parse; print(urllib.parse.quote(sys.argv[1], safe=""))' "$(horizon_url "$cloud")")"
-  sed -e "s|@KEYSTONE@|https://$TESTBED_HOST:${KEYSTONE_HTTPS_PORT[$cloud]}|g" -e "s|@HORIZON_ENCODED@|$horizon_encoded|g" \
-    -e "s|@ISSUER@|$KEYCLOAK_URL/realms/$cloud|g" \
-    "$HERE/horizon-websso.py" > "$dir/websso_settings.py"
+  # The federation's part is exactly what `fedbroker render horizon` prints for this cloud from the demo spec.
+  [ -d "$TESTBED_ROOT/node_modules" ] || die "horizon $cloud: node_modules missing (npm install): its WebSSO settings are rendered by fedbroker"
+  (cd "$TESTBED_ROOT" && node bin/fedbroker.mjs render horizon config/federation.example.yaml --cloud "$cloud") > "$dir/websso_settings.py" \
+    || die "horizon $cloud: fedbroker render horizon failed"
   cat > "$dir/wsgi.py" <<PY
 import os
 os.environ["DJANGO_SETTINGS_MODULE"] = "fedbroker_horizon_settings"

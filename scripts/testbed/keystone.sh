@@ -121,29 +121,18 @@ write_sso_callback_template() {
 HTML
 }
 
-# The WebSSO route of a cloud with Horizon: mod_auth_openidc logs the user in at the cloud's own realm
-# (authorization code + PKCE, public client `openstack`), then Keystone maps her claims like a bearer
-# token's. Without Horizon the route stays denied.
+# The WebSSO route of a cloud with Horizon: exactly what `fedbroker render keystone-apache` prints for
+# it from the demo spec (mod_auth_openidc: code + PKCE at the cloud's own realm). Without Horizon the
+# route stays denied.
 websso_apache() {
-  local cloud="$1" issuer; issuer="$(realm_issuer "$cloud")"
+  local cloud="$1"
   if ! has_horizon "$cloud"; then
     printf '  <LocationMatch "^/v3/auth/OS-FEDERATION/">\n    Require all denied\n  </LocationMatch>\n'
     return 0
   fi
-  cat <<CONF
-  OIDCProviderMetadataURL "$issuer/.well-known/openid-configuration"
-  OIDCClientID openstack
-  OIDCProviderTokenEndpointAuth none
-  OIDCPKCEMethod S256
-  OIDCScope "openid email profile"
-  OIDCRedirectURI "$(keystone_url "$cloud")/v3/auth/OS-FEDERATION/websso/openid/redirect"
-  OIDCCryptoPassphrase "$(secret "keystone-oidc-crypto-$cloud")"
-  OIDCSSLValidateServer On
-  <LocationMatch "^/v3/auth/OS-FEDERATION/(websso/openid|identity_providers/keycloak/protocols/openid/websso)">
-    AuthType openid-connect
-    Require valid-user
-  </LocationMatch>
-CONF
+  [ -d "$TESTBED_ROOT/node_modules" ] || die "keystone $cloud: node_modules missing (npm install): the WebSSO config is rendered by fedbroker"
+  (cd "$TESTBED_ROOT" && node bin/fedbroker.mjs render keystone-apache config/federation.example.yaml --cloud "$cloud") | sed 's/^/  /' \
+    || die "keystone $cloud: fedbroker render keystone-apache failed"
 }
 
 write_apache_conf() {
@@ -235,7 +224,8 @@ start_apache() {
   [ -s "$CA_DIR/server.pem" ] && [ -s "$CA_DIR/server.key" ] || die "no server certificate in $CA_DIR (run ca.sh first)"
   publish_ca_for_www_data || die "keystone $cloud: cannot publish the CA bundle in $WWW_READABLE_DIR"
   mkdir -p "$dir/apache-run"
-  clean_env /usr/sbin/apache2 -f "$dir/apache.conf" -k start
+  # mod_auth_openidc's crypto passphrase reaches the rendered config as an Apache variable.
+  clean_env FEDBROKER_OIDC_CRYPTO_PASSPHRASE="$(secret "keystone-oidc-crypto-$cloud")" /usr/sbin/apache2 -f "$dir/apache.conf" -k start
 }
 
 ready() { [ "$(curl -s -o /dev/null -w '%{http_code}' --max-time 5 --cacert "$CA_DIR/ca.pem" "$(keystone_url "$1")/v3")" = 200 ]; }

@@ -80,9 +80,19 @@ export function buildProgram(setExitCode: (code: number) => void): Command {
     .option('--redis <url>', 'Redis URL (default: $FEDBROKER_REDIS_URL)')
     // --redis and --output may also land on the parent `logout` command: read them from both.
     .action(async (id: string, _opts: unknown, command: Command) => setExitCode(await (await logoutCommands()).logoutStatusCommand(id, command.optsWithGlobals())));
-  program.command('render')
-    .description('print configuration the broker renders, for delivery by other tooling')
-    .command('kubernetes')
+  const render = program.command('render')
+    .description('print configuration the broker renders, for delivery by other tooling');
+  render.command('horizon')
+    .description('a cloud\'s Horizon WebSSO settings (a local_settings.d snippet): federated login, Sign Out that ends the realm session')
+    .argument('<spec>', 'federation spec file (YAML)')
+    .requiredOption('--cloud <alias>', 'the cloud whose Horizon it is (clouds[].keystone.dashboard in the spec)')
+    .action(async (spec: string, opts: { cloud: string }) => setExitCode(await (await import('./render-command.ts')).renderWebSsoCommand('horizon', spec, opts.cloud)));
+  render.command('keystone-apache')
+    .description('mod_auth_openidc directives for a cloud\'s Keystone WebSSO routes (inside Keystone\'s VirtualHost)')
+    .argument('<spec>', 'federation spec file (YAML)')
+    .requiredOption('--cloud <alias>', 'the cloud whose Keystone it is')
+    .action(async (spec: string, opts: { cloud: string }) => setExitCode(await (await import('./render-command.ts')).renderWebSsoCommand('keystone-apache', spec, opts.cloud)));
+  render.command('kubernetes')
     .description('a partner cluster\'s AuthenticationConfiguration, as apply writes it (GitOps, Cluster API)')
     .argument('<spec>', 'federation spec file (YAML)')
     .requiredOption('--cluster <name>', 'the cluster (its name in the spec)')

@@ -1,9 +1,12 @@
 // `fedbroker render kubernetes <spec> --cluster <name>`: prints what apply would write into a partner
 // cluster's AuthenticationConfiguration file, for clusters whose control plane is not on the broker's
 // disk (GitOps, Cluster API). `--format kubeadm-patch` wraps it in a KubeadmControlPlane patch.
+// `fedbroker render horizon|keystone-apache <spec> --cloud <alias>`: what a cloud's Horizon and its
+// Keystone's Apache need for WebSSO in the federation (no secret in either).
 import { keycloakIssuerCaPem } from '../adapters/kubernetes/factory.ts';
 import { BrokerError } from '../core/errors.ts';
 import type { CloudSpec, FederationSpec } from '../core/federation/schema.ts';
+import { renderHorizonSettings, renderKeystoneApacheWebSso } from '../core/render/horizon/index.ts';
 import { renderAuthenticationConfig } from '../core/render/kubernetes/index.ts';
 import { renderKubeadmControlPlanePatch } from '../core/render/kubernetes/kubeadm-patch.ts';
 import type { ClusterSpec } from '../core/render/kubernetes/rbac.ts';
@@ -22,6 +25,13 @@ export async function renderKubernetesCommand(file: string, opts: RenderKubernet
   const { cloud, cluster } = findCluster(loaded.spec, opts.cluster, opts.cloud);
   const config = renderAuthenticationConfig(loaded.spec, cloud, cluster, await keycloakIssuerCaPem(cloud, loaded.baseDir));
   process.stdout.write(format === 'kubeadm-patch' ? renderKubeadmControlPlanePatch(config) : config);
+  return EXIT.OK;
+}
+
+export async function renderWebSsoCommand(what: 'horizon' | 'keystone-apache', file: string, cloud: string): Promise<number> {
+  const loaded = await loadValidSpec(file, 'human');
+  if ('exitCode' in loaded) return loaded.exitCode;
+  process.stdout.write(what === 'horizon' ? renderHorizonSettings(loaded.spec, cloud) : renderKeystoneApacheWebSso(loaded.spec, cloud));
   return EXIT.OK;
 }
 

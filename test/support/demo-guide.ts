@@ -9,8 +9,11 @@ export interface DemoGuide {
   readonly user: string;
   readonly password: string;
   readonly signedInAs: string;
-  readonly groupsPage: string;
-  readonly mirroredGroup: string;
+  /** The page of step 3 that lists her project, and the project. */
+  readonly projectsPage: string;
+  readonly project: string;
+  /** The page of step 5 where her token is refused. */
+  readonly refusedPage: string;
   readonly commands: readonly string[];
   readonly stopCommand: string;
 }
@@ -25,13 +28,14 @@ export function parseDemoGuide(output: string): DemoGuide {
   const guide = output.slice(match(output, /^The demo federation is running/m, 'heading').index);
   const step4 = match(guide, /^4\. .*\n((?: {3}\S.*\n)+)/m, 'step 4 with commands')[1]!;
   return {
-    openUrl: match(guide, /^1\. Open (https:\/\/\S+?),/m, 'URL in step 1')[1]!,
+    openUrl: match(guide, /^1\. Open (https:\/\/\S+?) ,/m, 'URL in step 1')[1]!,
     chooseButton: match(guide, /^2\. .*choose "([^"]+)"/m, 'button in step 2')[1]!,
     user: match(guide, /sign in as (\S+) with password (\S+)/, 'user and password in step 2')[1]!,
     password: match(guide, /sign in as (\S+) with password (\S+)/, 'user and password in step 2')[2]!,
-    signedInAs: match(guide, /^3\. .*signed in as (\S+?):/m, 'user name in step 3')[1]!,
-    groupsPage: match(guide, /^ {3}"([^"]+)" page lists (\S+),/m, 'groups page in step 3')[1]!,
-    mirroredGroup: match(guide, /^ {3}"([^"]+)" page lists (\S+),/m, 'groups page in step 3')[2]!,
+    signedInAs: match(guide, /^3\. .* as (\S+?)\. /m, 'user name in step 3')[1]!,
+    projectsPage: match(guide, /Its "([^"]+)" page \(Identity\)\s+lists (\S+?):/, 'projects page in step 3')[1]!,
+    project: match(guide, /Its "([^"]+)" page \(Identity\)\s+lists (\S+?):/, 'projects page in step 3')[2]!,
+    refusedPage: match(guide, /^5\. .*open "([^"]+)"/m, 'page in step 5')[1]!,
     commands: step4.split('\n').map((l) => l.trim()).filter((l) => /^(npx |export )/.test(l)),
     stopCommand: match(guide, /Stop everything: (npm run \S+)/, 'stop command')[1]!,
   };

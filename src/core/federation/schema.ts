@@ -54,6 +54,11 @@ const keystone = z.strictObject({
   identityProvider: name.default('keycloak'),
   /** Client id in this cloud's realm whose tokens Keystone accepts (pinned in every mapping rule). */
   audience: z.string().min(1).default('openstack'),
+  /**
+   * This cloud's Horizon, when its users sign in there through Keystone's WebSSO: `fedbroker render
+   * horizon` and `render keystone-apache` print what it and Keystone's Apache need from the federation.
+   */
+  dashboard: z.strictObject({ url: httpsUrl }).optional(),
 });
 
 const cluster = z.strictObject({
