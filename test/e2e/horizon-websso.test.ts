@@ -166,10 +166,11 @@ describe('Horizon of cloud-b through WebSSO', () => {
     await page.locator('#kc-logout').click();
     await page.locator('#social-cloud-a').waitFor({ timeout: 30_000 });
     await page.screenshot({ path: `${ARTEFACTS}horizon-signout-1-signed-out.png`, fullPage: true });
-    const state = async () => ({ home: await sessionCount('cloud-a', fresh.name), partner: await sessionCount(PARTNER, downstream), token: await keystoneTokenUse(PARTNER, token) });
-    await waitFor('no session of hers in cloud-a and cloud-b, her cloud-b token refused', async () => {
+    const state = async () => ({ home: await sessionCount('cloud-a', fresh.name), partner: await sessionCount(PARTNER, downstream),
+      other: await sessionCount('cloud-c', downstream), token: await keystoneTokenUse(PARTNER, token) });
+    await waitFor('no session of hers in any realm, her cloud-b token refused', async () => {
       const now = await state();
-      return now.home === 0 && now.partner === 0 && now.token === 401;
+      return now.home === 0 && now.partner === 0 && now.other === 0 && now.token === 401;
     }, 15_000, 200).catch(async (error: Error) => {
       throw new Error(`${error.message}: ${JSON.stringify(await state())}\n${broker.logs().slice(-3000)}`);
     });
