@@ -63,11 +63,13 @@ Group www-data
 LoadModule mpm_event_module $APACHE_MODULES/mod_mpm_event.so
 LoadModule authn_core_module $APACHE_MODULES/mod_authn_core.so
 LoadModule authz_core_module $APACHE_MODULES/mod_authz_core.so
+LoadModule authz_user_module $APACHE_MODULES/mod_authz_user.so
 LoadModule alias_module $APACHE_MODULES/mod_alias.so
 LoadModule mime_module $APACHE_MODULES/mod_mime.so
 LoadModule ssl_module $APACHE_MODULES/mod_ssl.so
 LoadModule proxy_module $APACHE_MODULES/mod_proxy.so
 LoadModule proxy_uwsgi_module $APACHE_MODULES/mod_proxy_uwsgi.so
+LoadModule auth_openidc_module $APACHE_MODULES/mod_auth_openidc.so
 TypesConfig /etc/mime.types
 
 StartServers 1
@@ -75,7 +77,7 @@ ServerLimit 1
 ThreadsPerChild 16
 MaxRequestWorkers 16
 ErrorLog "$(apache_log "$cloud")"
-LogLevel warn ssl:error
+LogLevel warn ssl:error auth_openidc:${FEDBROKER_HORIZON_OIDC_LOGLEVEL:-warn}
 LogFormat "%h %t \"%r\" %>s %b %Dus" horizon
 CustomLog "$(apache_log "$cloud")" horizon
 
@@ -83,10 +85,31 @@ CustomLog "$(apache_log "$cloud")" horizon
   SSLEngine on
   SSLCertificateFile "$CA_DIR/server.pem"
   SSLCertificateKeyFile "$CA_DIR/server.key"
+  # The dashboard itself sits behind an OIDC session at the cloud's realm (client horizon, code + PKCE):
+  # when her realm session ends anywhere (a logout the broker relays), the realm's back-channel logout
+  # ends this session too, and Horizon's next page sends her to sign in, whatever Horizon's own session says.
+  OIDCProviderMetadataURL "$KEYCLOAK_URL/realms/$cloud/.well-known/openid-configuration"
+  OIDCClientID horizon
+  OIDCProviderTokenEndpointAuth none
+  OIDCPKCEMethod S256
+  OIDCScope "openid"
+  OIDCRedirectURI "$(horizon_url "$cloud")/oidc/redirect"
+  # Cookies do not tell ports apart: Keystone's mod_auth_openidc on the same host uses the default name.
+  OIDCCookie fedbroker_horizon_session
+  OIDCCryptoPassphrase "\${FEDBROKER_OIDC_CRYPTO_PASSPHRASE}"
+  OIDCCABundlePath "$(www_ca)"
+  OIDCSSLValidateServer On
+  <Location "/">
+    AuthType openid-connect
+    Require valid-user
+  </Location>
   Alias /static/ "$HORIZON_STATIC/"
   <Directory "$HORIZON_STATIC">
     Require all granted
   </Directory>
+  <Location "/static/">
+    Require all granted
+  </Location>
   ProxyPass /static/ !
   ProxyPass "/" "uwsgi://127.0.0.1:${HORIZON_UWSGI_PORT[$cloud]}/"
 </VirtualHost>
@@ -128,11 +151,13 @@ up_one() {
   fi
   [ -d "$HORIZON_STATIC" ] || die "horizon: $HORIZON_STATIC missing (apt-get install openstack-dashboard; install.sh does)"
   mkdir -p "$dir/apache-run"
+  register_in_realm "$cloud" || die "horizon $cloud: could not register Horizon in realm $cloud"
   write_settings "$cloud"
   write_apache_conf "$cloud"
   stop_pids "$(uwsgi_pid "$cloud")" "$(apache_pid "$cloud")"
   start_uwsgi "$cloud" || die "horizon $cloud: uwsgi did not start"
-  clean_env /usr/sbin/apache2 -f "$dir/apache.conf" -k start || { log_tail "$(apache_log "$cloud")" 25; die "horizon $cloud: apache did not start"; }
+  publish_ca_for_www_data || die "horizon $cloud: cannot publish the CA bundle in $WWW_READABLE_DIR"
+  clean_env FEDBROKER_OIDC_CRYPTO_PASSPHRASE="$(secret "horizon-oidc-crypto-$cloud")" /usr/sbin/apache2 -f "$dir/apache.conf" -k start || { log_tail "$(apache_log "$cloud")" 25; die "horizon $cloud: apache did not start"; }
   until ready "$cloud"; do
     if [ $((SECONDS - started)) -ge "$HORIZON_READY_TIMEOUT" ]; then
       log_tail "$(uwsgi_log "$cloud")" 30; log_tail "$(apache_log "$cloud")" 10
@@ -140,7 +165,6 @@ up_one() {
     fi
     sleep 0.3
   done
-  register_in_realm "$cloud" || die "horizon $cloud: could not register Horizon in realm $cloud"
   log "horizon $cloud: up at $(horizon_url "$cloud") ($((SECONDS - started))s)"
 }
 

@@ -137,3 +137,21 @@ stop_pidfile() {
 pid_gone() { ! kill -0 "$1" 2>/dev/null; }
 # True when something accepts TCP connections on 127.0.0.1:PORT.
 port_in_use() { (: < "/dev/tcp/$TESTBED_HOST/$1") 2>/dev/null; }
+
+# Apache's workers run as www-data and mod_auth_openidc reads the CA bundle from them, on every JWKS
+# fetch. A checkout may sit below a folder www-data cannot enter (`mktemp -d` makes 0700 folders), so
+# the bundle lives in a world-traversable folder of its own, one per test-bed folder.
+WWW_READABLE_DIR="${FEDBROKER_WWW_READABLE_DIR:-/tmp/scs-fed-broker-www-$(id -u)-$(printf '%s' "$TESTBED_DIR" | sha256sum | cut -c1-12)}"
+www_ca() { echo "$WWW_READABLE_DIR/ca.pem"; }
+
+publish_ca_for_www_data() {
+  # The clouds start in parallel and publish the same bundle: each writes a file of its own and renames
+  # it into place (atomic), since two `install`s onto one path can fail with "File exists".
+  local tmp
+  install -d -m 755 "$WWW_READABLE_DIR" && tmp="$(mktemp "$WWW_READABLE_DIR/.ca.pem.XXXXXX")" || return 1
+  if ! { cat "$CA_DIR/ca.pem" > "$tmp" && chmod 644 "$tmp" && mv -f "$tmp" "$(www_ca)"; }; then rm -f "$tmp"; return 1; fi
+  if id -u www-data >/dev/null 2>&1 && [ "$(id -u)" = 0 ]; then
+    setpriv --reuid=www-data --regid=www-data --clear-groups test -r "$(www_ca)" ||
+      die "www-data cannot read $(www_ca): make every folder above it traversable (chmod o+x) or set FEDBROKER_WWW_READABLE_DIR"
+  fi
+}
