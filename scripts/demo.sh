@@ -69,8 +69,8 @@ The demo federation is running: three clouds (cloud-a, cloud-b, cloud-c) and the
    npx fedbroker status $SPEC
    (explain: what alice gets in every cloud and why; logout: ends her sessions everywhere, prints an
    event id; logout status: the broker's delivery report per target; status: conditions per cloud.)
-5. Back in Horizon, open "Application Credentials" (Identity): Cloud B's Keystone no longer accepts
-   her token. Sign Out (top right, then confirm): signing in again asks for her home password.
+5. Reload Horizon: the logout ended her session there too, Horizon sends her to Cloud B's sign-in
+   page, and choosing "Cloud A" asks for her home password again.
 
 More users and passwords: realms/README.md. Stop everything: npm run demo:stop
 EOF

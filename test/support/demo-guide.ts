@@ -12,8 +12,8 @@ export interface DemoGuide {
   /** The page of step 3 that lists her project, and the project. */
   readonly projectsPage: string;
   readonly project: string;
-  /** The page of step 5 where her token is refused. */
-  readonly refusedPage: string;
+  /** Step 5: after the logout, the button that leads to her home's password page again. */
+  readonly afterLogoutButton: string;
   readonly commands: readonly string[];
   readonly stopCommand: string;
 }
@@ -35,7 +35,7 @@ export function parseDemoGuide(output: string): DemoGuide {
     signedInAs: match(guide, /^3\. .* as (\S+?)\. /m, 'user name in step 3')[1]!,
     projectsPage: match(guide, /Its "([^"]+)" page \(Identity\)\s+lists (\S+?):/, 'projects page in step 3')[1]!,
     project: match(guide, /Its "([^"]+)" page \(Identity\)\s+lists (\S+?):/, 'projects page in step 3')[2]!,
-    refusedPage: match(guide, /^5\. .*open "([^"]+)"/m, 'page in step 5')[1]!,
+    afterLogoutButton: match(guide, /^5\. Reload Horizon[\s\S]*?choosing "([^"]+)" asks for her home password/m, 'step 5')[1]!,
     commands: step4.split('\n').map((l) => l.trim()).filter((l) => /^(npx |export )/.test(l)),
     stopCommand: match(guide, /Stop everything: (npm run \S+)/, 'stop command')[1]!,
   };
