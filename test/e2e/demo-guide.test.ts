@@ -17,7 +17,7 @@ import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { ARTEFACTS, launchBrowser, newContext } from '../support/browser.ts';
 import { parseDemoGuide, type DemoGuide } from '../support/demo-guide.ts';
-import { cleanEnv, failed, run } from '../support/shell.ts';
+import { cleanEnv, deliveredEventually, failed, run } from '../support/shell.ts';
 import { loadTestbed, testbedDir, testbedFetch } from '../support/testbed.ts';
 import { placeholdersOf } from '../support/readme.ts';
 import { waitFor } from '../support/broker-process.ts';
@@ -118,19 +118,3 @@ describe('npm run demo, then its printed guide, as printed', () => {
     assert.deepEqual(stopped.map((s) => s.drained), [true]);
   });
 });
-
-async function deliveredEventually(command: string, env: NodeJS.ProcessEnv): Promise<void> {
-  const deadline = Date.now() + 30_000;
-  for (;;) {
-    const result = await run(command, env);
-    assert.equal(result.code, 0, failed(command, result));
-    const report = JSON.parse(result.stdout) as { outcome: string; deliveries: Array<{ status: string }> };
-    if (report.outcome !== 'pending') {
-      assert.equal(report.outcome, 'delivered', result.stdout);
-      assert.ok(report.deliveries.length > 0);
-      return;
-    }
-    assert.ok(Date.now() < deadline, `still pending after 30 s: ${result.stdout}`);
-    await new Promise((r) => setTimeout(r, 500));
-  }
-}

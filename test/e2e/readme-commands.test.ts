@@ -13,7 +13,7 @@
 import { describe, it, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { cleanEnv, failed, ROOT, run } from '../support/shell.ts';
+import { cleanEnv, deliveredEventually, failed, ROOT, run } from '../support/shell.ts';
 import { loadTestbed } from '../support/testbed.ts';
 import { commandsOf, placeholdersOf, readmeSection } from '../support/readme.ts';
 
@@ -90,20 +90,4 @@ async function stopDrained(b: Background): Promise<void> {
   const stopped = b.output().split('\n').filter((l) => l.includes('"fedbroker stopped')).map((l) => JSON.parse(l) as { drained: boolean });
   assert.deepEqual(stopped.map((s) => s.drained), [true], b.output().slice(-3000));
   console.log(`serve stopped ${Date.now() - t0} ms after SIGTERM`);
-}
-
-/** The logout started by the README is delivered by the README's serve: its report ends `delivered`. */
-async function deliveredEventually(command: string, env: NodeJS.ProcessEnv): Promise<void> {
-  const deadline = Date.now() + 60_000;
-  for (;;) {
-    const result = await run(command, env);
-    const report = JSON.parse(result.stdout) as { outcome: string; deliveries: Array<{ status: string }> };
-    if (report.outcome !== 'pending') {
-      assert.equal(report.outcome, 'delivered', result.stdout);
-      assert.ok(report.deliveries.length > 0);
-      return;
-    }
-    assert.ok(Date.now() < deadline, `still pending after 60 s: ${result.stdout}`);
-    await new Promise((r) => setTimeout(r, 500));
-  }
 }
