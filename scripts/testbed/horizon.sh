@@ -111,6 +111,8 @@ CustomLog "$(apache_log "$cloud")" horizon
     Require all granted
   </Location>
   ProxyPass /static/ !
+  # mod_auth_openidc answers its redirect URI (code exchange, back-channel logout) itself.
+  ProxyPass /oidc/redirect !
   ProxyPass "/" "uwsgi://127.0.0.1:${HORIZON_UWSGI_PORT[$cloud]}/"
 </VirtualHost>
 CONF

@@ -36,6 +36,8 @@ describe('render horizon / keystone-apache', () => {
     assert.match(out, new RegExp(`^OIDCCryptoPassphrase "\\$\\{${CRYPTO_PASSPHRASE_VARIABLE}\\}"$`, 'm'));
     assert.match(out, /identity_providers\/cloudb-idp\/protocols\/openid\/websso/);
     assert.doesNotMatch(out, /identity_providers\/keycloak\//);
+    // The redirect URI is mod_auth_openidc's own: excluded from the proxy to Keystone.
+    assert.match(out, /^ProxyPass "\/v3\/auth\/OS-FEDERATION\/websso\/openid\/redirect" !$/m);
   });
 
   it('a cloud without Horizon and an unknown cloud are refused with ERR_USAGE naming the fix', () => {

@@ -59,6 +59,7 @@ export function renderHorizonSettings(spec: FederationSpec, alias: string): stri
 export function renderKeystoneApacheWebSso(spec: FederationSpec, alias: string): string {
   const w = webSsoOf(cloudOf(spec, alias));
   const idp = w.identityProvider.replace(/[^A-Za-z0-9_-]/g, '');
+  const redirectPath = `/v3/auth/OS-FEDERATION/websso/${WEBSSO_PROTOCOL}/redirect`;
   return [
     `# Keystone WebSSO of cloud ${alias} (mod_auth_openidc), rendered by fedbroker from federation ${spec.metadata.name}.`,
     `# Needs Apache's environment variable ${CRYPTO_PASSPHRASE_VARIABLE}; Keystone's [federation] trusted_dashboard = ${w.dashboard}/auth/websso/`,
@@ -67,13 +68,17 @@ export function renderKeystoneApacheWebSso(spec: FederationSpec, alias: string):
     'OIDCProviderTokenEndpointAuth none',
     'OIDCPKCEMethod S256',
     'OIDCScope "openid email profile"',
-    `OIDCRedirectURI "${w.keystoneUrl}/v3/auth/OS-FEDERATION/websso/${WEBSSO_PROTOCOL}/redirect"`,
+    `OIDCRedirectURI "${w.keystoneUrl}${redirectPath}"`,
     `OIDCCryptoPassphrase "\${${CRYPTO_PASSPHRASE_VARIABLE}}"`,
     'OIDCSSLValidateServer On',
     `<LocationMatch "^/v3/auth/OS-FEDERATION/(websso/${WEBSSO_PROTOCOL}|identity_providers/${idp}/protocols/${WEBSSO_PROTOCOL}/websso)">`,
     '  AuthType openid-connect',
     '  Require valid-user',
     '</LocationMatch>',
+    '# mod_auth_openidc answers its redirect URI itself (code exchange, back-channel logout): never pass it to',
+    '# Keystone. Place this before Keystone\'s own ProxyPass "/" (otherwise every back-channel logout waits for',
+    '# Keystone\'s error answer, seconds with one uwsgi process, and the realm\'s logout with it).',
+    `ProxyPass "${redirectPath}" !`,
     '',
   ].join('\n');
 }
