@@ -22,6 +22,11 @@ export function buildProgram(setExitCode: (code: number) => void): Command {
     .argument('<spec>', 'federation spec file (YAML)')
     .addOption(outputOption())
     .action(async (spec: string, opts: { output: OutputFormat }) => setExitCode(await (await import('./validate.ts')).validateCommand(spec, opts.output)));
+  program.command('migrate')
+    .description('convert a spec of the previous spec version to the current one: printed, or written in place with --write (comments and order kept)')
+    .argument('<spec>', 'federation spec file (YAML)')
+    .option('--write', 'rewrite the file in place instead of printing it')
+    .action(async (spec: string, opts: { write?: boolean }) => setExitCode(await (await import('./migrate-command.ts')).migrateCommand(spec, opts)));
   program.command('plan')
     .description('show what apply would change in every cloud (dry run)')
     .argument('<spec>', 'federation spec file (YAML)')

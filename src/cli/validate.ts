@@ -3,11 +3,13 @@ import { readSpecFile } from '../adapters/federation-file.ts';
 import { formatPath, type SpecProblem } from '../core/federation/problems.ts';
 import type { FederationSpec } from '../core/federation/schema.ts';
 import { trustEdges } from '../core/federation/trust.ts';
+import { previousVersionWarning } from '../core/federation/versions.ts';
 import { EXIT, printJson, type OutputFormat } from './output.ts';
 
 export async function validateCommand(file: string, format: OutputFormat): Promise<number> {
   const { result } = await readSpecFile(file);
   if (result.ok) {
+    if (result.convertedFrom !== undefined) console.error(`warning: ${previousVersionWarning(file, result.convertedFrom)}`);
     const summary = summarize(result.spec);
     if (format === 'json') printJson({ file, valid: true, summary });
     else console.log(`${file}: valid (${summary.clouds} clouds, ${summary.trustEdges} trust edges, ${summary.policyRules} policy rules, ${summary.examples} examples passed)`);

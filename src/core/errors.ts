@@ -15,6 +15,7 @@ export const SPEC_PROBLEM_CODES = {
   ERR_SPEC_GRANT: 'A policy rule or grant cannot be rendered as written (unsupported condition, target without that system, incomplete grant).',
   ERR_SPEC_EXAMPLE_FAILED: 'A policy example does not give the outcome it states.',
   ERR_SPEC_LIMIT: 'The spec file exceeds a limit set against hostile input (size, nesting depth, alias expansion).',
+  ERR_SPEC_API_VERSION: 'The spec\'s apiVersion is missing, unknown or newer than this broker reads.',
 } as const;
 
 export type SpecProblemCode = keyof typeof SPEC_PROBLEM_CODES;

@@ -76,7 +76,7 @@ function buildSpec(g: SpecDocInput): FederationSpec {
     delete cloud.kubernetes;
     return cloud;
   });
-  doc.trust = g.mesh ? { mode: 'mesh' } : { mode: 'edges', edges: g.edges.map(([from, to]) => ({ from, to })) };
+  doc.trust = g.mesh ? { mode: 'mesh' } : { mode: 'edges', edges: g.edges.map(([home, partner]) => ({ home, partner })) };
   doc.policy = g.rules.map((r, i) => ({
     name: `rule-${i}`,
     when: {

@@ -126,7 +126,7 @@ describe('a proposed spec as operations', () => {
     assert.deepEqual(kinds(specChanges(spec, proposed)).sort(), ['change-cloud:cloud-a:true', 'change-cloud:cloud-b:false', 'change-federation:naming']);
   });
   it('a new trust edge needs the partner\'s proposal and the home\'s acceptance; a removed one is a withdrawal', () => {
-    const edges = (list: [string, string][]) => exampleSpec((d) => { d.trust = { mode: 'edges', edges: list.map(([from, to]) => ({ from, to })) }; d.policy = []; });
+    const edges = (list: [string, string][]) => exampleSpec((d) => { d.trust = { mode: 'edges', edges: list.map(([home, partner]) => ({ home, partner })) }; d.policy = []; });
     const ops = specChanges(edges([['cloud-a', 'cloud-b']]), edges([['cloud-a', 'cloud-b'], ['cloud-b', 'cloud-c']]));
     assert.deepEqual(ops, [{ kind: 'propose-trust', home: 'cloud-b', partner: 'cloud-c' }, { kind: 'accept-trust', home: 'cloud-b', partner: 'cloud-c' }]);
     assert.deepEqual(specChanges(edges([['cloud-a', 'cloud-b']]), edges([['cloud-b', 'cloud-a']])).map((o) => o.kind), ['propose-trust', 'accept-trust', 'remove-trust']);

@@ -34,7 +34,7 @@ describe('OpenAPI document', () => {
     assert.equal(apply.additionalProperties, false);
     assert.deepEqual(apply.required, ['planId']);
     const plan = OPENAPI.paths['/api/v1/plan'].post.requestBody.content['application/json'].schema;
-    assert.equal(plan.properties.spec.properties.apiVersion.const, 'federation.scs.community/v1alpha1');
+    assert.equal(plan.properties.spec.properties.apiVersion.const, 'federation.scs.community/v1alpha2');
     assert.equal(plan.properties.spec.additionalProperties, false);
     const status = OPENAPI.paths['/api/v1/status'].get.parameters;
     assert.deepEqual(status.map((p: { name: string; in: string }) => `${p.in}:${p.name}`), ['query:cloud']);

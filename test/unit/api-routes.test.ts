@@ -98,7 +98,7 @@ describe('admin API routes', () => {
     ['cloud-a\'s entry', (d) => { d.clouds[0].displayName = 'Mine now'; }],
     ['cloud-b\'s own Keycloak URL (its connection)', (d) => { d.clouds[1].keycloak.url = 'https://127.0.0.1:18444'; }],
     ['the naming of the federation', (d) => { d.naming.username = '{username}.{homeCloud}'; }],
-    ['a new trust edge cloud-b → cloud-a (writes into cloud-b, but cloud-a must propose)', (d) => { d.trust = { mode: 'edges', edges: [{ from: 'cloud-a', to: 'cloud-b' }] }; d.policy = []; }],
+    ['a new trust edge cloud-b → cloud-a (writes into cloud-b, but cloud-a must propose)', (d) => { d.trust = { mode: 'edges', edges: [{ home: 'cloud-a', partner: 'cloud-b' }] }; d.policy = []; }],
   ];
   for (const [name, change] of refusals) {
     it(`a cloud-b admin is refused changing ${name}: 403 ERR_FORBIDDEN_CLOUD, audited, nothing planned`, async () => {

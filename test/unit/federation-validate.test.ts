@@ -108,11 +108,11 @@ describe('federation spec validation', () => {
 
   it('checks trust edges: unknown clouds, self trust, duplicates', () => {
     const problems = problemsOf((d) => {
-      d.trust = { mode: 'edges', edges: [{ from: 'cloud-a', to: 'cloud-b' }, { from: 'cloud-a', to: 'cloud-a' }, { from: 'cloud-x', to: 'cloud-b' }, { from: 'cloud-a', to: 'cloud-b' }] };
+      d.trust = { mode: 'edges', edges: [{ home: 'cloud-a', partner: 'cloud-b' }, { home: 'cloud-a', partner: 'cloud-a' }, { home: 'cloud-x', partner: 'cloud-b' }, { home: 'cloud-a', partner: 'cloud-b' }] };
     });
     assert.deepEqual(at(problems), [
       'ERR_SPEC_TRUST trust.edges[1]',
-      'ERR_SPEC_UNKNOWN_REF trust.edges[2].from',
+      'ERR_SPEC_UNKNOWN_REF trust.edges[2].home',
       'ERR_SPEC_DUPLICATE trust.edges[3]',
     ]);
   });

@@ -22,7 +22,7 @@ const aliceIn = (cloud: string, over: Partial<RealmUser> = {}): RealmUser => ({
 
 /** The demo spec where cloud-a users may log into cloud-c only. */
 function onlyAtoC(): FederationSpec {
-  return { ...spec, trust: { mode: 'edges', edges: [{ from: 'cloud-a', to: 'cloud-c' }] } };
+  return { ...spec, trust: { mode: 'edges', edges: [{ home: 'cloud-a', partner: 'cloud-c' }] } };
 }
 
 function code(fn: () => unknown): string {

@@ -42,7 +42,7 @@ describe('policy evaluation', () => {
 
   it('grants nothing across an edge the spec does not trust', () => {
     const edges = exampleSpec((d) => {
-      d.trust = { mode: 'edges', edges: [{ from: 'cloud-a', to: 'cloud-b' }] };
+      d.trust = { mode: 'edges', edges: [{ home: 'cloud-a', partner: 'cloud-b' }] };
       for (const rule of d.policy) rule.examples = [];
     });
     assert.equal(evaluatePolicy(edges, subject('cloud-a', 'alice', ['/projects/p1/members']), 'cloud-b').keystone.length, 1);

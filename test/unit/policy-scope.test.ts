@@ -35,7 +35,7 @@ describe('policy scope', () => {
     const spec = exampleSpec((doc) => {
       doc.clouds.reverse();
       for (const r of doc.policy) r.examples = [];
-      doc.trust = { mode: 'edges', edges: [{ from: 'cloud-a', to: 'cloud-b' }, { from: 'cloud-c', to: 'cloud-b' }, { from: 'cloud-b', to: 'cloud-a' }] };
+      doc.trust = { mode: 'edges', edges: [{ home: 'cloud-a', partner: 'cloud-b' }, { home: 'cloud-c', partner: 'cloud-b' }, { home: 'cloud-b', partner: 'cloud-a' }] };
     });
     assert.deepEqual(spec.clouds.map((c) => c.alias), ['cloud-c', 'cloud-b', 'cloud-a']);
     assert.deepEqual(homesOf(spec, 'cloud-b'), ['cloud-c', 'cloud-a']);

@@ -132,7 +132,7 @@ describe('Keycloak rendering of the demo federation', () => {
     });
 
     it('guards home clients only where the realm brokers too: a home-only realm gets no flow and no marker scope', () => {
-      const oneWay = exampleSpec((d) => { d.trust = { mode: 'edges', edges: [{ from: 'cloud-a', to: 'cloud-b' }] }; for (const r of d.policy) r.examples = []; });
+      const oneWay = exampleSpec((d) => { d.trust = { mode: 'edges', edges: [{ home: 'cloud-a', partner: 'cloud-b' }] }; for (const r of d.policy) r.examples = []; });
       const rendered = renderKeycloak(oneWay, demoHomeMetadata(oneWay));
       assert.deepEqual(rendered.filter((o) => o.kind === 'authenticationFlow').map((o) => `${o.cloud}:${o.name}`), ['cloud-b:fedbroker-first-broker-login', 'cloud-b:fedbroker-post-broker-login']);
       const flow = fields(rendered.find((o) => o.name === 'fedbroker-post-broker-login'));
@@ -142,7 +142,7 @@ describe('Keycloak rendering of the demo federation', () => {
   });
 
   it('renders one client per trust edge and nothing for untrusted directions', () => {
-    const oneWay = exampleSpec((d) => { d.trust = { mode: 'edges', edges: [{ from: 'cloud-a', to: 'cloud-b' }] }; for (const r of d.policy) r.examples = []; });
+    const oneWay = exampleSpec((d) => { d.trust = { mode: 'edges', edges: [{ home: 'cloud-a', partner: 'cloud-b' }] }; for (const r of d.policy) r.examples = []; });
     const rendered = renderKeycloak(oneWay, demoHomeMetadata(oneWay));
     assert.deepEqual(rendered.filter((o) => o.kind === 'client').map((o) => `${o.cloud}:${o.name}`), ['cloud-a:fed-cloud-b']);
     assert.deepEqual(rendered.filter((o) => o.kind === 'identityProvider').map((o) => `${o.cloud}:${o.name}`), ['cloud-b:cloud-a']);

@@ -89,7 +89,7 @@ describe('Keystone rendering of the demo federation', () => {
   });
 
   it('renders nothing for a cloud without a keystone section or that trusts no home cloud', () => {
-    const oneWay = exampleSpec((doc) => { doc.trust = { mode: 'edges', edges: [{ from: 'cloud-a', to: 'cloud-b' }] }; delete doc.clouds[2].keystone; for (const r of doc.policy) r.examples = []; });
+    const oneWay = exampleSpec((doc) => { doc.trust = { mode: 'edges', edges: [{ home: 'cloud-a', partner: 'cloud-b' }] }; delete doc.clouds[2].keystone; for (const r of doc.policy) r.examples = []; });
     const out = renderKeystone(oneWay, zedEverywhere);
     assert.deepEqual([...new Set(out.map((o) => o.cloud))], ['cloud-b']);
     assert.ok(!out.some((o) => o.name.includes('cloud-c')));

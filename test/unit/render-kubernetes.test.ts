@@ -46,7 +46,7 @@ describe('renderKubernetes: RBAC', () => {
   });
 
   it('follows trust edges, homeClouds, grant clouds and clusters', () => {
-    const edges = renderKubernetes(exampleSpec((doc) => { noExamples(doc); doc.trust = { mode: 'edges', edges: [{ from: 'cloud-a', to: 'cloud-b' }] }; }));
+    const edges = renderKubernetes(exampleSpec((doc) => { noExamples(doc); doc.trust = { mode: 'edges', edges: [{ home: 'cloud-a', partner: 'cloud-b' }] }; }));
     assert.deepEqual(of(edges, 'cloud-a'), []);
     assert.deepEqual(subjects(of(edges, 'cloud-b')[1]), ['oidc:cloud-a:/projects/p1/members']);
     const homes = renderKubernetes(exampleSpec((doc) => { noExamples(doc); doc.policy[0].when.homeClouds = ['cloud-c']; }));
@@ -131,7 +131,7 @@ describe('renderKubernetes: AuthenticationConfiguration', () => {
     assert.match(rules, /startsWith\('system:'\)/);
     assert.match(rules, /has\(claims\.home_cloud\) \|\| !string\(claims\.preferred_username\)\.matches/);
     assert.ok(doc.jwt[0].userValidationRules.length >= 2);
-    const alone = exampleSpec((d) => { noExamples(d); d.trust = { mode: 'edges', edges: [{ from: 'cloud-b', to: 'cloud-a' }] }; });
+    const alone = exampleSpec((d) => { noExamples(d); d.trust = { mode: 'edges', edges: [{ home: 'cloud-b', partner: 'cloud-a' }] }; });
     const none = parse(renderAuthenticationConfig(alone, alone.clouds[1]!, alone.clouds[1]!.kubernetes!.clusters[0]!));
     assert.deepEqual(none.jwt[0].claimValidationRules.map((r: { expression: string }) => r.expression).at(-1), '!has(claims.home_cloud)');
     assert.equal(none.jwt[0].issuer.certificateAuthority, undefined);

@@ -11,7 +11,7 @@ import { ADMINS, world as fakeWorld } from '../support/sync-fake-world.ts';
 const aliases = ['cloud-a', 'cloud-b', 'cloud-c'];
 /** The demo mesh without the trust edge cloud-c → cloud-b. */
 const withoutCtoB = () => exampleSpec((doc) => {
-  doc.trust = { mode: 'edges', edges: aliases.flatMap((from) => aliases.filter((to) => to !== from && !(from === 'cloud-c' && to === 'cloud-b')).map((to) => ({ from, to }))) };
+  doc.trust = { mode: 'edges', edges: aliases.flatMap((from) => aliases.filter((to) => to !== from && !(from === 'cloud-c' && to === 'cloud-b')).map((to) => ({ home: from, partner: to }))) };
 });
 
 /** The demo federation as fakes, with a second user of cloud-c in a policy group. */
@@ -59,7 +59,7 @@ describe('orphans of a home no longer federated with a partner', () => {
     await runSync(spec, w.deps);
     const offboarded = exampleSpec((doc) => {
       doc.sync = { brake: { maxRemovalPercent: 10, minRemovals: 2 } };
-      doc.trust = { mode: 'edges', edges: aliases.flatMap((from) => aliases.filter((to) => to !== from && !(from === 'cloud-c' && to === 'cloud-b')).map((to) => ({ from, to }))) };
+      doc.trust = { mode: 'edges', edges: aliases.flatMap((from) => aliases.filter((to) => to !== from && !(from === 'cloud-c' && to === 'cloud-b')).map((to) => ({ home: from, partner: to }))) };
     });
     const braked = await runSync(offboarded, w.deps);
     assert.equal(braked.stoppedByBrake, true);

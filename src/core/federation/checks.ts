@@ -59,12 +59,12 @@ function checkTrust(parts: SpecParts): SpecProblem[] {
   const out: SpecProblem[] = [];
   parts.trust.edges.forEach((edge, i) => {
     const path: SpecPath = ['trust', 'edges', i];
-    for (const end of ['from', 'to'] as const) {
+    for (const end of ['home', 'partner'] as const) {
       if (!known.has(edge[end])) out.push(unknownCloud([...path, end], edge[end], known));
     }
-    if (edge.from === edge.to) out.push(problem('ERR_SPEC_TRUST', path, `cloud "${edge.from}" cannot trust itself`, 'remove this edge; a cloud\'s own users are home there'));
+    if (edge.home === edge.partner) out.push(problem('ERR_SPEC_TRUST', path, `cloud "${edge.home}" cannot trust itself`, 'remove this edge; a cloud\'s own users are home there'));
   });
-  out.push(...duplicates(parts.trust.edges.map((e, i) => ({ key: `${e.from} -> ${e.to}`, path: ['trust', 'edges', i] })), 'trust edge'));
+  out.push(...duplicates(parts.trust.edges.map((e, i) => ({ key: `${e.home} -> ${e.partner}`, path: ['trust', 'edges', i] })), 'trust edge'));
   return out;
 }
 

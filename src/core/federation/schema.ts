@@ -4,7 +4,8 @@ import { z } from 'zod';
 import { ipLiteralHost, isForbiddenAddress } from '../net-address.ts';
 import { ALWAYS_PRIVILEGED_CLUSTER_ROLES, ALWAYS_PRIVILEGED_KEYSTONE_ROLES } from '../policy/safety.ts';
 
-export const API_VERSION = 'federation.scs.community/v1alpha1';
+/** The spec version this broker writes (`fedbroker migrate`); ./versions.ts lists the versions it reads. */
+export const API_VERSION = 'federation.scs.community/v1alpha2';
 
 const dnsLabel = /^[a-z]([a-z0-9-]{0,30}[a-z0-9])?$/;
 export const cloudAlias = z.string().regex(dnsLabel, {
@@ -93,7 +94,8 @@ export const cloudSchema = z.strictObject({
 
 export const trustSchema = z.discriminatedUnion('mode', [
   z.strictObject({ mode: z.literal('mesh') }),
-  z.strictObject({ mode: z.literal('edges'), edges: z.array(z.strictObject({ from: cloudAlias, to: cloudAlias })).min(1) }),
+    /** An edge lets users of `home` log into `partner` (v1alpha1 said `from` and `to`). */
+  z.strictObject({ mode: z.literal('edges'), edges: z.array(z.strictObject({ home: cloudAlias, partner: cloudAlias })).min(1) }),
 ], { message: 'mode must be "mesh" or "edges"' });
 
 const attributeValues = z.union([z.string(), z.array(z.string()).min(1)]);

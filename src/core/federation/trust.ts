@@ -7,7 +7,7 @@ export interface TrustEdge {
 }
 
 export function trustEdges(spec: Pick<FederationSpec, 'clouds' | 'trust'>): TrustEdge[] {
-  if (spec.trust.mode === 'edges') return spec.trust.edges.map((e) => ({ home: e.from, partner: e.to }));
+  if (spec.trust.mode === 'edges') return spec.trust.edges.map((e) => ({ home: e.home, partner: e.partner }));
   const aliases = spec.clouds.map((c) => c.alias);
   return aliases.flatMap((home) => aliases.filter((p) => p !== home).map((partner) => ({ home, partner })));
 }

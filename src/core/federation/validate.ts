@@ -1,20 +1,32 @@
 // Validate a parsed document as a federation spec: shape, cross-references, safety, examples.
-// Returns every problem found, or the spec deep-frozen.
+// Returns every problem found, or the spec deep-frozen. A spec of the previous version is read as the
+// current one (./versions.ts): the result says so, and its problems' paths are spelt as in that version.
 import type { z } from 'zod';
 import { kubernetesPolicyProblems } from '../render/kubernetes/policy.ts';
 import { checkExamples } from './examples.ts';
 import { checkSpecParts, type Indexed, type SpecParts } from './checks.ts';
 import { schemaProblems, type SpecProblem } from './problems.ts';
+import { pathInVersion, toCurrentVersion } from './versions.ts';
 import {
   cloudSchema, federationSpecSchema, namingSchema, policyRuleSchema, privilegedSchema, trustSchema,
   type FederationSpec,
 } from './schema.ts';
 
 export type ValidationResult =
-  | { readonly ok: true; readonly spec: FederationSpec; readonly problems: readonly [] }
+  /** `convertedFrom`: the spec was written in this previous version (callers warn once: `fedbroker migrate`). */
+  | { readonly ok: true; readonly spec: FederationSpec; readonly problems: readonly []; readonly convertedFrom?: string }
   | { readonly ok: false; readonly problems: readonly SpecProblem[] };
 
 export function validateSpec(document: unknown): ValidationResult {
+  const versioned = toCurrentVersion(document);
+  if (!versioned.ok) return { ok: false, problems: [versioned.problem] };
+  const result = validateCurrent(versioned.document);
+  const from = versioned.convertedFrom;
+  if (from === undefined) return result;
+  return result.ok ? { ...result, convertedFrom: from } : { ok: false, problems: result.problems.map((p) => ({ ...p, path: pathInVersion(p.path, from) })) };
+}
+
+function validateCurrent(document: unknown): ValidationResult {
   const parsed = federationSpecSchema.safeParse(document, { reportInput: true });
   if (parsed.success) {
     const problems = dedupe([...checkSpecParts(partsOf(parsed.data)), ...kubernetesPolicyProblems(parsed.data)]);
