@@ -1,5 +1,7 @@
 // diff(desired, observed) → the ordered changes that make observed equal desired, touching only
-// objects the broker owns. Pure: the same inputs always give the same plan.
+// objects the broker owns. Pure: the same inputs always give the same plan. The marker version is not
+// compared (src/core/managed.ts): an object of the previous release that matches otherwise is a noop.
+import { withoutMarkerVersion } from '../managed.ts';
 import { compareFields, type FieldChange } from './compare.ts';
 import { addressKey, type DesiredObject, type ObservedObject } from './model.ts';
 
@@ -58,7 +60,7 @@ function changeFor(d: DesiredObject, o: ObservedObject | undefined): Change {
     return { action: 'conflict', key, desired: d, observed: o, fieldChanges: [],
       reason: `${d.kind} "${d.name}" exists in ${d.scope} of ${d.cloud} but was not created by the broker; rename or remove it by hand` };
   }
-  const fieldChanges = compareFields(d.fields, o.fields);
+  const fieldChanges = compareFields(withoutMarkerVersion(d.fields), withoutMarkerVersion(o.fields));
   return { action: fieldChanges.length === 0 ? 'noop' : 'update', key, desired: d, observed: o, fieldChanges };
 }
 

@@ -2,18 +2,25 @@
 // renderer, explain, the adapter and the fake agree.
 //
 // Where the managed-by marker lives (Keystone has no labels):
-// - domains, projects, groups, roles: two extra attributes, FEDBROKER_MANAGED_BY and FEDBROKER_FEDERATION
+// - domains, projects, groups, roles: extra attributes FEDBROKER_MANAGED_BY, FEDBROKER_FEDERATION and the
+//   marker version FEDBROKER_MARKER_VERSION (absent on objects of the previous release)
 //   (Keystone keeps unknown attributes of these entities and returns them; it turns "-" in their
 //   names into "_", hence the underscores);
-// - identity provider: its description (the only free field; extra attributes are refused with 400);
+// - identity provider: its description (the only free field; extra attributes are refused with 400),
+//   "[<markers as text>] <what>";
 // - mapping: a first rule that can never match (its remote types are the marker keys, which no
 //   assertion carries: Keystone sees only "OIDC-*" variables); a mapping keeps nothing but its rules;
+// Ownership never depends on the marker version (src/core/managed.ts).
 // - protocol: ours when its identity provider is ours; role assignment: ours when its group is ours.
-import { FEDERATION_KEY, MANAGED_BY_KEY, MANAGED_BY_VALUE } from '../../managed.ts';
+import {
+  FEDERATION_KEY, isManaged, MANAGED_BY_KEY, MANAGED_BY_VALUE, managedMarkersText, MARKER_VERSION, MARKER_VERSION_ATTRIBUTE, MARKER_VERSION_KEY,
+  markersFromText, withoutMarkerVersion,
+} from '../../managed.ts';
 import type { JsonValue } from '../../json.ts';
 
 export const FEDBROKER_MANAGED_BY = 'fedbroker_managed_by';
 export const FEDBROKER_FEDERATION = 'fedbroker_federation';
+export const FEDBROKER_MARKER_VERSION = MARKER_VERSION_ATTRIBUTE;
 /** The protocol id Keystone's Apache front protects (…/protocols/openid/auth). */
 export const OPENID_PROTOCOL = 'openid';
 /** What mod_auth_openidc puts in front of every claim (OIDCClaimPrefix); Keystone's assertion_prefix. */
@@ -24,7 +31,7 @@ export const ISSUER_ATTRIBUTE = `${CLAIM_PREFIX}iss`;
 export type JsonObject = { [key: string]: JsonValue };
 
 export function entityMarkers(federation: string): JsonObject {
-  return { [FEDBROKER_MANAGED_BY]: MANAGED_BY_VALUE, [FEDBROKER_FEDERATION]: federation };
+  return { [FEDBROKER_MANAGED_BY]: MANAGED_BY_VALUE, [FEDBROKER_FEDERATION]: federation, [FEDBROKER_MARKER_VERSION]: MARKER_VERSION };
 }
 
 export function hasEntityMarkers(entity: Readonly<Record<string, unknown>>, federation: string): boolean {
@@ -32,12 +39,14 @@ export function hasEntityMarkers(entity: Readonly<Record<string, unknown>>, fede
 }
 
 export function markedDescription(federation: string, what: string): string {
-  return `[${MANAGED_BY_KEY}=${MANAGED_BY_VALUE} ${FEDERATION_KEY}=${federation}] ${what}`;
+  return `[${managedMarkersText(federation)}] ${what}`;
 }
 
+/** The description starts with the bracketed markers of this federation (any marker version). */
 export function hasDescriptionMarker(description: unknown, federation: string): boolean {
-  return typeof description === 'string'
-    && description.startsWith(`[${MANAGED_BY_KEY}=${MANAGED_BY_VALUE} ${FEDERATION_KEY}=${federation}]`);
+  if (typeof description !== 'string' || !description.startsWith('[')) return false;
+  const end = description.indexOf(']');
+  return end > 0 && isManaged(markersFromText(description.slice(1, end)), federation);
 }
 
 /** The never-matching first rule of every generated mapping: it says whose mapping this is. */
@@ -47,12 +56,15 @@ export function markerRule(federation: string): JsonObject {
     remote: [
       { any_one_of: [MANAGED_BY_VALUE], type: MANAGED_BY_KEY },
       { any_one_of: [federation], type: FEDERATION_KEY },
+      { any_one_of: [MARKER_VERSION], type: MARKER_VERSION_KEY },
     ],
   };
 }
 
+/** The first rule is this federation's marker rule, of any marker version. */
 export function hasMarkerRule(rules: unknown, federation: string): boolean {
-  return Array.isArray(rules) && rules.length > 0 && JSON.stringify(sortKeysDeep(rules[0])) === JSON.stringify(markerRule(federation));
+  const unversioned = (rule: unknown) => JSON.stringify(withoutMarkerVersion(sortKeysDeep(rule)));
+  return Array.isArray(rules) && rules.length > 0 && unversioned(rules[0]) === unversioned(markerRule(federation));
 }
 
 export function claimAttribute(claim: string): string {

@@ -1,6 +1,6 @@
 // Names the broker gives to Kubernetes identities and objects, in one place (renderers, explain and
 // the adapter agree on them). See docs/decisions/0004-kubernetes-identities.md.
-import { FEDERATION_KEY, MANAGED_BY_KEY, MANAGED_BY_VALUE } from '../../managed.ts';
+import { FEDERATION_KEY, MANAGED_BY_KEY, MANAGED_BY_VALUE, MARKER_VERSION, MARKER_VERSION_KEY } from '../../managed.ts';
 import { downstreamGroup, downstreamUsername } from '../../naming.ts';
 import type { FederationSpec } from '../../federation/schema.ts';
 import { shortHash } from './hash.ts';
@@ -53,9 +53,9 @@ export function labelValue(value: string): string {
   return `${head ? `${head}-` : ''}${shortHash([value])}`;
 }
 
-/** Labels on everything the broker owns in a cluster (selectable), federation name encoded if needed. */
+/** Labels on everything the broker owns in a cluster (selectable), federation name encoded if needed, and the marker version. */
 export function kubernetesLabels(federation: string): Record<string, string> {
-  return { [MANAGED_BY_KEY]: MANAGED_BY_VALUE, [FEDERATION_KEY]: labelValue(federation) };
+  return { [MANAGED_BY_KEY]: MANAGED_BY_VALUE, [FEDERATION_KEY]: labelValue(federation), [MARKER_VERSION_KEY]: MARKER_VERSION };
 }
 
 export function kubernetesAnnotations(federation: string, rule?: string): Record<string, string> {
@@ -67,7 +67,7 @@ export function managedSelector(federation: string): string {
   return `${MANAGED_BY_KEY}=${MANAGED_BY_VALUE},${FEDERATION_KEY}=${labelValue(federation)}`;
 }
 
-/** Carries the broker's labels for this federation (and, when present, the matching full-name annotation). */
+/** Carries the broker's labels for this federation (and, when present, the matching full-name annotation); any marker version. */
 export function isManagedObject(metadata: { labels?: Readonly<Record<string, string>>; annotations?: Readonly<Record<string, string>> } | undefined, federation: string): boolean {
   const labels = metadata?.labels ?? {};
   if (labels[MANAGED_BY_KEY] !== MANAGED_BY_VALUE || labels[FEDERATION_KEY] !== labelValue(federation)) return false;
