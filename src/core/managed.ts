@@ -60,20 +60,16 @@ const VERSION_IN_TEXT = / ?fedbroker\.scs\.community\/marker-version=[0-9]+/g;
 
 /**
  * `value` without its marker version, in every form the renderers write it: an attribute or label
- * (either spelling of the key), a word of a marker text, a condition of a Keystone mapping rule
- * (`{ type: MARKER_VERSION_KEY, ... }`). What a plan compares, so the marker version alone is never drift.
+ * (either spelling of the key), a word of a text (descriptions). What a plan compares, so the marker
+ * version alone is never drift.
  */
 export function withoutMarkerVersion(value: JsonValue): JsonValue {
   if (typeof value === 'string') return value.includes(MARKER_VERSION_KEY) ? value.replace(VERSION_IN_TEXT, '') : value;
-  if (Array.isArray(value)) return value.filter((v) => !isVersionCondition(v)).map(withoutMarkerVersion);
+  if (Array.isArray(value)) return value.map(withoutMarkerVersion);
   if (typeof value !== 'object' || value === null) return value;
   return Object.fromEntries(Object.entries(value)
     .filter(([k]) => k !== MARKER_VERSION_KEY && k !== MARKER_VERSION_ATTRIBUTE)
     .map(([k, v]) => [k, withoutMarkerVersion(v)]));
-}
-
-function isVersionCondition(value: JsonValue): boolean {
-  return typeof value === 'object' && value !== null && !Array.isArray(value) && (value as Readonly<Record<string, JsonValue>>)['type'] === MARKER_VERSION_KEY;
 }
 
 function first(value: unknown): unknown {

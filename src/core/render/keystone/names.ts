@@ -7,14 +7,15 @@
 //   (Keystone keeps unknown attributes of these entities and returns them; it turns "-" in their
 //   names into "_", hence the underscores);
 // - identity provider: its description (the only free field; extra attributes are refused with 400),
-//   "[<markers as text>] <what>";
+//   "[<managed-by> <federation>] <marker version> <what>";
 // - mapping: a first rule that can never match (its remote types are the marker keys, which no
 //   assertion carries: Keystone sees only "OIDC-*" variables); a mapping keeps nothing but its rules;
-// Ownership never depends on the marker version (src/core/managed.ts).
+//   the rule has the previous release's form (no version: its mapping is that of its identity provider);
+// Ownership never depends on the marker version (src/core/managed.ts), and the previous release reads
+// these markers too (a rollback keeps ownership).
 // - protocol: ours when its identity provider is ours; role assignment: ours when its group is ours.
 import {
-  FEDERATION_KEY, isManaged, MANAGED_BY_KEY, MANAGED_BY_VALUE, managedMarkersText, MARKER_VERSION, MARKER_VERSION_ATTRIBUTE, MARKER_VERSION_KEY,
-  markersFromText, withoutMarkerVersion,
+  FEDERATION_KEY, isManaged, MANAGED_BY_KEY, MANAGED_BY_VALUE, MARKER_VERSION, MARKER_VERSION_ATTRIBUTE, MARKER_VERSION_KEY, markersFromText,
 } from '../../managed.ts';
 import type { JsonValue } from '../../json.ts';
 
@@ -38,8 +39,12 @@ export function hasEntityMarkers(entity: Readonly<Record<string, unknown>>, fede
   return entity[FEDBROKER_MANAGED_BY] === MANAGED_BY_VALUE && entity[FEDBROKER_FEDERATION] === federation;
 }
 
+/**
+ * "[<managed-by> <federation>] <marker version> <what>": the version after the brackets, so the previous
+ * release, which reads the bracketed markers exactly, still owns the object after a rollback.
+ */
 export function markedDescription(federation: string, what: string): string {
-  return `[${managedMarkersText(federation)}] ${what}`;
+  return `[${MANAGED_BY_KEY}=${MANAGED_BY_VALUE} ${FEDERATION_KEY}=${federation}] ${MARKER_VERSION_KEY}=${MARKER_VERSION} ${what}`;
 }
 
 /** The description starts with the bracketed markers of this federation (any marker version). */
@@ -56,15 +61,12 @@ export function markerRule(federation: string): JsonObject {
     remote: [
       { any_one_of: [MANAGED_BY_VALUE], type: MANAGED_BY_KEY },
       { any_one_of: [federation], type: FEDERATION_KEY },
-      { any_one_of: [MARKER_VERSION], type: MARKER_VERSION_KEY },
     ],
   };
 }
 
-/** The first rule is this federation's marker rule, of any marker version. */
 export function hasMarkerRule(rules: unknown, federation: string): boolean {
-  const unversioned = (rule: unknown) => JSON.stringify(withoutMarkerVersion(sortKeysDeep(rule)));
-  return Array.isArray(rules) && rules.length > 0 && unversioned(rules[0]) === unversioned(markerRule(federation));
+  return Array.isArray(rules) && rules.length > 0 && JSON.stringify(sortKeysDeep(rules[0])) === JSON.stringify(markerRule(federation));
 }
 
 export function claimAttribute(claim: string): string {
