@@ -11,6 +11,7 @@ import { diff } from '../../src/core/plan/diff.ts';
 import { KUBERNETES_KIND_ORDER, renderKubernetes } from '../../src/core/render/kubernetes/index.ts';
 import { exampleSpec } from '../support/example-federation.ts';
 import { ensureAggregatedClusterRoles, kubeAdminFetch, realKubernetesClusterAdmin } from './kubernetes-testbed.ts';
+import { applyConfirmed } from '../support/apply.ts';
 
 const CLOUD = 'cloud-b';
 const tag = `x${randomBytes(3).toString('hex')}`;
@@ -75,7 +76,7 @@ describe(`explain agrees with the RBAC authorizer of cluster ${CLOUD} (SubjectAc
   before(async () => {
     admin = await realKubernetesClusterAdmin(CLOUD);
     await ensureAggregatedClusterRoles(CLOUD);
-    for (const change of diff(desired, await admin.observe(CLOUD, spec.metadata.name, desired), KUBERNETES_KIND_ORDER).changes) await admin.apply(change, {});
+    for (const change of diff(desired, await admin.observe(CLOUD, spec.metadata.name, desired), KUBERNETES_KIND_ORDER).changes) await applyConfirmed(admin, change);
     await post(`${RBAC}/namespaces/${B}/roles`, { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'Role', metadata: { name: 'reader', namespace: B }, rules: [
       { apiGroups: [''], resources: ['configmaps'], resourceNames: ['cfg1'], verbs: ['get'] },
       { apiGroups: [''], resources: ['pods/log'], verbs: ['get'] },
@@ -93,7 +94,7 @@ describe(`explain agrees with the RBAC authorizer of cluster ${CLOUD} (SubjectAc
 
   after(async () => {
     try {
-      for (const change of diff([], await admin.observe(CLOUD, spec.metadata.name, []), KUBERNETES_KIND_ORDER).changes) await admin.apply(change, {});
+      for (const change of diff([], await admin.observe(CLOUD, spec.metadata.name, []), KUBERNETES_KIND_ORDER).changes) await applyConfirmed(admin, change);
       for (const path of [handMade.crb, handMade.clusterRole, handMade.role]) await kubeAdminFetch(CLOUD, path, { method: 'DELETE' });
     } finally {
       await admin?.close();

@@ -18,6 +18,7 @@ import { kubernetesSystem } from '../../src/services/systems/kubernetes.ts';
 import type { UnreachablePart } from '../../src/services/systems/model.ts';
 import { exampleDoc, exampleSpec, type MutableDoc } from '../support/example-federation.ts';
 import { ensureAggregatedClusterRoles, kubeAdminFetch, realKubernetesClusterAdmin } from './kubernetes-testbed.ts';
+import { applyConfirmed } from '../support/apply.ts';
 
 const CLOUD = 'cloud-b';
 const tag = `p${randomBytes(3).toString('hex')}`;
@@ -106,11 +107,11 @@ async function renderWithLiveRoles(spec: FederationSpec): Promise<DesiredObject[
 }
 
 async function applyAll(spec: FederationSpec, desired: readonly DesiredObject[]): Promise<void> {
-  for (const change of diff(desired, await admin.observe(CLOUD, spec.metadata.name, desired), KUBERNETES_KIND_ORDER).changes) await admin.apply(change, {});
+  for (const change of diff(desired, await admin.observe(CLOUD, spec.metadata.name, desired), KUBERNETES_KIND_ORDER).changes) await applyConfirmed(admin, change);
 }
 
 async function removeAll(spec: FederationSpec): Promise<void> {
-  for (const change of diff([], await admin.observe(CLOUD, spec.metadata.name, []), KUBERNETES_KIND_ORDER).changes) await admin.apply(change, {});
+  for (const change of diff([], await admin.observe(CLOUD, spec.metadata.name, []), KUBERNETES_KIND_ORDER).changes) await applyConfirmed(admin, change);
 }
 
 async function clusterRole(name: string, body: Record<string, unknown>): Promise<void> {

@@ -20,6 +20,7 @@ import { exampleSpec } from '../support/example-federation.ts';
 import { loadTestbed, passwordGrantToken, testbedFetch, userPassword } from '../support/testbed.ts';
 import { ensureAggregatedClusterRoles, kubeAdminFetch, realKubernetesAdmin, testbedCluster } from './kubernetes-testbed.ts';
 import { probeToken } from './kubernetes-token-probe.ts';
+import { applyConfirmed } from '../support/apply.ts';
 
 const CLOUD = 'cloud-b';
 const cluster = testbedCluster(CLOUD);
@@ -42,7 +43,7 @@ const render = (spec: FederationSpec): KubernetesObject[] =>
 const plan = async (desired: readonly KubernetesObject[], federation = 'scs-demo'): Promise<Plan> =>
   diff(desired, await admin.observe(CLOUD, federation, desired), KUBERNETES_KIND_ORDER);
 const applyAll = async (p: Plan) => {
-  for (const change of p.changes) await admin.apply(change, (change.desired?.writeOnly ?? {}) as Record<string, JsonValue>);
+  for (const change of p.changes) await applyConfirmed(admin, change, (change.desired?.writeOnly ?? {}) as Record<string, JsonValue>);
 };
 const review = (user: string, groups: string[], verb: string, resource: string, namespace?: string, group = '') =>
   admin.accessReview({ username: user, groups }, { verb, resource, group, ...(namespace !== undefined && { namespace }) }).then((a) => a.allowed);
