@@ -1,34 +1,20 @@
 // Parse spec text (YAML or JSON) and validate it; every problem carries its YAML line and column.
 // Hostile input (too large, too deep, alias bombs, prototype keys) is refused first: ./yaml-limits.ts.
-import { isMap, isScalar, isSeq, LineCounter, type Document, type Node } from 'yaml';
-import { problem, type SpecPath, type SpecProblem } from './problems.ts';
+import { isMap, isScalar, isSeq, type Document, type LineCounter, type Node } from 'yaml';
+import type { SpecPath, SpecProblem } from './problems.ts';
 import { validateSpec, type ValidationResult } from './validate.ts';
-import { aliasBomb, composeDocument, inspectDocument, SPEC_MAX_ALIAS_COUNT, SPEC_MAX_BYTES, tooLarge } from './yaml-limits.ts';
+import { aliasBomb, readSpecDocument, SPEC_MAX_ALIAS_COUNT } from './yaml-limits.ts';
 
 export function parseSpecText(text: string): ValidationResult {
-  // UTF-16 units never outnumber UTF-8 bytes, so this never refuses a text within the byte limit.
-  if (text.length > SPEC_MAX_BYTES) return { ok: false, problems: [tooLarge('the spec', text.length)] };
-  const lineCounter = new LineCounter();
-  const composed = composeDocument(text, lineCounter);
-  if ('problem' in composed) return { ok: false, problems: [composed.problem] };
-  const { doc } = composed;
-  if (doc.errors.length > 0) {
-    return {
-      ok: false,
-      problems: doc.errors.map((e) => {
-        const pos = lineCounter.linePos(e.pos[0]);
-        return { ...problem('ERR_SPEC_YAML', [], e.message.split('\n')[0] ?? e.message, 'fix the YAML syntax at this line'), line: pos.line, column: pos.col };
-      }),
-    };
-  }
-  const inspected = inspectDocument(doc, lineCounter);
-  if (inspected.problems.length > 0) return { ok: false, problems: inspected.problems };
+  const read = readSpecDocument(text);
+  if (!read.ok) return read;
+  const { doc, lineCounter } = read;
   let document: unknown;
   try {
     document = doc.toJS({ maxAliasCount: SPEC_MAX_ALIAS_COUNT });
   } catch {
     // The yaml package throws (a ReferenceError) when aliases expand beyond maxAliasCount.
-    return { ok: false, problems: [aliasBomb(lineCounter, inspected.firstAlias)] };
+    return { ok: false, problems: [aliasBomb(lineCounter, read.firstAlias)] };
   }
   const result = validateSpec(document);
   if (result.ok) return result;

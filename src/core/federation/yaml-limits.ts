@@ -3,7 +3,7 @@
 // document costs microseconds, not a stack overflow), a cap on alias expansion ("billion laughs"),
 // and keys that could reach an object's prototype (`__proto__`, `constructor`, `prototype`) refused.
 // Each is a spec problem with the line where the parser knows it.
-import { Composer, isAlias, isMap, isPair, isScalar, isSeq, Lexer, Parser, YAMLParseError, type Document, type LineCounter } from 'yaml';
+import { Composer, isAlias, isMap, isPair, isScalar, isSeq, Lexer, LineCounter, Parser, YAMLParseError, type Document } from 'yaml';
 import { problem, type SpecPath, type SpecProblem } from './problems.ts';
 
 /** Largest spec accepted (bytes of the file; characters of a text): a federation of 60 clouds and 400 rules is ~430 KiB. */
@@ -84,4 +84,30 @@ export function inspectDocument(doc: Document, lineCounter: LineCounter): { prob
 export function aliasBomb(lineCounter: LineCounter, firstAlias: number | undefined): SpecProblem {
   const pos = lineCounter.linePos(firstAlias ?? 0);
   return { ...problem('ERR_SPEC_LIMIT', [], `the YAML aliases expand to more than ${SPEC_MAX_ALIAS_COUNT} nodes (an alias bomb?)`, 'write the values out, or use fewer aliases'), line: pos.line, column: pos.col };
+}
+
+export type ReadDocument =
+  | { readonly ok: true; readonly doc: Document; readonly lineCounter: LineCounter; readonly firstAlias?: number }
+  | { readonly ok: false; readonly problems: readonly SpecProblem[] };
+
+/** A spec's text as a YAML document, with every defence above applied; syntax errors carry their line. */
+export function readSpecDocument(text: string): ReadDocument {
+  // UTF-16 units never outnumber UTF-8 bytes, so this never refuses a text within the byte limit.
+  if (text.length > SPEC_MAX_BYTES) return { ok: false, problems: [tooLarge('the spec', text.length)] };
+  const lineCounter = new LineCounter();
+  const composed = composeDocument(text, lineCounter);
+  if ('problem' in composed) return { ok: false, problems: [composed.problem] };
+  const { doc } = composed;
+  if (doc.errors.length > 0) {
+    return {
+      ok: false,
+      problems: doc.errors.map((e) => {
+        const pos = lineCounter.linePos(e.pos[0]);
+        return { ...problem('ERR_SPEC_YAML', [], e.message.split('\n')[0] ?? e.message, 'fix the YAML syntax at this line'), line: pos.line, column: pos.col };
+      }),
+    };
+  }
+  const inspected = inspectDocument(doc, lineCounter);
+  if (inspected.problems.length > 0) return { ok: false, problems: inspected.problems };
+  return { ok: true, doc, lineCounter, ...(inspected.firstAlias !== undefined && { firstAlias: inspected.firstAlias }) };
 }

@@ -41,7 +41,7 @@ const flow = (spec: FederationSpec, partner: CloudSpec, alias: string, purpose: 
 
 /** The first login flow of the broker's identity providers in partner realm P. */
 export function renderFirstBrokerLoginFlow(spec: FederationSpec, partner: CloudSpec): KeycloakObject {
-  return flow(spec, partner, FIRST_BROKER_FLOW, 'First login through an identity provider of the federation: creates the brokered user, never links it to an existing account.', [
+  return flow(spec, partner, FIRST_BROKER_FLOW, 'First federation login: create the user, never link', [
     authenticator(0, 'idp-review-profile', { 'update.profile.on.first.login': 'missing' }),
     subFlow(1, `${FIRST_BROKER_FLOW}-create-user`, 'Create the brokered user, or refuse when the account exists', [
       { ...authenticator(0, 'idp-create-user-if-unique', { 'require.password.update.after.registration': 'false' }), requirement: 'ALTERNATIVE' },
@@ -70,7 +70,7 @@ export function renderPostBrokerLoginFlow(spec: FederationSpec, partner: CloudSp
   const executions = alsoHome
     ? [denyChained, denyHomeClient, authenticator(2, 'allow-access-authenticator')]
     : [denyChained, authenticator(1, 'allow-access-authenticator')];
-  return flow(spec, partner, POST_BROKER_FLOW, 'Runs after every login through an identity provider of the federation and refuses chained federation logins.', executions);
+  return flow(spec, partner, POST_BROKER_FLOW, 'Every federation login: refuse chained logins', executions);
 }
 
 /** The scope that marks the home clients of a realm that is also a partner; no mappers, never in tokens. */
