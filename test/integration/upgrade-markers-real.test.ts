@@ -76,6 +76,19 @@ async function serverIds(observed: readonly ObservedObject[]): Promise<Record<st
   return ids;
 }
 
+async function deleteBrokerRbac(cloud: string): Promise<void> {
+  const selector = `labelSelector=${encodeURIComponent(`${MANAGED_BY_KEY}=${MANAGED_BY_VALUE}`)}`;
+  for (const path of ['/apis/rbac.authorization.k8s.io/v1/clusterrolebindings', '/apis/rbac.authorization.k8s.io/v1/rolebindings']) {
+    const list = await kubeAdminFetch(cloud, `${path}?${selector}`);
+    assert.equal(list.status, 200, list.text);
+    for (const item of (list.body as { items: { metadata: { name: string; namespace?: string } }[] }).items) {
+      const at = item.metadata.namespace === undefined ? `${path}/${item.metadata.name}` : `/apis/rbac.authorization.k8s.io/v1/namespaces/${item.metadata.namespace}/rolebindings/${item.metadata.name}`;
+      const deleted = await kubeAdminFetch(cloud, at, { method: 'DELETE' });
+      assert.ok(deleted.status === 200 || deleted.status === 404, deleted.text);
+    }
+  }
+}
+
 describe('upgrade: objects marked by the previous release are adopted without a change', () => {
   const offboard = writeSpecVariant('upgrade-without-cloud-c', withoutCloudC);
   let deps: OnboardingDeps & { close(): Promise<void> };
@@ -86,6 +99,9 @@ describe('upgrade: objects marked by the previous release are adopted without a 
     deps = await realDeps();
     const removed = fedbroker('apply', offboard, '--yes');
     assert.equal(removed.status, 0, removed.stdout + removed.stderr);
+    // Offboarding leaves cloud-c's own cluster alone (it is no longer in the spec); its broker RBAC goes
+    // here, so that the previous release creates it anew.
+    await deleteBrokerRbac('cloud-c');
     // cloud-c onboarded again by "the previous release": its objects are created with unversioned markers.
     const previous = previousMarkerDeps(deps);
     const report = await applyPlan(await planFederation(exampleSpec(), previous), previous);
