@@ -14,6 +14,7 @@ import { applyPlan, planFederation, type OnboardingDeps, type UnreachablePart } 
 import { exampleSpec } from '../support/example-federation.ts';
 import { DEMO_SPEC, fedbroker, withoutCloudC, writeSpecVariant } from '../support/federation.ts';
 import { keystoneAdminApi } from '../support/keystone-testbed.ts';
+import { adminJson } from '../support/keycloak-admin.ts';
 import { previousMarkerDeps } from '../support/previous-markers.ts';
 import { kubeAdminFetch, SPEC_DIR } from './kubernetes-testbed.ts';
 
@@ -116,6 +117,12 @@ describe('upgrade: objects marked by the previous release are adopted without a 
     await deps?.close();
     // Leave cloud-c as the current release writes it: offboarded and onboarded again.
     assert.equal(fedbroker('apply', offboard, '--yes').status, 0, 'cloud-c offboarded');
+    // The offboarding took cloud-c's identity provider, and with it the links of its brokered users;
+    // the users go too, so that later logins and role sync start from cloud-c's onboarding.
+    for (const realm of ['cloud-a', 'cloud-b']) {
+      const users = await adminJson<{ id: string }[]>(`/admin/realms/${realm}/users?q=home_cloud:cloud-c&max=1000`);
+      for (const user of users) await adminJson(`/admin/realms/${realm}/users/${user.id}`, { method: 'DELETE' });
+    }
     const restored = fedbroker('apply', DEMO_SPEC, '--yes');
     assert.equal(restored.status, 0, restored.stdout + restored.stderr);
     const plan = fedbroker('plan', DEMO_SPEC, '--detailed-exitcode');
