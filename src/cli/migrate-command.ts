@@ -4,9 +4,9 @@
 import { readFile, rename, writeFile } from 'node:fs/promises';
 import { BrokerError } from '../core/errors.ts';
 import { migrateSpecText } from '../core/federation/migrate.ts';
-import { formatPath } from '../core/federation/problems.ts';
 import { API_VERSION } from '../core/federation/schema.ts';
 import { EXIT } from './output.ts';
+import { humanProblem } from './validate.ts';
 
 export interface MigrateOptions {
   readonly write?: boolean;
@@ -15,9 +15,7 @@ export interface MigrateOptions {
 export async function migrateCommand(file: string, options: MigrateOptions): Promise<number> {
   const migrated = migrateSpecText(await readText(file));
   if (!migrated.ok) {
-    for (const p of migrated.problems) {
-      console.error(`${file}:${p.line ?? 1}:${p.column ?? 1}  ${p.path.length > 0 ? `${formatPath(p.path)}: ` : ''}${p.message}  [${p.code}]${p.hint ? `\n      fix: ${p.hint}` : ''}`);
-    }
+    for (const p of migrated.problems) console.error(humanProblem(file, p));
     return EXIT.SPEC_INVALID;
   }
   if (!options.write) {

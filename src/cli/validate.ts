@@ -25,7 +25,8 @@ export async function validateCommand(file: string, format: OutputFormat): Promi
   return EXIT.SPEC_INVALID;
 }
 
-function humanProblem(file: string, p: SpecProblem): string {
+/** One spec problem as a person reads it: file:line:column, path, message, code and the fix. */
+export function humanProblem(file: string, p: SpecProblem): string {
   const where = p.line === undefined ? file : `${file}:${p.line}:${p.column ?? 1}`;
   const path = p.path.length > 0 ? `${formatPath(p.path)}: ` : '';
   return `  ${where}  ${path}${p.message}  [${p.code}]${p.hint ? `\n      fix: ${p.hint}` : ''}`;

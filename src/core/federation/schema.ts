@@ -94,7 +94,7 @@ export const cloudSchema = z.strictObject({
 
 export const trustSchema = z.discriminatedUnion('mode', [
   z.strictObject({ mode: z.literal('mesh') }),
-    /** An edge lets users of `home` log into `partner` (v1alpha1 said `from` and `to`). */
+  /** An edge lets users of `home` log into `partner` (v1alpha1 said `from` and `to`). */
   z.strictObject({ mode: z.literal('edges'), edges: z.array(z.strictObject({ home: cloudAlias, partner: cloudAlias })).min(1) }),
 ], { message: 'mode must be "mesh" or "edges"' });
 
