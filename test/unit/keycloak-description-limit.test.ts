@@ -1,6 +1,6 @@
 // Keycloak keeps 255 characters of a description (a longer one is a database error, answered 500).
-// The federation's name is capped at 63 (a Kubernetes label value), so every rendered description,
-// markers included, fits for any valid name; a longer name is refused at metadata.name.
+// The federation's name is capped at 63, so every rendered description, markers included, fits for
+// any valid name; a longer name is refused at metadata.name.
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { renderKeycloak } from '../../src/core/render/keycloak/index.ts';

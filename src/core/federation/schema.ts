@@ -193,9 +193,9 @@ export const syncSchema = z.strictObject({
 export const federationSpecSchema = z.strictObject({
   apiVersion: z.literal(API_VERSION, { message: `must be "${API_VERSION}"` }),
   kind: z.literal('Federation', { message: 'must be "Federation"' }),
-  // At most 63: the name is a Kubernetes label value (the federation marker), and with the markers it fits
-  // the 255 characters Keycloak keeps of a flow's description.
-  metadata: z.strictObject({ name: name.max(63, { message: 'must be at most 63 characters (it is a Kubernetes label value); choose a shorter name' }) }),
+  // At most 63: the name is part of the markers in the description of the broker's login flows, and
+  // Keycloak keeps 255 characters of a description (test/unit/keycloak-description-limit.test.ts).
+  metadata: z.strictObject({ name: name.max(63, { message: 'must be at most 63 characters (the broker writes it into Keycloak fields of limited length); choose a shorter name' }) }),
   broker: z.strictObject({
   /** Public base URL of the broker: back-channel logout receiver and discovery page. */
     url: httpsUrl,
