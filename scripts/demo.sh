@@ -59,8 +59,8 @@ The demo federation is running: three clouds (cloud-a, cloud-b, cloud-c) and the
 1. Open https://127.0.0.1:16012/ , Horizon of Cloud B. It sends you to Cloud B's sign-in page.
 2. On Cloud B's sign-in page choose "Cloud A", then sign in as alice with password alice-cloud-a-pw
    at Cloud A: her home.
-3. You are in Horizon of Cloud B as cloud-a.alice. Its "Projects" page (Identity) lists p1: the
-   policy gives her home group /projects/p1/members Keystone member on p1 in every partner cloud.
+3. You are in Horizon of Cloud B as cloud-a.alice, on its "Projects" page (Identity), which lists
+   p1: the policy gives her home group /projects/p1/members Keystone member on p1 in every partner cloud.
 4. In a second terminal, from this folder:
    npx fedbroker explain $SPEC cloud-a:alice
    export FEDBROKER_REDIS_URL=$REDIS_URL

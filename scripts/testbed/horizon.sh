@@ -34,6 +34,9 @@ SESSION_COOKIE_SECURE = True
 CSRF_COOKIE_SECURE = True
 OPENSTACK_SSL_CACERT = "$CA_DIR/ca.pem"
 OPENSTACK_SSL_NO_VERIFY = False
+# The test bed's clouds run no Nova: the default landing page (Project, Compute overview) would only say
+# "not authorized". A signed-in user lands on Identity, Projects, instead.
+HORIZON_CONFIG["user_home"] = "/identity/"
 # The federation's part (Keystone URL, WebSSO choices, identity provider mapping, logout URL).
 exec(open("$dir/websso_settings.py").read())
 PY

@@ -1,6 +1,6 @@
 // `fedbroker logout <spec> <home>:<user>`: admin-initiated global logout (queued; the workers of a
 // running `fedbroker serve` deliver it; --wait follows the report). `fedbroker logout status <id>`.
-import { BrokerError } from '../core/errors.ts';
+import { BrokerError, isBrokerError } from '../core/errors.ts';
 import type { DeliveryReport } from '../core/logout/report.ts';
 import { adminLogout, logoutReport } from '../services/logout/admin.ts';
 import { loadValidSpec } from './load.ts';
@@ -34,7 +34,7 @@ export async function logoutCommand(file: string, who: string, opts: LogoutOptio
 }
 
 export async function logoutStatusCommand(eventId: string, opts: { output: OutputFormat; redis?: string }): Promise<number> {
-  const redis = await connectRedis(redisUrl(opts.redis)).catch((cause) => { throw new BrokerError('ERR_QUEUE_UNAVAILABLE', 'Redis cannot be reached', { cause }); });
+  const redis = await connectRedis(redisUrl(opts.redis)).catch((cause) => { throw isBrokerError(cause) ? cause : new BrokerError('ERR_QUEUE_UNAVAILABLE', 'Redis cannot be reached', { cause }); });
   try {
     const report = await logoutReport({ store: new RedisLogoutStore(redis) }, eventId);
     if (opts.output === 'json') printJson(report);

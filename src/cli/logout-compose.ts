@@ -11,6 +11,7 @@ import { createBrokerLogger } from '../adapters/log/pino-logger.ts';
 import { JoseLogoutTokenVerifier } from '../adapters/oidc/logout-token-verifier.ts';
 import { BullDeliveryQueue } from '../adapters/queue/bullmq-delivery-queue.ts';
 import { closeRedis, connectRedis, RedisLogoutStore, type RedisClient } from '../adapters/redis/logout-store.ts';
+import { redisTarget } from '../adapters/redis/connection.ts';
 import { BrokerError } from '../core/errors.ts';
 import { logoutIssuers } from '../core/logout/token-rules.ts';
 import type { FederationSpec } from '../core/federation/schema.ts';
@@ -76,15 +77,20 @@ export interface ComposeLogoutOptions {
 }
 
 export async function composeLogout(spec: FederationSpec, baseDir: string, options: ComposeLogoutOptions): Promise<ComposedLogout> {
+  const where = redisTarget(options.redisUrl).display; // a malformed URL is ERR_CONFIG_INVALID before anything connects
   const clouds = await composeClouds(spec, baseDir, options.keepTokensFresh === true);
   let redis: RedisClient;
   try {
     redis = await connectRedis(options.redisUrl);
   } catch (cause) {
     await clouds.close();
-    throw new BrokerError('ERR_QUEUE_UNAVAILABLE', `Redis at ${new URL(options.redisUrl).host} cannot be reached`, { cause });
+    throw new BrokerError('ERR_QUEUE_UNAVAILABLE', `Redis at ${where} cannot be reached`, { cause });
   }
-  const queue = new BullDeliveryQueue(options.redisUrl, { onError: (e) => options.logger.warn({ message: e.message }, 'delivery queue: Redis error') });
+  const queue = new BullDeliveryQueue(options.redisUrl, {
+    onError: (e) => options.logger.warn({ message: e.message }, 'delivery queue: Redis error'),
+    // A delivery whose broker died holding it (its lock lapsed): delivered again here, idempotently.
+    onStalled: (jobId) => options.logger.warn({ job: jobId }, 'logout delivery handed back by a stopped broker; delivering it again'),
+  });
   const audit: AuditLog = {
     record: (entry) => {
       options.logger.info({ audit: true, ...entry }, entry.action);

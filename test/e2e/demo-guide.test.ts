@@ -70,10 +70,10 @@ describe('npm run demo, then its printed guide, as printed', () => {
     await page.waitForURL(`${guide.openUrl}**`, { timeout: 60_000 });
     assert.match(await page.locator('.dropdown.user-menu, #profile_editor_switcher').first().innerText(), new RegExp(guide.signedInAs.replace('.', '\\.')));
     await shot('3-horizon');
-    // The sidebar's "Identity" heading (a collapse toggle, not a link) opens its panels.
-    await page.locator('#sidebar').getByText('Identity', { exact: true }).first().click();
-    await page.getByRole('link', { name: guide.projectsPage, exact: true }).first().click();
+    // She lands on the projects page itself: its panel is the active one in the sidebar.
+    assert.match(page.url(), /\/identity\/$/, 'Horizon\'s landing page');
     await page.locator('table#tenants').waitFor({ timeout: 30_000 });
+    assert.equal((await page.locator('#sidebar a.openstack-panel.active').innerText()).trim(), guide.projectsPage);
     const names = await page.locator('table#tenants tbody tr').evaluateAll((rows) => rows.map((r) => [...r.querySelectorAll('td')].map((td) => td.textContent?.trim() ?? '').find((t) => t !== '')));
     assert.deepEqual(names, [guide.project]);
     await shot('3-projects');

@@ -1,5 +1,6 @@
-// Runs `fedbroker serve` as a child process for integration tests (TLS on the spec's broker URL
-// 127.0.0.1:17443 with the test bed's certificate), and waits for its first log line saying it serves.
+// Runs `fedbroker serve` as a child process for integration tests (TLS with the test bed's certificate
+// on the spec's broker URL 127.0.0.1:17443, or on `--listen` when `extraArgs` has it: a second broker),
+// and waits for its first log line saying it serves.
 // The role-sync job and its admin-event poller are off (--sync-interval 0, --sync-event-interval 0)
 // unless a test asks for them in `extraArgs` (the last value given wins): a sync would write into the
 // shared test bed under other tests.
@@ -33,7 +34,8 @@ export async function startBroker(spec: string, extraArgs: string[] = [], env: N
     if (child.exitCode !== null || Date.now() > deadline) throw new Error(`fedbroker serve did not start:\n${out}`);
     await new Promise((r) => setTimeout(r, 50));
   }
-  const url = 'https://127.0.0.1:17443';
+  const listen = extraArgs.lastIndexOf('--listen');
+  const url = `https://${listen >= 0 ? extraArgs[listen + 1] : '127.0.0.1:17443'}`;
   const stopWith = async (signal: NodeJS.Signals) => { if (child.exitCode === null) { child.kill(signal); await exited; } };
   return {
     url,

@@ -16,7 +16,7 @@ import { EXAMPLE_SPEC_PATH, exampleDoc, exampleSpec, type MutableDoc } from './e
 
 const root = new URL('../..', import.meta.url).pathname;
 export const DEMO_SPEC = EXAMPLE_SPEC_PATH;
-const SPEC_DIR = dirname(EXAMPLE_SPEC_PATH);
+export const SPEC_DIR = dirname(EXAMPLE_SPEC_PATH);
 
 export function fedbroker(...args: string[]): SpawnSyncReturns<string> {
   return spawnSync(process.execPath, [join(root, 'bin/fedbroker.mjs'), ...args], { cwd: root, encoding: 'utf8', timeout: 180_000 });

@@ -7,6 +7,7 @@
 import { Queue, Worker, type ConnectionOptions, type Job } from 'bullmq';
 import { backoffDelayMs, DEFAULT_BACKOFF, type BackoffPolicy } from '../../core/logout/subject.ts';
 import type { DeliveryAttempt, DeliveryJob, DeliveryQueue } from '../../ports.ts';
+import { redisTarget } from '../redis/connection.ts';
 
 export interface BullDeliveryQueueOptions {
   readonly name?: string;
@@ -16,6 +17,8 @@ export interface BullDeliveryQueueOptions {
   readonly lockMs?: number;
   /** Called for failures the queue itself hits (connection loss); never with secrets. */
   readonly onError?: (error: Error) => void;
+  /** Called when this worker's stalled-job check hands back a job whose broker stopped holding it. */
+  readonly onStalled?: (jobId: string) => void;
 }
 
 /** Kept for this long after completion so a late duplicate enqueue stays a no-op (seconds). */
@@ -24,14 +27,11 @@ const KEEP_COMPLETED_SECONDS = 24 * 3600;
 export class BullDeliveryQueue implements DeliveryQueue {
   readonly #queue: Queue;
   readonly #connection: ConnectionOptions;
-  readonly #o: Required<Omit<BullDeliveryQueueOptions, 'onError'>> & Pick<BullDeliveryQueueOptions, 'onError'>;
+  readonly #o: Required<Omit<BullDeliveryQueueOptions, 'onError' | 'onStalled'>> & Pick<BullDeliveryQueueOptions, 'onError' | 'onStalled'>;
   #worker: Worker | undefined;
   constructor(redisUrl: string, options: BullDeliveryQueueOptions = {}) {
-    const url = new URL(redisUrl);
     this.#connection = {
-      host: url.hostname, port: Number(url.port || 6379), ...(url.password && { password: decodeURIComponent(url.password) }),
-      ...(url.username && { username: decodeURIComponent(url.username) }), ...(url.protocol === 'rediss:' && { tls: {} }),
-      maxRetriesPerRequest: null, retryStrategy: (times: number) => Math.min(50 * 2 ** times, 1000),
+      ...redisTarget(redisUrl).options, maxRetriesPerRequest: null, retryStrategy: (times: number) => Math.min(50 * 2 ** times, 1000),
     };
     this.#o = { name: 'fedbroker-logout', concurrency: 16, backoff: DEFAULT_BACKOFF, lockMs: 5000, ...options };
     this.#queue = new Queue(this.#o.name, { connection: this.#connection });
@@ -63,6 +63,7 @@ export class BullDeliveryQueue implements DeliveryQueue {
       settings: { backoffStrategy: (attemptsMade: number) => backoffDelayMs(attemptsMade, backoff) },
     });
     this.#worker.on('error', (e) => this.#o.onError?.(e));
+    this.#worker.on('stalled', (jobId) => this.#o.onStalled?.(jobId));
   }
 
   /** Jobs not yet finished (waiting, delayed, active): for readiness and metrics. */

@@ -6,6 +6,7 @@
 //   <p>:checkpoint:<cloud>  catch-all checkpoint (JSON, no expiry)
 import { Redis } from 'ioredis';
 import { BrokerError } from '../../core/errors.ts';
+import { redisTarget } from './connection.ts';
 import type { LogoutEventRecord, TargetDelivery } from '../../core/logout/report.ts';
 import type { EventCheckpoint, LogoutStore } from '../../ports.ts';
 
@@ -102,8 +103,9 @@ async function atomically(multi: ReturnType<Redis['multi']>): Promise<void> {
  * is down (no offline queue, no resending of commands cut off by a disconnect).
  */
 export async function connectRedis(url: string): Promise<RedisClient> {
-  const client = new Redis(url, {
-    lazyConnect: true, enableOfflineQueue: false, maxRetriesPerRequest: 0, autoResendUnfulfilledCommands: false,
+  const target = redisTarget(url);
+  const client = new Redis({
+    ...target.options, lazyConnect: true, enableOfflineQueue: false, maxRetriesPerRequest: 0, autoResendUnfulfilledCommands: false,
     connectTimeout: 2000, retryStrategy: (times) => Math.min(50 * 2 ** times, 1000),
   });
   client.on('error', () => { /* reconnects on its own; commands fail with ERR_QUEUE_UNAVAILABLE meanwhile */ });
@@ -113,7 +115,7 @@ export async function connectRedis(url: string): Promise<RedisClient> {
     await Promise.race([client.connect(), new Promise((_, reject) => { timer = setTimeout(() => reject(new Error('connect timeout')), 5000); })]);
   } catch (cause) {
     client.disconnect();
-    throw new BrokerError('ERR_QUEUE_UNAVAILABLE', `Redis at ${new URL(url).host} cannot be reached`, { cause });
+    throw new BrokerError('ERR_QUEUE_UNAVAILABLE', `Redis at ${target.display} cannot be reached`, { cause });
   } finally {
     clearTimeout(timer);
   }
