@@ -32,7 +32,7 @@ export function parseDemoGuide(output: string): DemoGuide {
     chooseButton: match(guide, /^2\. .*choose "([^"]+)"/m, 'button in step 2')[1]!,
     user: match(guide, /sign in as (\S+) with password (\S+)/, 'user and password in step 2')[1]!,
     password: match(guide, /sign in as (\S+) with password (\S+)/, 'user and password in step 2')[2]!,
-    signedInAs: match(guide, /^3\. .* as (\S+?)\. /m, 'user name in step 3')[1]!,
+    signedInAs: match(guide, /^3\. .* as (\S+?), on its /m, 'user name in step 3')[1]!,
     projectsPage: match(guide, /on its "([^"]+)" page \(Identity\), which\s+lists\s+(\S+?):/, 'projects page in step 3')[1]!,
     project: match(guide, /on its "([^"]+)" page \(Identity\), which\s+lists\s+(\S+?):/, 'projects page in step 3')[2]!,
     afterLogoutButton: match(guide, /^5\. Reload Horizon[\s\S]*?choosing "([^"]+)" asks for her home password/m, 'step 5')[1]!,
