@@ -1,6 +1,7 @@
 // Ports: the small interfaces through which use cases (src/services) reach the outside world.
 // Adapters in src/adapters implement them (`satisfies`); fakes in src/adapters/fakes do too, and one
 // conformance suite per port (test/contract) runs against both.
+import type { AuditQuery, AuditRecord, NewAuditRecord } from './core/audit/record.ts';
 import type { AccessRequest, KubernetesIdentity, RbacSnapshot } from './core/explain/kubernetes.ts';
 import type { JsonValue } from './core/json.ts';
 import type { LogoutIssuer } from './core/logout/token-rules.ts';
@@ -275,6 +276,18 @@ export interface DeliveryQueue {
 /** Audit trail (JSON lines): one entry per logout and per delivery; never secrets. */
 export interface AuditLog {
   record(entry: { readonly action: string; readonly correlationId: string; readonly [field: string]: unknown }): void;
+}
+
+/** The durable audit trail (docs/audit.md): records kept for the retention period, queried by time, cloud, correlation id. */
+export interface AuditStore {
+  append(record: NewAuditRecord): Promise<void>;
+  /** Matching records, the oldest first, at most `query.limit`. */
+  query(query: AuditQuery): Promise<AuditRecord[]>;
+}
+
+/** Runs work under a correlation id that every outbound call it makes carries (X-Correlation-Id). */
+export interface CorrelationScope {
+  run<T>(id: string, work: () => Promise<T>): Promise<T>;
 }
 
 export interface IdSource {

@@ -43,6 +43,7 @@ start() {
       --https-certificate-file="$CA_DIR/server.pem" --https-certificate-key-file="$CA_DIR/server.key" \
       --hostname="$KEYCLOAK_URL" --http-management-port="$KEYCLOAK_MGMT_PORT" \
       --truststore-paths="$CA_DIR/ca.pem" \
+      --http-access-log-enabled=true --http-access-log-pattern='access: %h %t "%r" %s %Dms correlation=%{i,X-Correlation-Id}' \
       --import-realm \
       > "$KEYCLOAK_LOG" 2>&1 < /dev/null &
   echo $! > "$KEYCLOAK_PID"

@@ -147,7 +147,7 @@ MaxSpareThreads 16
 MaxRequestWorkers 16
 ErrorLog "$(apache_log "$cloud")"
 LogLevel warn ssl:error auth_openidc:${FEDBROKER_KEYSTONE_OIDC_LOGLEVEL:-warn}
-LogFormat "%h %t \"%r\" %>s %b %Dus user=%u" keystone
+LogFormat "%h %t \"%r\" %>s %b %Dus user=%u correlation=%{X-Correlation-Id}i" keystone
 CustomLog "$(apache_log "$cloud")" keystone
 
 <VirtualHost $TESTBED_HOST:$port>

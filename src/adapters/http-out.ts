@@ -1,6 +1,7 @@
 // The one way the broker calls other servers. Every outbound request gets: a timeout, no redirect
 // following, the configured CA bundle with TLS verification on, and an SSRF guard (only origins the
-// spec names; never link-local/metadata addresses, whatever a name resolves to).
+// spec names; never link-local/metadata addresses, whatever a name resolves to), and the
+// X-Correlation-Id of the operation it is made for (./correlation.ts).
 // Libraries that take a fetch function (openid-client, jose, the Keycloak admin client) get `fetch`.
 // Every answer's body is limited while it streams (./http-body.ts): DEFAULT_MAX_BODY_BYTES unless
 // the HttpOut or the call (`maxBodyBytes`) says otherwise; past it the read fails with
@@ -16,6 +17,7 @@ import { lookup as dnsLookup, type LookupAddress } from 'node:dns';
 import { createSecureContext, rootCertificates } from 'node:tls';
 import { Agent, fetch as undiciFetch } from 'undici';
 import { BrokerError } from '../core/errors.ts';
+import { CORRELATION_HEADER, currentCorrelationId } from './correlation.ts';
 import { ipLiteralHost, isForbiddenAddress } from '../core/net-address.ts';
 import { DEFAULT_MAX_BODY_BYTES, limitBody, type FetchLike } from './http-body.ts';
 
@@ -80,12 +82,14 @@ export class HttpOut {
     const idempotent = IDEMPOTENT_METHODS.has(method);
     // A Request's body is a stream that cannot be sent twice.
     const replayable = idempotent && !(input instanceof Request && input.body !== null) && !(init.body instanceof ReadableStream);
+    // A Request is sent as its parts: the undici package's fetch does not take the global Request class.
+    const fromRequest = input instanceof Request ? { method: input.method, headers: input.headers, ...(input.body && { body: input.body, duplex: 'half' }) } : {};
+    const headers = withCorrelationHeader(input, init.headers);
     const send = () => {
       const signal = init.signal ? AbortSignal.any([init.signal, AbortSignal.timeout(this.#timeoutMs)]) : AbortSignal.timeout(this.#timeoutMs);
-      const request = input instanceof Request ? input : url.toString();
       const dispatcher = idempotent ? this.#pooledAgent : this.#freshAgent;
       // undici's own fetch shares its types with the global one at runtime; the casts bridge the typings.
-      return (undiciFetch as unknown as FetchLike)(request, { ...init, redirect: 'manual', signal, dispatcher } as unknown as RequestInit);
+      return (undiciFetch as unknown as FetchLike)(url.toString(), { ...fromRequest, ...init, ...(headers && { headers }), redirect: 'manual', signal, dispatcher } as unknown as RequestInit);
     };
     let response: Response;
     try {
@@ -109,6 +113,15 @@ export class HttpOut {
   async close(): Promise<void> {
     await Promise.all([this.#pooledAgent.close(), this.#freshAgent.close()]);
   }
+}
+
+/** The request's headers plus X-Correlation-Id while an operation with an id is under way (./correlation.ts). */
+function withCorrelationHeader(input: string | URL | Request, given: ConstructorParameters<typeof Headers>[0] | undefined): Headers | undefined {
+  const id = currentCorrelationId();
+  if (id === undefined) return undefined;
+  const headers = new Headers(given ?? (input instanceof Request ? input.headers : undefined));
+  headers.set(CORRELATION_HEADER, id);
+  return headers;
 }
 
 /** The connection broke before an answer (e.g. the server closed an idle keep-alive connection). */

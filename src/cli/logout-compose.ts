@@ -11,22 +11,36 @@ import { createBrokerLogger } from '../adapters/log/pino-logger.ts';
 import { JoseLogoutTokenVerifier } from '../adapters/oidc/logout-token-verifier.ts';
 import { BullDeliveryQueue } from '../adapters/queue/bullmq-delivery-queue.ts';
 import { closeRedis, connectRedis, RedisLogoutStore, type RedisClient } from '../adapters/redis/logout-store.ts';
+import { asyncCorrelationScope } from '../adapters/correlation.ts';
+import { RedisAuditStore } from '../adapters/redis/audit-store.ts';
 import { redisTarget } from '../adapters/redis/connection.ts';
+import { auditRecordOf, DEFAULT_AUDIT_RETENTION_DAYS } from '../core/audit/record.ts';
 import { BrokerError } from '../core/errors.ts';
 import { logoutIssuers } from '../core/logout/token-rules.ts';
 import type { FederationSpec } from '../core/federation/schema.ts';
-import type { AuditLog, KeycloakSessionsPort, KeystoneRevocationPort } from '../ports.ts';
+import type { AuditLog, AuditStore, KeycloakSessionsPort, KeystoneRevocationPort } from '../ports.ts';
 import type { LogoutDeps } from '../services/logout/deps.ts';
 
 export interface ComposedLogout {
   readonly deps: LogoutDeps;
   readonly queue: BullDeliveryQueue;
   readonly redis: RedisClient;
+  readonly auditStore: AuditStore;
   close(): Promise<void>;
 }
 
 /** Redis's own default address; the demo test bed runs its Redis on 16379 (set FEDBROKER_REDIS_URL). */
 export const DEFAULT_REDIS_URL = 'redis://127.0.0.1:6379';
+
+/** How long audit records are kept: FEDBROKER_AUDIT_RETENTION_DAYS, 1–3650 (default 30). */
+export function auditRetentionDays(value = process.env['FEDBROKER_AUDIT_RETENTION_DAYS']): number {
+  if (value === undefined || value === '') return DEFAULT_AUDIT_RETENTION_DAYS;
+  const days = Number(value);
+  if (!Number.isInteger(days) || days < 1 || days > 3650) {
+    throw new BrokerError('ERR_CONFIG_INVALID', `FEDBROKER_AUDIT_RETENTION_DAYS must be a whole number of days from 1 to 3650, not "${value}"`, { details: { field: 'FEDBROKER_AUDIT_RETENTION_DAYS' } });
+  }
+  return days;
+}
 
 export function redisUrl(flag?: string): string {
   return flag ?? process.env['FEDBROKER_REDIS_URL'] ?? DEFAULT_REDIS_URL;
@@ -77,7 +91,9 @@ export interface ComposeLogoutOptions {
 }
 
 export async function composeLogout(spec: FederationSpec, baseDir: string, options: ComposeLogoutOptions): Promise<ComposedLogout> {
-  const where = redisTarget(options.redisUrl).display; // a malformed URL is ERR_CONFIG_INVALID before anything connects
+  // A malformed Redis URL or retention is ERR_CONFIG_INVALID before anything connects.
+  const where = redisTarget(options.redisUrl).display;
+  const retentionDays = auditRetentionDays();
   const clouds = await composeClouds(spec, baseDir, options.keepTokensFresh === true);
   let redis: RedisClient;
   try {
@@ -91,10 +107,18 @@ export async function composeLogout(spec: FederationSpec, baseDir: string, optio
     // A delivery whose broker died holding it (its lock lapsed): delivered again here, idempotently.
     onStalled: (jobId) => options.logger.warn({ job: jobId }, 'logout delivery handed back by a stopped broker; delivering it again'),
   });
+  const now = () => Date.now();
+  const auditStore = new RedisAuditStore(redis, { retentionDays, now });
+  const auditWrites = new Set<Promise<void>>();
   const audit: AuditLog = {
     record: (entry) => {
       options.logger.info({ audit: true, ...entry }, entry.action);
       options.onAudit?.(entry);
+      // Kept in the store too (fedbroker audit, GET /api/v1/audit); a lost write is logged, the work goes on.
+      const write = auditStore.append(auditRecordOf(entry, now()))
+        .catch((e: unknown) => { options.logger.warn({ action: entry.action, correlationId: entry.correlationId, code: (e as { code?: string }).code }, 'audit record not stored'); })
+        .finally(() => { auditWrites.delete(write); });
+      auditWrites.add(write);
     },
   };
   const ofCloud = <T>(map: ReadonlyMap<string, T>, what: string) => (alias: string): T => {
@@ -109,11 +133,13 @@ export async function composeLogout(spec: FederationSpec, baseDir: string, optio
     keycloak: ofCloud(clouds.sessions, 'Keycloak adapter'),
     keystone: (alias) => clouds.keystones.get(alias),
     store: new RedisLogoutStore(redis), queue, clock: { now: () => new Date() }, ids: { newId: () => randomUUID() }, audit,
+    correlation: asyncCorrelationScope,
   };
   return {
-    deps, queue, redis,
+    deps, queue, redis, auditStore,
     async close() {
       await queue.close();
+      await Promise.all([...auditWrites]);
       await clouds.close();
       await closeRedis(redis);
     },

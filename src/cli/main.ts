@@ -2,6 +2,7 @@
 import { Command, CommanderError, Option } from 'commander';
 import { isBrokerError } from '../core/errors.ts';
 import { EXIT, parseOutputFormat, printJson, wantsJson, type OutputFormat } from './output.ts';
+import type { AuditOptions } from './audit-command.ts';
 import type { ApplyOptions, PlanOptions } from './federation-commands.ts';
 import type { LogoutOptions } from './logout-commands.ts';
 import type { ServeOptions } from './serve.ts';
@@ -85,6 +86,15 @@ export function buildProgram(setExitCode: (code: number) => void): Command {
     .option('--redis <url>', 'Redis URL (default: $FEDBROKER_REDIS_URL)')
     // --redis and --output may also land on the parent `logout` command: read them from both.
     .action(async (id: string, _opts: unknown, command: Command) => setExitCode(await (await logoutCommands()).logoutStatusCommand(id, command.optsWithGlobals())));
+  program.command('audit')
+    .description('the durable audit trail (logouts, deliveries, sync changes, admin API calls), the oldest first')
+    .option('--since <time>', 'only records from this time (2026-12-01T10:00:00Z) or this long ago (90s, 30m, 12h, 7d)')
+    .option('--cloud <alias>', 'only records that touched this cloud')
+    .option('--correlation-id <id>', 'only one operation (a logout\'s event id, an API request id, a sync run id)')
+    .option('--limit <n>', 'at most this many records (default 1000)')
+    .addOption(outputOption())
+    .option('--redis <url>', 'Redis URL (default: $FEDBROKER_REDIS_URL)')
+    .action(async (opts: AuditOptions) => setExitCode(await (await import('./audit-command.ts')).auditCommand(opts)));
   const render = program.command('render')
     .description('print configuration the broker renders, for delivery by other tooling');
   render.command('horizon')
@@ -154,5 +164,5 @@ function reportError(error: unknown, json: boolean): number {
     console.error(`fedbroker: ${message} [${code}]${where ? ` (${where})` : ''}`);
     if (!isBrokerError(error) && error instanceof Error && error.stack) console.error(error.stack);
   }
-  return code === 'ERR_SPEC_FILE' || code === 'ERR_CONFIRMATION_REQUIRED' || code === 'ERR_USAGE' ? EXIT.USAGE : EXIT.FAILED;
+  return code === 'ERR_SPEC_FILE' || code === 'ERR_CONFIRMATION_REQUIRED' || code === 'ERR_USAGE' || code === 'ERR_REQUEST_INVALID' ? EXIT.USAGE : EXIT.FAILED;
 }

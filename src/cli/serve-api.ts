@@ -4,6 +4,7 @@
 // the in-memory plan and sync-run stores.
 import { readApiConfigFile } from '../adapters/api-config-file.ts';
 import { caBundle } from '../adapters/ca-files.ts';
+import { asyncCorrelationScope } from '../adapters/correlation.ts';
 import { HttpOut } from '../adapters/http-out.ts';
 import { MemoryPlanStore, MemoryRunStore } from '../adapters/memory/api-stores.ts';
 import { JoseBearerVerifier } from '../adapters/oidc/bearer-verifier.ts';
@@ -13,6 +14,7 @@ import type { ApiDeps, SyncResultJson } from '../http/api/deps.ts';
 import { runSync, type SyncDeps } from '../services/sync.ts';
 import type { LogoutDeps } from '../services/logout/deps.ts';
 import type { OnboardingDeps } from '../services/onboarding.ts';
+import type { AuditStore } from '../ports.ts';
 import { composeOnboarding } from './compose.ts';
 import { composeExplain } from './explain-command.ts';
 
@@ -21,7 +23,7 @@ export interface ComposedApi {
   close(): Promise<void>;
 }
 
-export async function composeApi(file: string, spec: FederationSpec, baseDir: string, logout: LogoutDeps, sync: SyncDeps | undefined): Promise<ComposedApi> {
+export async function composeApi(file: string, spec: FederationSpec, baseDir: string, logout: LogoutDeps, sync: SyncDeps | undefined, auditStore: AuditStore): Promise<ComposedApi> {
   const { config, baseDir: configDir } = await readApiConfigFile(file, spec);
   const outs = new Map<string, HttpOut>();
   for (const i of config.issuers) {
@@ -49,7 +51,7 @@ export async function composeApi(file: string, spec: FederationSpec, baseDir: st
     ...(sync && { sync: (options) => runSync(current, sync, options) }),
     logout,
     plans: new MemoryPlanStore(), syncRuns: new MemoryRunStore<SyncResultJson>(),
-    clock: logout.clock, ids: logout.ids, audit: logout.audit,
+    clock: logout.clock, ids: logout.ids, audit: logout.audit, auditStore, correlation: asyncCorrelationScope,
   };
   return { deps, close: async () => { for (const o of outs.values()) await o.close(); } };
 }

@@ -4,6 +4,7 @@
 import { readFile } from 'node:fs/promises';
 import { createServer as createHttpServer, type Server } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
+import { asyncCorrelationScope } from '../adapters/correlation.ts';
 import { BrokerError } from '../core/errors.ts';
 import { DEFAULT_RATE_LIMITS, parseBucketLimit, type BucketLimit, type RateLimits } from '../core/rate-limit.ts';
 import { createApp } from '../http/app.ts';
@@ -90,10 +91,10 @@ export async function serveCommand(opts: ServeOptions): Promise<number> {
   const apiConfig = opts.apiConfig ?? process.env['FEDBROKER_API_CONFIG'];
   const sync = syncIntervalMs > 0 || syncEventMs > 0 || apiConfig
     ? await composeSync(loaded.spec, loaded.baseDir, { leases: redisSyncLeases(composed.redis, leaseTtlMs), keepTokensFresh: true }) : undefined;
-  const syncJob: SyncJobHandle | undefined = sync && syncIntervalMs > 0 ? startSyncJob((signal) => runSync(loaded.spec, sync, { signal }), deps.audit, logger, deps.ids, { intervalMs: syncIntervalMs }) : undefined;
+  const syncJob: SyncJobHandle | undefined = sync && syncIntervalMs > 0 ? startSyncJob((signal) => runSync(loaded.spec, sync, { signal }), deps.audit, logger, deps.ids, { intervalMs: syncIntervalMs, correlation: asyncCorrelationScope }) : undefined;
   const syncPoller: SyncEventPollerHandle | undefined = sync && syncEventMs > 0
     ? startSyncEventPoller({ ...sync, spec: loaded.spec, store: new RedisLogoutStore(composed.redis, 'fedbroker:sync'), clock: deps.clock, audit: deps.audit }, logger, syncEventMs) : undefined;
-  const api: ComposedApi | undefined = apiConfig ? await composeApi(apiConfig, loaded.spec, loaded.baseDir, deps, sync) : undefined;
+  const api: ComposedApi | undefined = apiConfig ? await composeApi(apiConfig, loaded.spec, loaded.baseDir, deps, sync, composed.auditStore) : undefined;
   const app = createApp({ logout: deps, logger, metrics, ready: () => deps.store.ping(), rateLimits, insecureUnauthenticatedAdminApi: !!opts.insecureUnauthenticatedAdminApi, ...(api && { api: api.deps }) });
   const server: Server = certFile && keyFile
     ? createHttpsServer({ cert: await readFile(certFile), key: await readFile(keyFile) }, app)

@@ -10,7 +10,7 @@ export const UNKNOWN_LABEL = 'unknown';
 
 const SOURCES: ReadonlySet<string> = new Set(['backchannel', 'keycloak-event', 'admin']);
 const SYSTEMS: ReadonlySet<string> = new Set(['keycloak', 'keystone']);
-const SYNC_OPS: ReadonlySet<string> = new Set(['createUser', 'createFederatedUser', 'deleteFederatedUser', 'addMembership', 'removeMembership', 'enableUser', 'disableUser', 'deleteUser',
+const SYNC_OPS: ReadonlySet<string> = new Set(['createUser', 'createFederatedUser', 'deleteFederatedUser', 'addMembership', 'removeMembership', 'enableUser', 'disableUser', 'deleteUser', 'linkUser',
   'revokeTokens', 'deleteApplicationCredentials', 'endSessions']);
 const SYNC_RESULTS: ReadonlySet<string> = new Set(['applied', 'failed', 'braked']);
 const SYNC_OUTCOMES: ReadonlySet<string> = new Set(['applied', 'partial', 'braked', 'stopped', 'error']);

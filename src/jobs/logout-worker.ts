@@ -21,7 +21,9 @@ export async function startLogoutWorkers(deps: LogoutDeps, logger: Logger, optio
   for (const result of await warmUpLogout(deps)) {
     if (!result.ok) logger.warn({ target: result.target, code: result.code }, 'warm-up failed; the first logout for it will fetch again');
   }
-  deps.queue.process((job, attempt) => deliverLogout(deps, job, attempt));
+  // A logout event's correlation id is its id: every call of its deliveries carries it (X-Correlation-Id).
+  const scope = deps.correlation;
+  deps.queue.process((job, attempt) => (scope ? scope.run(job.eventId, () => deliverLogout(deps, job, attempt)) : deliverLogout(deps, job, attempt)));
   const poller: PollerHandle | undefined = options.pollIntervalMs > 0 ? startLogoutPoller(deps, logger, options.pollIntervalMs) : undefined;
   return { stop: async () => { await poller?.stop(); } };
 }

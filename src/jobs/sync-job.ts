@@ -6,7 +6,7 @@
 import type { Logger } from 'pino';
 import { isBrokerError } from '../core/errors.ts';
 import { formatFailure, summarize } from '../core/sync/format.ts';
-import type { AuditLog, IdSource } from '../ports.ts';
+import type { AuditLog, CorrelationScope, IdSource } from '../ports.ts';
 import type { SyncReport } from '../services/sync.ts';
 
 /** The first run starts this long after start (or after one interval when that is shorter). */
@@ -16,6 +16,8 @@ export interface SyncJobOptions {
   /** Start to start, in ms; > 0. */
   readonly intervalMs: number;
   readonly firstRunDelayMs?: number;
+  /** Each run under its correlation id (its calls carry it). */
+  readonly correlation?: CorrelationScope;
 }
 
 export interface SyncJobHandle {
@@ -31,7 +33,7 @@ export function startSyncJob(run: (signal: AbortSignal) => Promise<SyncReport>, 
     const correlationId = ids.newId();
     const started = Date.now();
     try {
-      const report = await run(abort.signal);
+      const report = await (options.correlation ? options.correlation.run(correlationId, () => run(abort.signal)) : run(abort.signal));
       audit.record({ action: 'sync.run', correlationId, ...runEntry(report), durationMs: Date.now() - started });
     } catch (error) {
       audit.record({ action: 'sync.run', correlationId, outcome: 'error', code: isBrokerError(error) ? error.code : 'ERR_INTERNAL', durationMs: Date.now() - started });

@@ -37,6 +37,8 @@ export interface PartnerRealmSyncPort {
   removeMembership(realm: string, userId: string, groupId: string): Promise<void>;
   setEnabled(realm: string, userId: string, enabled: boolean): Promise<void>;
   deleteUser(realm: string, userId: string): Promise<void>;
+  /** Links an existing user to an identity provider (federated identity `userId` / `userName` there). */
+  linkUser(realm: string, userId: string, link: { readonly identityProvider: string; readonly userId: string; readonly userName: string }): Promise<void>;
   /** Every user of the realm with a `home_cloud` attribute (paged); orphans of offboarded homes are found among them. */
   guests(realm: string): Promise<ObservedGuestUser[]>;
   /** Ends every session of the user in the realm (Keycloak notifies the clients); an absent user is no error. */

@@ -119,6 +119,7 @@ async function applyChange(deps: SyncDeps, target: SyncTarget, realm: string, ch
     case 'enableUser': await partner.setEnabled(realm, change.userId, true); return;
     case 'disableUser': await partner.setEnabled(realm, change.userId, false); return;
     case 'deleteUser': await partner.deleteUser(realm, change.userId); return;
+    case 'linkUser': await partner.linkUser(realm, change.userId, { identityProvider: change.identityProvider, userId: change.linkUserId, userName: change.linkUserName }); return;
     case 'endSessions': await partner.endSessions(realm, change.userId); return;
     default: return;
   }

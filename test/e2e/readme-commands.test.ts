@@ -4,7 +4,7 @@
  * after them; `serve` runs in the background until the commands after it are done, then its process
  * group gets SIGTERM (as from Ctrl-C or a service manager; `npx` itself does not pass a signal on) and
  * the broker must log that it drained and exit; a placeholder such as `<event id>` is filled with the previous command's output
- * (its last line). The commands run in a clean environment (no FEDBROKER_* of the caller), from the
+ * (its last line; where the placeholder comes again, the same value). The commands run in a clean environment (no FEDBROKER_* of the caller), from the
  * repository's root, through `npx` as a user types them.
  *
  * Writes what the README's commands write (apply, a cloud-b sync, a secret rotation, a logout of
@@ -43,6 +43,7 @@ describe('README CLI section, run as written against the demo federation', () =>
   const commands = commandsOf(readmeSection('The CLI: `fedbroker`'));
   const env = cleanEnv();
   let previousOutput = '';
+  const filled = new Map<string, string>();
   const background: Background[] = [];
 
   after(() => { for (const b of background) killGroup(b.child, 'SIGKILL'); });
@@ -58,8 +59,10 @@ describe('README CLI section, run as written against the demo federation', () =>
       if (exported) { env[exported[1]!] = exported[2]!; return; }
       let command = written;
       for (const p of placeholdersOf(written)) {
-        const value = previousOutput.trim().split('\n').at(-1)?.trim();
+        // The first use of a placeholder takes the previous command's last output line; later uses, the same value.
+        const value = filled.get(p) ?? previousOutput.trim().split('\n').at(-1)?.trim();
         assert.ok(value, `no output of the previous command to fill ${p}`);
+        filled.set(p, value);
         command = command.replace(p, value);
       }
       if (/^npx fedbroker serve\b/.test(command)) {

@@ -3,6 +3,8 @@
 // per issuer (the three cloud realms and a dedicated admin realm), and tokens signed like Keycloak's.
 import { exportJWK, generateKeyPair, SignJWT, type JWK } from 'jose';
 import request from 'supertest';
+import { MemoryAuditStore } from '../../src/adapters/fakes/audit-store.ts';
+import { auditRecordOf } from '../../src/core/audit/record.ts';
 import { MemoryPlanStore, MemoryRunStore } from '../../src/adapters/memory/api-stores.ts';
 import { JoseBearerVerifier } from '../../src/adapters/oidc/bearer-verifier.ts';
 import { parseApiConfig, type ApiIssuer } from '../../src/core/authz/config.ts';
@@ -64,6 +66,7 @@ export async function apiWorld(): Promise<ApiWorld> {
   let current: FederationSpec = spec;
   const audit: ApiWorld['audit'] = [];
   const syncCalls: SyncOptions[] = [];
+  const auditStore = new MemoryAuditStore({ retentionDays: 30, now: () => now.ms });
   let ids = 0;
   const deps: ApiDeps = {
     config, verifier,
@@ -74,7 +77,8 @@ export async function apiWorld(): Promise<ApiWorld> {
     logout: logout.deps,
     plans: new MemoryPlanStore(), syncRuns: new MemoryRunStore<SyncResultJson>(),
     clock: { now: () => new Date(now.ms) }, ids: { newId: () => `r${++ids}` },
-    audit: { record: (e) => { audit.push({ ...e }); logout.deps.audit.record(e); } },
+    audit: { record: (e) => { audit.push({ ...e }); logout.deps.audit.record(e); void auditStore.append(auditRecordOf(e, now.ms)); } },
+    auditStore,
   };
   const app = createApp({ logout: logout.deps, logger: silentLogger, metrics: new BrokerMetrics(), ready: async () => {}, api: deps });
   const token: ApiWorld['token'] = (issuer, claims = {}, key) => {

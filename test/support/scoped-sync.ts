@@ -22,6 +22,7 @@ export function scopeSyncDeps(real: SyncDeps, ours: (name: string) => boolean): 
       return {
         cloud, createUser: (r, u) => port.createUser(r, u), addMembership: (r, u, g) => port.addMembership(r, u, g), removeMembership: (r, u, g) => port.removeMembership(r, u, g),
         setEnabled: (r, u, e) => port.setEnabled(r, u, e), deleteUser: (r, u) => port.deleteUser(r, u), endSessions: (r, u) => port.endSessions(r, u),
+        linkUser: (r, u, l) => port.linkUser(r, u, l),
         guests: async (realm) => (await port.guests(realm)).filter((u) => ours(u.username)),
         observe: async (realm, federation, home, paths) => { const o = await port.observe(realm, federation, home, paths); return { ...o, users: o.users.filter((u) => ours(u.username)) }; },
         observeUsers: async (realm, federation, home, paths, wanted) => { const o = await port.observeUsers(realm, federation, home, paths, wanted); return { ...o, users: o.users.filter((u) => ours(u.username)) }; },

@@ -54,19 +54,23 @@ export class FakePartnerRealmSync implements PartnerRealmSyncPort {
 
   async observe(_realm: string, federation: string, home: string, groupPaths: readonly string[]): Promise<ObservedPartnerRealm> {
     this.#check();
-    const users = [...this.users.values()].filter((u) => u.links.some((l) => l.identityProvider === home));
+    const isLinked = (u: FakeRealmUser) => u.links.some((l) => l.identityProvider === home);
+    // Lost its link when the home's provider was deleted and made again: the home's attributes, no link.
+    const isUnlinked = (u: FakeRealmUser) => !isLinked(u) && u.attributes[HOME_CLOUD_ATTRIBUTE]?.[0] === home && u.attributes[HOME_SUBJECT_ATTRIBUTE]?.[0] !== undefined;
+    const users = [...this.users.values()].filter((u) => isLinked(u) || isUnlinked(u));
     const groups = groupPaths.flatMap((p) => {
       const g = this.groupByPath(p);
       return g && isManaged(g.attributes, federation) ? [{ id: g.id, path: g.path, memberIds: [...g.members] }] : [];
     });
-    return { users: users.map((u) => ({ id: u.id, username: u.username, enabled: u.enabled, ...(u.attributes[HOME_SUBJECT_ATTRIBUTE]?.[0] !== undefined && { homeSub: u.attributes[HOME_SUBJECT_ATTRIBUTE][0] }) })), groups };
+    return { users: users.map((u) => ({ id: u.id, username: u.username, enabled: u.enabled, ...(u.attributes[HOME_SUBJECT_ATTRIBUTE]?.[0] !== undefined && { homeSub: u.attributes[HOME_SUBJECT_ATTRIBUTE][0] }),
+      ...(isUnlinked(u) && { unlinked: true }) })), groups };
   }
 
   async observeUsers(realm: string, federation: string, home: string, groupPaths: readonly string[], wanted: PartnerUsersWanted): Promise<ObservedPartnerRealmUsers> {
     const all = await this.observe(realm, federation, home, groupPaths);
     const subs = new Set(wanted.homeSubs);
     const names = new Set(wanted.names);
-    return { ...all, users: all.users.filter((u) => (u.homeSub !== undefined && subs.has(u.homeSub)) || names.has(u.username)), userCount: all.users.length };
+    return { ...all, users: all.users.filter((u) => (u.homeSub !== undefined && subs.has(u.homeSub)) || names.has(u.username)), userCount: all.users.filter((u) => !u.unlinked).length };
   }
 
   async createUser(_realm: string, user: NewPartnerUser): Promise<string> {
@@ -96,6 +100,14 @@ export class FakePartnerRealmSync implements PartnerRealmSyncPort {
   async endSessions(_realm: string, userId: string): Promise<void> {
     this.#write();
     this.sessions.delete(userId);
+  }
+
+  async linkUser(_realm: string, userId: string, link: { readonly identityProvider: string; readonly userId: string; readonly userName: string }): Promise<void> {
+    this.#write();
+    const user = this.users.get(userId);
+    if (!user) throw new BrokerError('ERR_KEYCLOAK_API', `no user ${userId} (fake)`, { details: { cloud: this.cloud } });
+    if (user.links.some((l) => l.identityProvider === link.identityProvider)) throw new BrokerError('ERR_CONFLICT', `user ${userId} is linked to ${link.identityProvider} already (fake)`, { details: { cloud: this.cloud } });
+    user.links.push({ ...link });
   }
 
   async deleteUser(_realm: string, userId: string): Promise<void> {

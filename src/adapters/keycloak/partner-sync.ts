@@ -1,7 +1,9 @@
 // Role sync in a cloud's partner realms (PartnerRealmSyncPort) over the cloud's Keycloak REST client.
 // Owned users are those with a federated-identity link to the home's identity provider
-// (`/users?idpAlias=`); owned groups carry the broker's markers. A user is created with its link in
-// one request, so a sync killed half-way never leaves a user without its link.
+// (`/users?idpAlias=`), and those that lost it when that provider was deleted (offboarding) and made
+// again: they still carry the admin-only `home_cloud` attribute of the home and a `home_sub`
+// (observed as `unlinked`, linked again by sync). Owned groups carry the broker's markers. A user is
+// created with its link in one request, so a sync killed half-way never leaves a user without its link.
 import { isManaged } from '../../core/managed.ts';
 import { inPool } from '../../core/pool.ts';
 import { HOME_CLOUD_ATTRIBUTE, HOME_SUBJECT_ATTRIBUTE } from '../../core/render/keycloak/names.ts';
@@ -21,6 +23,13 @@ const TARGETED_READ_CONCURRENCY = 8;
 const observedUser = (u: UserRep): ObservedPartnerUser => ({ id: u.id, username: u.username, enabled: u.enabled !== false,
   ...(u.attributes?.[HOME_SUBJECT_ATTRIBUTE]?.[0] !== undefined && { homeSub: u.attributes[HOME_SUBJECT_ATTRIBUTE][0] }) });
 
+/** The linked users of the home, then those with its attributes but no link (search results of both kinds, merged). */
+function ownedUsers(home: string, linked: readonly UserRep[], attributed: readonly UserRep[]): ObservedPartnerUser[] {
+  const linkedIds = new Set(linked.map((u) => u.id));
+  const unlinked = attributed.filter((u) => !linkedIds.has(u.id) && u.attributes?.[HOME_CLOUD_ATTRIBUTE]?.[0] === home && u.attributes?.[HOME_SUBJECT_ATTRIBUTE]?.[0] !== undefined);
+  return [...linked.map(observedUser), ...unlinked.map((u) => ({ ...observedUser(u), unlinked: true }))];
+}
+
 function byPathUrl(path: string): string {
   return `/group-by-path/${path.split('/').filter((s) => s !== '').map(encodeURIComponent).join('/')}`;
 }
@@ -35,23 +44,32 @@ export class KeycloakPartnerSync implements PartnerRealmSyncPort {
   }
 
   async observe(realm: string, federation: string, home: string, groupPaths: readonly string[]): Promise<ObservedPartnerRealm> {
-    const [users, groups] = await Promise.all([
-      this.#rest.list<UserRep>(`/users?briefRepresentation=false&idpAlias=${encodeURIComponent(home)}`, { realm, object: `users of ${home}` }),
+    const object = `users of ${home}`;
+    const byAttribute = `q=${encodeURIComponent(`${HOME_CLOUD_ATTRIBUTE}:${home}`)}`;
+    const [linked, groups, attributedCount] = await Promise.all([
+      this.#rest.list<UserRep>(`/users?briefRepresentation=false&idpAlias=${encodeURIComponent(home)}`, { realm, object }),
       this.#groups(realm, federation, groupPaths),
+      this.#rest.get<number>(`/users/count?${byAttribute}`, { realm, object }),
     ]);
-    return { users: users.map(observedUser), groups };
+    // Unlinked users are rare (after an offboarding): the attribute's users are read only when more carry
+    // it than the linked users that do.
+    const linkedWithAttribute = linked.filter((u) => u.attributes?.[HOME_CLOUD_ATTRIBUTE]?.[0] === home).length;
+    const attributed = attributedCount > linkedWithAttribute ? await this.#rest.list<UserRep>(`/users?briefRepresentation=false&${byAttribute}`, { realm, object }) : [];
+    return { users: ownedUsers(home, linked, attributed), groups };
   }
 
   async observeUsers(realm: string, federation: string, home: string, groupPaths: readonly string[], wanted: PartnerUsersWanted): Promise<ObservedPartnerRealmUsers> {
-    const ofHome = `briefRepresentation=false&idpAlias=${encodeURIComponent(home)}`;
-    const queries = [
-      ...wanted.homeSubs.map((sub) => `/users?${ofHome}&q=${encodeURIComponent(`${HOME_SUBJECT_ATTRIBUTE}:${sub}`)}`),
-      ...wanted.names.map((name) => `/users?${ofHome}&exact=true&username=${encodeURIComponent(name)}`),
+    // Each user asked for twice: linked to the home's provider, and by attribute or name alone (an unlinked one).
+    const searches = [
+      ...wanted.homeSubs.map((sub) => `q=${encodeURIComponent(`${HOME_SUBJECT_ATTRIBUTE}:${sub}`)}`),
+      ...wanted.names.map((name) => `exact=true&username=${encodeURIComponent(name)}`),
     ];
-    const found = new Map<string, UserRep>();
+    const queries = searches.flatMap((q) => [{ linked: true, url: `/users?briefRepresentation=false&idpAlias=${encodeURIComponent(home)}&${q}` }, { linked: false, url: `/users?briefRepresentation=false&${q}` }]);
+    const linked = new Map<string, UserRep>();
+    const attributed = new Map<string, UserRep>();
     const [, groups, userCount] = await Promise.all([
       inPool(queries, TARGETED_READ_CONCURRENCY, async (query) => {
-        for (const u of await this.#rest.get<UserRep[]>(query, { realm, object: `users of ${home}` })) found.set(u.id, u);
+        for (const u of await this.#rest.get<UserRep[]>(query.url, { realm, object: `users of ${home}` })) (query.linked ? linked : attributed).set(u.id, u);
       }),
       this.#groups(realm, federation, groupPaths),
       this.#rest.get<number>(`/users/count?idpAlias=${encodeURIComponent(home)}`, { realm, object: `users of ${home}` }),
@@ -59,7 +77,7 @@ export class KeycloakPartnerSync implements PartnerRealmSyncPort {
     // The attribute search matches values, the name search names: keep exactly the users asked for.
     const subs = new Set(wanted.homeSubs);
     const names = new Set(wanted.names);
-    const users = [...found.values()].map(observedUser).filter((u) => (u.homeSub !== undefined && subs.has(u.homeSub)) || names.has(u.username));
+    const users = ownedUsers(home, [...linked.values()], [...attributed.values()]).filter((u) => (u.homeSub !== undefined && subs.has(u.homeSub)) || names.has(u.username));
     return { users, groups, userCount };
   }
 
@@ -106,6 +124,11 @@ export class KeycloakPartnerSync implements PartnerRealmSyncPort {
 
   async endSessions(realm: string, userId: string): Promise<void> {
     await this.#rest.realm(urlPath`/users/${userId}/logout`, { realm, object: `sessions of user ${userId}`, method: 'POST', allowNotFound: true });
+  }
+
+  async linkUser(realm: string, userId: string, link: { readonly identityProvider: string; readonly userId: string; readonly userName: string }): Promise<void> {
+    await this.#rest.realm(urlPath`/users/${userId}/federated-identity/${link.identityProvider}`, { realm, object: `link of user ${userId} to ${link.identityProvider}`, method: 'POST',
+      body: { identityProvider: link.identityProvider, userId: link.userId, userName: link.userName } });
   }
 
   async deleteUser(realm: string, userId: string): Promise<void> {

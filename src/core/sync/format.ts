@@ -21,6 +21,7 @@ export function describeChange(change: SyncChange): string {
     case 'enableUser': return `enable user ${change.username}`;
     case 'disableUser': return `disable user ${change.username}`;
     case 'deleteUser': return `delete user ${change.username}`;
+    case 'linkUser': return `link user ${change.username} to ${change.identityProvider} again`;
     case 'deleteFederatedUser': return `delete federated user ${change.username}`;
     case 'revokeTokens': return `revoke the live tokens of ${change.username}`;
     case 'deleteApplicationCredentials': return `delete the application credentials of ${change.username}`;

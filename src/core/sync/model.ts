@@ -21,6 +21,11 @@ export interface ObservedPartnerUser {
   readonly enabled: boolean;
   /** The `home_sub` attribute (set by the identity provider's mappers and by sync). */
   readonly homeSub?: string;
+  /**
+   * The user carries the home's `home_cloud` attribute and a `home_sub`, but no link to the home's
+   * identity provider: the provider was deleted (the home offboarded) and made again since.
+   */
+  readonly unlinked?: boolean;
 }
 
 /** A mirrored group `/<home>:/path` the broker owns in a partner realm. */
@@ -90,6 +95,9 @@ export type SyncChange =
       /** Id of the user when it exists already; undefined when the same run creates it. */
       readonly userId?: string; readonly group: string; readonly groupId: string; readonly reason: string }
   | { readonly op: 'enableUser' | 'disableUser' | 'deleteUser'; readonly system: 'keycloak'; readonly username: string; readonly userId: string; readonly reason: string }
+  /** The link of a user the broker made before, to the home's identity provider made again. */
+  | { readonly op: 'linkUser'; readonly system: 'keycloak'; readonly username: string; readonly userId: string; readonly identityProvider: string;
+      readonly linkUserId: string; readonly linkUserName: string; readonly reason: string }
   /** An orphan: the federated user of a home that is no longer federated with the partner (its tokens and application credentials go with it). */
   | { readonly op: 'deleteFederatedUser'; readonly system: 'keystone'; readonly username: string; readonly userId: string; readonly reason: string }
   | RemovalEffect;

@@ -43,6 +43,11 @@ export function diffPartnerRealm(spec: FederationSpec, home: CloudSpec, partner:
       changes.push({ op: 'deleteUser', system: 'keycloak', username, userId: found.id, reason: `home user ${user.homeUsername} of ${home.alias} was deleted and made again (another id)` });
       found = undefined;
     }
+    if (found?.unlinked) {
+      const link = newPartnerUser(spec, home, user, []);
+      changes.push({ op: 'linkUser', system: 'keycloak', username, userId: found.id, identityProvider: link.identityProvider, linkUserId: link.linkUserId, linkUserName: link.linkUserName,
+        reason: `${username} lost its link when ${home.alias}'s identity provider was deleted (offboarding); it is linked to the provider made since` });
+    }
     const wanted = user.enabled ? mirrored.filter((m) => user.groups.includes(m.homePath)) : [];
     if (!found) {
       if (wanted.length === 0) continue;

@@ -1,6 +1,6 @@
 // What the admin API's routes need, as ports and use-case dependencies (composed in src/cli/serve-api.ts).
 import type { ApiConfig } from '../../core/authz/config.ts';
-import type { AuditLog, Clock, IdSource } from '../../ports.ts';
+import type { AuditLog, AuditStore, Clock, CorrelationScope, IdSource } from '../../ports.ts';
 import type { BearerVerifier, PlanStore, RunStore } from '../../ports/api.ts';
 import type { CurrentSpec } from '../../services/api/plans.ts';
 import type { ExplainDeps } from '../../services/explain.ts';
@@ -28,6 +28,10 @@ export interface ApiDeps {
   readonly clock: Clock;
   readonly ids: IdSource;
   readonly audit: AuditLog;
+  /** The durable audit trail GET /audit reads. */
+  readonly auditStore: AuditStore;
+  /** Each request's calls under its request id (X-Correlation-Id). */
+  readonly correlation?: CorrelationScope;
   readonly planTtlMs?: number;
 }
 

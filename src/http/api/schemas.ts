@@ -22,6 +22,17 @@ export const syncRequest = z.strictObject({
   confirm: z.boolean().default(false),
 });
 export const logoutRequest = z.strictObject({ subject: subjectArgument });
+export const auditQuery = z.strictObject({
+  since: z.string().max(40).optional(),
+  cloud: cloudAlias.optional(),
+  correlationId: z.string().regex(/^[\w.:-]{1,128}$/).optional(),
+  limit: z.string().regex(/^\d{1,5}$/).optional(),
+});
+const auditRecord = z.object({
+  id: z.string(), time: z.string(), action: z.string(), correlationId: z.string(), actor: z.string(),
+  clouds: z.array(z.string()), outcome: z.enum(['ok', 'failed', 'refused', 'retrying', 'error']), detail: z.record(z.string(), z.unknown()),
+});
+export const auditResponse = z.object({ records: z.array(auditRecord) });
 
 export const problemResponse = z.object({
   type: z.string(), title: z.string(), status: z.number().int(), code: z.string(), detail: z.string(), errorId: z.string(),

@@ -1,7 +1,7 @@
 // What the logout use cases need, as ports (composed in src/cli/serve and src/cli/logout-commands).
 import type { LogoutIssuer, LogoutTimeRules } from '../../core/logout/token-rules.ts';
 import type { FederationSpec } from '../../core/federation/schema.ts';
-import type { AuditLog, Clock, DeliveryQueue, IdSource, KeycloakSessionsPort, KeystoneRevocationPort, LogoutStore, LogoutTokenVerifier } from '../../ports.ts';
+import type { AuditLog, Clock, CorrelationScope, DeliveryQueue, IdSource, KeycloakSessionsPort, KeystoneRevocationPort, LogoutStore, LogoutTokenVerifier } from '../../ports.ts';
 
 export interface LogoutDeps {
   readonly spec: FederationSpec;
@@ -16,6 +16,8 @@ export interface LogoutDeps {
   readonly ids: IdSource;
   readonly audit: AuditLog;
   readonly timeRules?: LogoutTimeRules;
+  /** Where deliveries run under their event's correlation id (absent: calls carry none). */
+  readonly correlation?: CorrelationScope;
 }
 
 /** How long a session stays bound to the logout event that ended it (echo signals coalesce into it). */
