@@ -8,7 +8,8 @@
 //   delivery A held when it died was handed back and done by a living broker;
 // - Redis is killed (SIGKILL, append-only file with fsync every second) while logouts are being
 //   accepted: every logout accepted before or after the kill is still there and delivered. The figures
-//   (accepted per second, accepted in the last second before the kill) are printed.
+//   (accepted per second, accepted in the last second before the kill) are printed;
+// - while Redis is stopped, each broker's /readyz answers 503 (its /healthz stays 200), then 200 again.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
@@ -23,7 +24,7 @@ import { DEMO_SPEC, fedbroker, SPEC_DIR, writeSpecVariant } from '../support/fed
 import { adminJson, deleteUserIfPresent, findUser, jsonBody } from '../support/keycloak-admin.ts';
 import { sessionCount } from '../support/sessions.ts';
 import { TcpProxy } from '../support/tcp-proxy.ts';
-import { loadTestbed, passwordGrantToken, testbedDir } from '../support/testbed.ts';
+import { loadTestbed, passwordGrantToken, testbedDir, testbedFetch } from '../support/testbed.ts';
 
 const SLOW_HOME_PORT = 18545;
 const CLOUD_B_KEYCLOAK_PORT = 18546;
@@ -219,5 +220,21 @@ describe('two brokers share one Redis', () => {
     figures['accepted-in-the-last-second-before-the-kill'] = accepted.filter((x) => x.at >= killedAt - 1000 && x.at < killedAt).length;
     figures['refused-while-down'] = refused.length;
     figures['lost'] = 0;
+  });
+
+  it('while Redis is down, /readyz of both brokers says 503 and /healthz stays 200; both are ready again once it is back', async () => {
+    const status = async (b: BrokerProcess, path: string) => (await testbedFetch(`${b.url}${path}`)).status;
+    const living = [brokers[1]!, brokers[2]!];
+    for (const b of living) assert.equal(await status(b, '/readyz'), 200);
+    execFileSync('bash', [`${root}scripts/testbed/redis.sh`, 'down'], { stdio: 'pipe' });
+    try {
+      for (const b of living) {
+        await waitFor('readyz 503 while Redis is down', async () => (await status(b, '/readyz')) === 503, 5_000, 100);
+        assert.equal(await status(b, '/healthz'), 200, 'liveness does not depend on Redis');
+      }
+    } finally {
+      execFileSync('bash', [`${root}scripts/testbed/redis.sh`, 'up'], { stdio: 'pipe' });
+    }
+    for (const b of living) await waitFor('readyz 200 once Redis is back', async () => (await status(b, '/readyz')) === 200, 10_000, 100);
   });
 });

@@ -52,19 +52,24 @@ describe('Dockerfile', () => {
     assert.ok(findings.some((f) => f.code === 'DL3008'));
   });
 
-  it('is multi-stage, and the final stage takes only production dependencies from the build stage', () => {
+  it('is multi-stage: production dependencies, a build compiling src/ to dist/, and a runtime with those two only', () => {
     const ins = instructions(dockerfile);
     const stages = ins.filter(([k]) => k === 'FROM').map(([, rest]) => / AS (\w+)$/i.exec(rest)?.[1]);
-    assert.deepEqual(stages, ['deps', 'runtime']);
-    const depsStage = ins.slice(ins.findIndex(([k, r]) => k === 'FROM' && r.endsWith('AS deps')), ins.findIndex(([k, r]) => k === 'FROM' && r.endsWith('AS runtime')));
-    const installs = depsStage.filter(([k, r]) => k === 'RUN' && /\bnpm (ci|install)\b/.test(r));
+    assert.deepEqual(stages, ['deps', 'build', 'runtime']);
+    const stage = (name: string) => {
+      const start = ins.findIndex(([k, r]) => k === 'FROM' && r.endsWith(`AS ${name}`));
+      const next = ins.findIndex(([k], i) => i > start && k === 'FROM');
+      return ins.slice(start, next < 0 ? undefined : next);
+    };
+    const installs = stage('deps').filter(([k, r]) => k === 'RUN' && /\bnpm (ci|install)\b/.test(r));
     assert.equal(installs.length, 1);
     assert.match(installs[0]![1], /--omit=dev/);
+    assert.ok(stage('build').some(([k, r]) => k === 'RUN' && /tsc -p tsconfig\.build\.json/.test(r) && /\.build-stamp/.test(r)), 'the build stage compiles and stamps dist/');
     const runtime = ins.slice(ins.findIndex(([k, r]) => k === 'FROM' && r.endsWith('AS runtime')));
     assert.ok(!runtime.some(([k, r]) => k === 'RUN' && /\bnpm\b/.test(r)), 'the runtime stage installs nothing');
     const copies = runtime.filter(([k]) => k === 'COPY').map(([, r]) => r);
-    assert.deepEqual(copies.filter((c) => c.startsWith('--from=')), ['--from=deps /app/node_modules ./node_modules']);
-    assert.ok(!copies.some((c) => /\btest\b|\bbench\b|\.testbed/.test(c)));
+    assert.deepEqual(copies.filter((c) => c.startsWith('--from=')), ['--from=deps /app/node_modules ./node_modules', '--from=build /app/dist ./dist']);
+    assert.ok(!copies.some((c) => /\btest\b|\bbench\b|\.testbed|\bsrc\b/.test(c)), 'no tests, benchmarks or sources in the runtime image');
   });
 
   it('runs as a numeric non-root user, with a HEALTHCHECK on /healthz and the serve command', () => {
