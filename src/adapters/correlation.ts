@@ -3,16 +3,16 @@
 // X-Correlation-Id header (./http-out.ts) and Keycloak's and Keystone's access logs can be joined with
 // the broker's audit trail. Only ids of a safe shape are sent.
 import { AsyncLocalStorage } from 'node:async_hooks';
+import { CORRELATION_ID_PATTERN } from '../core/audit/record.ts';
 import type { CorrelationScope } from '../ports.ts';
 
 export const CORRELATION_HEADER = 'X-Correlation-Id';
 
 const current = new AsyncLocalStorage<string>();
-const SAFE = /^[\w.:-]{1,128}$/;
 
 /** Runs `work` with `id` as the correlation id of every outbound call it makes. */
 export function withCorrelation<T>(id: string, work: () => Promise<T>): Promise<T> {
-  return SAFE.test(id) ? current.run(id, work) : work();
+  return CORRELATION_ID_PATTERN.test(id) ? current.run(id, work) : work();
 }
 
 export function currentCorrelationId(): string | undefined {

@@ -1,7 +1,8 @@
 // Reading the audit trail (fedbroker audit, GET /api/v1/audit): the query's parts from their text
 // forms, checked, and one record as a line of text. Pure: the time is passed in.
 import { BrokerError } from '../errors.ts';
-import { AUDIT_QUERY_MAX, type AuditQuery, type AuditRecord } from './record.ts';
+import { cloudAlias } from '../federation/schema.ts';
+import { AUDIT_QUERY_MAX, CORRELATION_ID_PATTERN, type AuditQuery, type AuditRecord } from './record.ts';
 
 export interface AuditQueryText {
   /** An ISO 8601 time, or a duration back from now: 90s, 30m, 12h, 7d. */
@@ -20,8 +21,8 @@ export function auditQueryOf(text: AuditQueryText, nowMs: number, field = (name:
   if (!Number.isInteger(limit) || limit < 1 || limit > AUDIT_QUERY_MAX) {
     throw invalid(field('limit'), `must be a whole number from 1 to ${AUDIT_QUERY_MAX}, not "${text.limit}"`);
   }
-  if (text.cloud !== undefined && !/^[a-z0-9][a-z0-9-]{0,62}$/.test(text.cloud)) throw invalid(field('cloud'), `"${text.cloud}" is not a cloud alias`);
-  if (text.correlationId !== undefined && !/^[\w.:-]{1,128}$/.test(text.correlationId)) throw invalid(field('correlation-id'), 'is 1–128 letters, digits and . _ : -');
+  if (text.cloud !== undefined && !cloudAlias.safeParse(text.cloud).success) throw invalid(field('cloud'), `"${text.cloud}" is not a cloud alias`);
+  if (text.correlationId !== undefined && !CORRELATION_ID_PATTERN.test(text.correlationId)) throw invalid(field('correlation-id'), 'is 1–128 letters, digits and . _ : -');
   return {
     limit,
     ...(text.since !== undefined && { sinceMs: sinceOf(text.since, nowMs, field('since')) }),

@@ -36,6 +36,8 @@ export interface AuditQuery {
 }
 
 export const AUDIT_QUERY_MAX = 10_000;
+/** What a correlation id may be: what is sent in X-Correlation-Id and accepted in audit queries. */
+export const CORRELATION_ID_PATTERN = /^[\w.:-]{1,128}$/;
 export const DEFAULT_AUDIT_RETENTION_DAYS = 30;
 
 const CLOUD_FIELDS = ['cloud', 'homeCloud', 'partner'] as const;

@@ -1,6 +1,7 @@
 // The admin API's request and response shapes, as zod schemas: the routes validate requests with
 // them and the OpenAPI document (./openapi.ts) is generated from them, so the two cannot drift.
 import { z } from 'zod';
+import { CORRELATION_ID_PATTERN } from '../../core/audit/record.ts';
 import { cloudAlias, federationSpecSchema } from '../../core/federation/schema.ts';
 
 const subjectArgument = z.string().regex(/^[a-z][a-z0-9-]*:.+$/, { message: 'must be <home cloud>:<username>, e.g. cloud-a:alice' });
@@ -25,7 +26,7 @@ export const logoutRequest = z.strictObject({ subject: subjectArgument });
 export const auditQuery = z.strictObject({
   since: z.string().max(40).optional(),
   cloud: cloudAlias.optional(),
-  correlationId: z.string().regex(/^[\w.:-]{1,128}$/).optional(),
+  correlationId: z.string().regex(CORRELATION_ID_PATTERN).optional(),
   limit: z.string().regex(/^\d{1,5}$/).optional(),
 });
 const auditRecord = z.object({
