@@ -130,6 +130,7 @@ export function buildProgram(setExitCode: (code: number) => void): Command {
     .option('--shutdown-grace <ms>', 'on SIGTERM/SIGINT, how long to finish requests and deliveries under way before cutting them (default: $FEDBROKER_SHUTDOWN_GRACE_MS or 20000)')
     .option('--insecure-http', 'serve plain HTTP (TLS terminates in front); warns at start')
     .option('--insecure-unauthenticated-admin-api', 'mount the admin API without authentication; warns at start')
+    .option('--spec-mode <mode>', 'gitops: the spec file is the only source, the API cannot change it; api: spec revisions in Redis, changed through the admin API, the file imported as revision 1 (default: $FEDBROKER_SPEC_MODE or gitops)')
     .option('--api-config <file>', 'mount the authenticated admin API /api/v1 with this configuration (issuers, audience, admin roles; docs/api.md) (default: $FEDBROKER_API_CONFIG)')
     .addOption(new Option('-o, --output <format>', 'format of a start-up error: human or json (the running broker logs JSON)').default('human').argParser(parseOutputFormat))
     .action(async (opts: ServeOptions) => setExitCode(await (await import('./serve.ts')).serveCommand(opts)));

@@ -15,6 +15,7 @@ import { runSync, type SyncDeps } from '../services/sync.ts';
 import type { LogoutDeps } from '../services/logout/deps.ts';
 import type { OnboardingDeps } from '../services/onboarding.ts';
 import type { AuditStore } from '../ports.ts';
+import type { CurrentSpec } from '../services/api/current-spec.ts';
 import { composeOnboarding } from './compose.ts';
 import { composeExplain } from './explain-command.ts';
 
@@ -23,14 +24,14 @@ export interface ComposedApi {
   close(): Promise<void>;
 }
 
-export async function composeApi(file: string, spec: FederationSpec, baseDir: string, logout: LogoutDeps, sync: SyncDeps | undefined, auditStore: AuditStore): Promise<ComposedApi> {
+export async function composeApi(file: string, current: CurrentSpec, baseDir: string, logout: LogoutDeps, sync: SyncDeps | undefined, auditStore: AuditStore): Promise<ComposedApi> {
+  const spec = current.get();
   const { config, baseDir: configDir } = await readApiConfigFile(file, spec);
   const outs = new Map<string, HttpOut>();
   for (const i of config.issuers) {
     const caPem = await caBundle(i.caFile, i.cloud ? baseDir : configDir, { cloud: i.cloud ?? 'api', server: `issuer ${i.issuer}` });
     outs.set(i.issuer, new HttpOut({ allowedOrigins: [new URL(i.jwksUri).origin], caPem, maxBodyBytes: 256 * 1024 }));
   }
-  let current = spec;
   const systems = new Map<string, Promise<OnboardingDeps>>();
   const onboarding = (s: FederationSpec): Promise<OnboardingDeps> => {
     const key = canonicalJson(s.clouds);
@@ -45,10 +46,10 @@ export async function composeApi(file: string, spec: FederationSpec, baseDir: st
   const deps: ApiDeps = {
     config,
     verifier: new JoseBearerVerifier({ config, clock: logout.clock, fetchFor: (i) => (outs.get(i.issuer) as HttpOut).fetch }),
-    current: { get: () => current, set: (s) => { current = s; } },
+    current,
     onboarding,
     explain: await composeExplain(spec, baseDir),
-    ...(sync && { sync: (options) => runSync(current, sync, options) }),
+    ...(sync && { sync: (options) => runSync(current.get(), sync, options) }),
     logout,
     plans: new MemoryPlanStore(), syncRuns: new MemoryRunStore<SyncResultJson>(),
     clock: logout.clock, ids: logout.ids, audit: logout.audit, auditStore, correlation: asyncCorrelationScope,

@@ -20,6 +20,7 @@ import { EXIT, type OutputFormat } from './output.ts';
 import { composeSync, redisSyncLeases, syncLeaseTtlMs } from './sync-compose.ts';
 import { composeApi, type ComposedApi } from './serve-api.ts';
 import { DEFAULT_SHUTDOWN_GRACE_MS, drainServe } from './serve-drain.ts';
+import { servedSpec, specModeOf } from './serve-spec.ts';
 
 /**
  * Production default of the LOGOUT-event poll (ms): one admin GET per realm per interval. A logout
@@ -59,6 +60,8 @@ export interface ServeOptions {
   apiConfig?: string;
   /** How long a stop (SIGTERM/SIGINT) may take to finish the work in flight, in ms. */
   shutdownGrace?: string;
+  /** gitops (default: the spec file is the only source) or api (spec revisions in Redis through the admin API). */
+  specMode?: string;
   /** Format of a start-up error (and of an invalid spec's problems). */
   output?: OutputFormat;
 }
@@ -74,27 +77,34 @@ export async function serveCommand(opts: ServeOptions): Promise<number> {
   if (!certFile && !opts.insecureHttp) throw new BrokerError('ERR_CONFIG_INVALID', 'serve needs --tls-cert and --tls-key, or --insecure-http when TLS terminates in front of the broker');
   if (!certFile) logger.warn({ insecure: 'http' }, 'INSECURE: serving plain HTTP (--insecure-http); terminate TLS in front of the broker');
   if (opts.insecureUnauthenticatedAdminApi) logger.warn({ insecure: 'admin-api' }, 'INSECURE: the admin API (/api/v1/logout/events) is mounted WITHOUT authentication (--insecure-unauthenticated-admin-api)');
-  for (const c of loaded.spec.clouds.filter((c) => c.keycloak.insecureAcceptUntypedLogoutTokens)) {
+  const apiConfig = opts.apiConfig ?? process.env['FEDBROKER_API_CONFIG'];
+  const specMode = specModeOf(opts.specMode ?? process.env['FEDBROKER_SPEC_MODE']);
+  if (specMode === 'api' && !apiConfig) throw new BrokerError('ERR_CONFIG_INVALID', '--spec-mode api changes the spec through the admin API: it needs --api-config');
+  const served = await servedSpec(specMode, opts.spec, loaded.spec, redisUrl(opts.redis), logger);
+  const { current } = served;
+  // API mode: the latest revision, not the file, from here on.
+  const spec = current.get();
+  for (const c of spec.clouds.filter((c) => c.keycloak.insecureAcceptUntypedLogoutTokens)) {
     logger.warn({ insecure: 'untyped-logout-tokens', cloud: c.alias }, `INSECURE: cloud ${c.alias} accepts logout tokens typed JWT (insecureAcceptUntypedLogoutTokens)`);
   }
   const intervalMs = Number(opts.pollInterval ?? process.env['FEDBROKER_POLL_INTERVAL_MS'] ?? DEFAULT_POLL_INTERVAL_MS);
   if (!Number.isInteger(intervalMs) || intervalMs < 0) throw new BrokerError('ERR_CONFIG_INVALID', `--poll-interval must be a whole number of milliseconds (0 disables), not "${String(opts.pollInterval ?? process.env['FEDBROKER_POLL_INTERVAL_MS'])}"`);
-  const syncIntervalMs = syncIntervalOf(opts.syncInterval ?? process.env['FEDBROKER_SYNC_INTERVAL_MS'], loaded.spec.sync.intervalSeconds);
+  const syncIntervalMs = syncIntervalOf(opts.syncInterval ?? process.env['FEDBROKER_SYNC_INTERVAL_MS'], spec.sync.intervalSeconds);
   const leaseTtlMs = syncLeaseTtlMs();
   const syncEventMs = intervalOf('--sync-event-interval', opts.syncEventInterval ?? process.env['FEDBROKER_SYNC_EVENT_INTERVAL_MS'], DEFAULT_SYNC_EVENT_INTERVAL_MS);
   const rateLimits = rateLimitsOf(opts);
   const graceMs = intervalOf('--shutdown-grace', opts.shutdownGrace ?? process.env['FEDBROKER_SHUTDOWN_GRACE_MS'], DEFAULT_SHUTDOWN_GRACE_MS);
-  const metrics = new BrokerMetrics(loaded.spec.clouds.map((c) => c.alias));
-  const composed = await composeLogout(loaded.spec, loaded.baseDir, { redisUrl: redisUrl(opts.redis), logger, onAudit: (e) => metrics.observe(e), keepTokensFresh: true });
+  const metrics = new BrokerMetrics(spec.clouds.map((c) => c.alias));
+  const composed = await composeLogout(spec, loaded.baseDir, { redisUrl: redisUrl(opts.redis), logger, onAudit: (e) => metrics.observe(e), keepTokensFresh: true });
   const { deps } = composed;
+  if (current.mode === 'api' && current.imported) deps.audit.record({ action: 'spec.import', correlationId: 'spec-revision-1', revision: 1, source: current.latest().origin.kind === 'import' ? opts.spec : undefined });
   const workers = await startLogoutWorkers(deps, logger, { pollIntervalMs: intervalMs });
-  const apiConfig = opts.apiConfig ?? process.env['FEDBROKER_API_CONFIG'];
   const sync = syncIntervalMs > 0 || syncEventMs > 0 || apiConfig
-    ? await composeSync(loaded.spec, loaded.baseDir, { leases: redisSyncLeases(composed.redis, leaseTtlMs), keepTokensFresh: true }) : undefined;
-  const syncJob: SyncJobHandle | undefined = sync && syncIntervalMs > 0 ? startSyncJob((signal) => runSync(loaded.spec, sync, { signal }), deps.audit, logger, deps.ids, { intervalMs: syncIntervalMs, correlation: asyncCorrelationScope }) : undefined;
+    ? await composeSync(spec, loaded.baseDir, { leases: redisSyncLeases(composed.redis, leaseTtlMs), keepTokensFresh: true }) : undefined;
+  const syncJob: SyncJobHandle | undefined = sync && syncIntervalMs > 0 ? startSyncJob(async (signal) => { await current.refresh(); return runSync(current.get(), sync, { signal }); }, deps.audit, logger, deps.ids, { intervalMs: syncIntervalMs, correlation: asyncCorrelationScope }) : undefined;
   const syncPoller: SyncEventPollerHandle | undefined = sync && syncEventMs > 0
-    ? startSyncEventPoller({ ...sync, spec: loaded.spec, store: new RedisLogoutStore(composed.redis, 'fedbroker:sync'), clock: deps.clock, audit: deps.audit }, logger, syncEventMs) : undefined;
-  const api: ComposedApi | undefined = apiConfig ? await composeApi(apiConfig, loaded.spec, loaded.baseDir, deps, sync, composed.auditStore) : undefined;
+    ? startSyncEventPoller({ ...sync, spec, store: new RedisLogoutStore(composed.redis, 'fedbroker:sync'), clock: deps.clock, audit: deps.audit }, logger, syncEventMs) : undefined;
+  const api: ComposedApi | undefined = apiConfig ? await composeApi(apiConfig, current, loaded.baseDir, deps, sync, composed.auditStore) : undefined;
   const app = createApp({ logout: deps, logger, metrics, ready: () => deps.store.ping(), rateLimits, insecureUnauthenticatedAdminApi: !!opts.insecureUnauthenticatedAdminApi, ...(api && { api: api.deps }) });
   const server: Server = certFile && keyFile
     ? createHttpsServer({ cert: await readFile(certFile), key: await readFile(keyFile) }, app)
@@ -102,7 +112,7 @@ export async function serveCommand(opts: ServeOptions): Promise<number> {
   server.headersTimeout = 10_000;
   server.requestTimeout = 15_000;
   await new Promise<void>((resolvePromise, reject) => { server.once('error', reject); server.listen(port, host, resolvePromise); });
-  logger.info({ listen: `${certFile ? 'https' : 'http'}://${host}:${port}`, adminApi: api ? 'authenticated' : 'off', pollIntervalMs: intervalMs, syncIntervalMs, syncEventIntervalMs: syncEventMs, rateLimits, clouds: loaded.spec.clouds.map((c) => c.alias) }, 'fedbroker serving');
+  logger.info({ listen: `${certFile ? 'https' : 'http'}://${host}:${port}`, adminApi: api ? 'authenticated' : 'off', specMode, ...(current.mode === 'api' && { specRevision: current.latest().number }), pollIntervalMs: intervalMs, syncIntervalMs, syncEventIntervalMs: syncEventMs, rateLimits, clouds: spec.clouds.map((c) => c.alias) }, 'fedbroker serving');
   await new Promise<void>((resolvePromise) => {
     const stop = () => { resolvePromise(); };
     process.once('SIGTERM', stop);
@@ -121,6 +131,7 @@ export async function serveCommand(opts: ServeOptions): Promise<number> {
       ...(sync ? [{ name: 'sync clients', run: () => sync.close() }] : []),
       ...(api ? [{ name: 'admin API clients', run: () => api.close() }] : []),
       { name: 'logout clients', run: () => composed.close() },
+      { name: 'spec store', run: () => served.close() },
     ],
   }, graceMs, logger);
   return EXIT.OK;

@@ -88,6 +88,10 @@ export const ERROR_CODES = {
   ERR_CONFIRMATION_REQUIRED: 'apply needs --yes when it cannot ask on a terminal.',
   ERR_NOT_FOUND: 'The object does not exist.',
   ERR_CONFLICT: 'The object exists already or was changed concurrently.',
+  ERR_SPEC_MODE_GITOPS: 'The broker runs in GitOps mode: its spec is the file it was started with; change that file (and apply it), or run serve with --spec-mode api.',
+  ERR_STORE_UNAVAILABLE: 'The broker\'s store (Redis) cannot be reached; nothing was changed.',
+  ERR_STORE_CORRUPT: 'An entry in the broker\'s store cannot be read back; it was left in place for an operator to look at.',
+  ERR_IMPORT_INVALID: 'The export file to import is not a broker export, or one of its revisions or audit records is invalid; nothing was imported.',
   ERR_INTERNAL: 'An unexpected internal error.',
 } as const;
 

@@ -1,8 +1,9 @@
 // Ports of the admin API (docs/api.md): bearer-token verification, the plans waiting to be applied,
-// and the sync runs started over HTTP.
+// the sync runs started over HTTP, and the spec revisions of API mode.
 import type { Actor } from '../core/authz/actor.ts';
 import type { FederationSpec } from '../core/federation/schema.ts';
 import type { Plan } from '../core/plan/diff.ts';
+import type { Revision, RevisionSummary } from '../core/revisions/revision.ts';
 
 /** A bearer token whose signature, issuer, audience and time claims verified. */
 export interface VerifiedBearer {
@@ -23,6 +24,10 @@ export interface StoredPlan {
   readonly baseFingerprint: string;
   /** Fingerprint of the plan (changes, observed state, unreachable parts). */
   readonly planFingerprint: string;
+  /** API mode: the revision the plan was made on. */
+  readonly baseRevision?: number;
+  /** A rollback: the revision whose spec the plan restores. */
+  readonly rollbackOf?: number;
   readonly plan: Plan;
   readonly createdBy: Actor;
   readonly createdAt: number;
@@ -50,4 +55,23 @@ export interface RunRecord<T> {
 export interface RunStore<T> {
   put(run: RunRecord<T>): Promise<void>;
   get(id: string): Promise<RunRecord<T> | undefined>;
+}
+
+/**
+ * The spec revisions of API mode (docs/api.md, "Spec revisions"), shared by every broker process.
+ * Numbers are consecutive: a revision is appended only as the successor of the latest one.
+ */
+export interface RevisionStore {
+  latest(): Promise<Revision | undefined>;
+  get(number: number): Promise<Revision | undefined>;
+  /** The newest first, at most `limit`, below `before` when given. */
+  list(options: { readonly limit: number; readonly before?: number }): Promise<RevisionSummary[]>;
+  /** Appends `revision` when its number follows the latest; false when another revision took that number first. */
+  append(revision: Revision): Promise<boolean>;
+  /** Replaces a revision already stored (its result when its apply finished); ERR_NOT_FOUND when unknown. */
+  update(revision: Revision): Promise<void>;
+  /** Every revision, the oldest first (export). */
+  all(): Promise<Revision[]>;
+  /** Stores revisions 1..n of an export into an empty store, all or none; ERR_CONFLICT when revisions exist. */
+  importAll(revisions: readonly Revision[]): Promise<void>;
 }

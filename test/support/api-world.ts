@@ -6,9 +6,12 @@ import request from 'supertest';
 import { MemoryAuditStore } from '../../src/adapters/fakes/audit-store.ts';
 import { auditRecordOf } from '../../src/core/audit/record.ts';
 import { MemoryPlanStore, MemoryRunStore } from '../../src/adapters/memory/api-stores.ts';
+import { MemoryRevisionStore } from '../../src/adapters/memory/revision-store.ts';
+import { ApiModeSpec, GitOpsSpec } from '../../src/services/api/current-spec.ts';
+import type { RevisionStore } from '../../src/ports/api.ts';
+import { fingerprint } from '../../src/services/api/plans.ts';
 import { JoseBearerVerifier } from '../../src/adapters/oidc/bearer-verifier.ts';
 import { parseApiConfig, type ApiIssuer } from '../../src/core/authz/config.ts';
-import type { FederationSpec } from '../../src/core/federation/schema.ts';
 import type { ApiDeps, SyncResultJson } from '../../src/http/api/deps.ts';
 import { createApp } from '../../src/http/app.ts';
 import { BrokerMetrics } from '../../src/http/metrics.ts';
@@ -43,7 +46,14 @@ export interface ApiWorld {
   post(path: string, body: unknown, token?: string): request.Test;
 }
 
-export async function apiWorld(): Promise<ApiWorld> {
+export interface ApiWorldOptions {
+  /** api (default: spec revisions in memory, the demo spec as revision 1) or gitops (the demo spec file only). */
+  readonly mode?: 'api' | 'gitops';
+  /** API mode: the revision store (shared by two worlds = two broker processes). */
+  readonly revisions?: RevisionStore;
+}
+
+export async function apiWorld(options: ApiWorldOptions = {}): Promise<ApiWorld> {
   const logout = await logoutWorld();
   const spec = logout.spec;
   const federation = fakeFederation(spec);
@@ -63,14 +73,15 @@ export async function apiWorld(): Promise<ApiWorld> {
       return new Response(JSON.stringify({ keys: [keys.get(issuer.issuer)!.jwk] }), { status: 200, headers: { 'content-type': 'application/json' } });
     },
   });
-  let current: FederationSpec = spec;
+  const current = options.mode === 'gitops' ? new GitOpsSpec(spec, 'federation.example.yaml')
+    : await ApiModeSpec.start(options.revisions ?? new MemoryRevisionStore(), { spec, fingerprint: fingerprint(spec), source: 'federation.example.yaml', author: 'broker', timeMs: now.ms });
   const audit: ApiWorld['audit'] = [];
   const syncCalls: SyncOptions[] = [];
   const auditStore = new MemoryAuditStore({ retentionDays: 30, now: () => now.ms });
   let ids = 0;
   const deps: ApiDeps = {
     config, verifier,
-    current: { get: () => current, set: (s) => { current = s; } },
+    current,
     onboarding: async () => federation.deps,
     explain: { homeDirectory: fixedHomeDirectory, keystone: (cloud) => federation.keystone.get(cloud)!, kubernetes: (cloud, cluster) => federation.kubernetes.get(clusterKey(cloud, cluster))! },
     sync: async (options) => { syncCalls.push(options); return emptySyncReport(options); },

@@ -78,7 +78,8 @@ function outcomeOf(entry: Readonly<Record<string, unknown>>): AuditOutcome {
   return 'ok';
 }
 
-function actorOf(actor: unknown): string {
+/** "broker", or "<username or sub> (<issuer>)" of an API caller (describeActor). */
+export function actorOf(actor: unknown): string {
   if (!actor || typeof actor !== 'object') return 'broker';
   const a = actor as { username?: unknown; sub?: unknown; issuer?: unknown };
   const who = typeof a.username === 'string' ? a.username : typeof a.sub === 'string' ? a.sub : 'unknown';

@@ -2,7 +2,7 @@
 import type { ApiConfig } from '../../core/authz/config.ts';
 import type { AuditLog, AuditStore, Clock, CorrelationScope, IdSource } from '../../ports.ts';
 import type { BearerVerifier, PlanStore, RunStore } from '../../ports/api.ts';
-import type { CurrentSpec } from '../../services/api/plans.ts';
+import type { CurrentSpec } from '../../services/api/current-spec.ts';
 import type { ExplainDeps } from '../../services/explain.ts';
 import type { LogoutDeps } from '../../services/logout/deps.ts';
 import type { OnboardingDeps } from '../../services/onboarding.ts';
@@ -15,6 +15,7 @@ export type SyncResultJson = NonNullable<z.infer<typeof syncReportResponse>['res
 export interface ApiDeps {
   readonly config: ApiConfig;
   readonly verifier: BearerVerifier;
+  /** The current spec: the file's (GitOps mode) or the latest revision's (API mode, with the revisions). */
   readonly current: CurrentSpec;
   /** The adapters of every managed system for a spec's clouds (plan, apply, status). */
   readonly onboarding: (spec: ApiSpec) => Promise<OnboardingDeps>;

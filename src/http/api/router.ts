@@ -13,8 +13,9 @@ import { DEFAULT_BODY_LIMIT, type ApiRoute } from './route.ts';
 import { AUDIT_ROUTES } from './routes-audit.ts';
 import { FEDERATION_ROUTES } from './routes-federation.ts';
 import { OPERATION_ROUTES } from './routes-operations.ts';
+import { REVISION_ROUTES } from './routes-revisions.ts';
 
-export const API_ROUTES: readonly ApiRoute[] = [...FEDERATION_ROUTES, ...OPERATION_ROUTES, ...AUDIT_ROUTES];
+export const API_ROUTES: readonly ApiRoute[] = [...FEDERATION_ROUTES, ...OPERATION_ROUTES, ...AUDIT_ROUTES, ...REVISION_ROUTES];
 
 export function createApiRouter(deps: ApiDeps): express.Router {
   const router = express.Router();
@@ -42,6 +43,8 @@ function handler(deps: ApiDeps, r: ApiRoute) {
       const body = r.body ? parseRequest(r.body, req.body, 'body') : undefined;
       const query = r.query ? parseRequest(r.query, { ...req.query }, 'query') : undefined;
       const params = Object.fromEntries(Object.entries(req.params).map(([k, v]) => [k, String(v)]));
+      // API mode: the latest revision, also when another broker process recorded it.
+      await deps.current.refresh();
       // The request id is the correlation id of what the call does (sent along to Keycloak and Keystone).
       const handle = () => r.handle(deps, { ctx, body, query, params });
       const result = await (deps.correlation ? deps.correlation.run(ctx.requestId, handle) : handle());

@@ -29,7 +29,7 @@ function requireCloud(spec: FederationSpec, cloud: string | undefined): void {
   }
 }
 
-const unreachableJson = (u: UnreachablePart) => ({ system: u.system, cloud: u.cloud, part: u.part, ...(u.scope !== undefined && { scope: u.scope }), ...summarizeError(u.error) });
+export const unreachableJson = (u: UnreachablePart) => ({ system: u.system, cloud: u.cloud, part: u.part, ...(u.scope !== undefined && { scope: u.scope }), ...summarizeError(u.error) });
 
 export const FEDERATION_ROUTES = [
   route({
@@ -58,9 +58,9 @@ export const FEDERATION_ROUTES = [
     method: 'post', path: '/apply', operationId: 'apply', summary: 'Apply exactly a plan that was shown, by its id; a stale plan is refused (409 ERR_PLAN_STALE).',
     body: s.applyRequest, responses: { 200: s.applyResponse },
     handle: async (deps, req: ApiRequest<{ planId: string }, unknown>) => {
-      const { stored, reachable, report, onboarding } = await applyStoredPlan(deps, req.ctx, req.body.planId);
+      const { stored, reachable, report, onboarding, revision } = await applyStoredPlan(deps, req.ctx, req.body.planId);
       const parts = outcomesByPart(stored.spec, onboarding.systems.map((x) => x.description), report, reachable.unreachable);
-      return { status: 200, body: { planId: stored.id, applied: report.applied, failed: report.failed, notAttempted: report.notAttempted, total: report.total, summary: stored.plan.summary, unreachable: reachable.unreachable.map(unreachableJson), parts } };
+      return { status: 200, body: { planId: stored.id, applied: report.applied, failed: report.failed, notAttempted: report.notAttempted, total: report.total, summary: stored.plan.summary, unreachable: reachable.unreachable.map(unreachableJson), parts, ...(revision && { revision: revision.number }) } };
     },
   }),
   route({

@@ -57,6 +57,8 @@ const planChange = z.object({
 });
 export const planResponse = z.object({
   planId: z.string(), expiresAt: z.iso.datetime(), summary: planSummary, changes: z.array(planChange), unreachable: z.array(unreachablePart),
+  /** A rollback plan: the revision whose spec it restores. */
+  rollbackOf: z.number().int().optional(),
 });
 const condition = z.object({ cloud: z.string(), type: z.string(), system: z.string().optional(), status: z.enum(['True', 'False', 'Unknown']), reason: z.string(), message: z.string() });
 const partOutcome = z.object({
@@ -67,7 +69,25 @@ const partOutcome = z.object({
 export const applyResponse = z.object({
   planId: z.string(), applied: z.number().int(), failed: z.number().int(), notAttempted: z.number().int(), total: z.number().int(),
   summary: planSummary, unreachable: z.array(unreachablePart), parts: z.array(partOutcome),
+  /** API mode: the spec revision the apply recorded (absent when the spec did not change). */
+  revision: z.number().int().optional(),
 });
+export const revisionsQuery = z.strictObject({
+  limit: z.string().regex(/^([1-9]\d{0,2}|1000)$/, { message: 'must be 1 to 1000' }).optional(),
+  before: z.string().regex(/^[1-9]\d{0,8}$/).optional(),
+});
+const revisionSummary = z.object({
+  number: z.number().int(), fingerprint: z.string(), author: z.string(), createdAt: z.iso.datetime(), finishedAt: z.iso.datetime().optional(),
+  origin: z.discriminatedUnion('kind', [
+    z.object({ kind: z.literal('import'), source: z.string() }),
+    z.object({ kind: z.literal('apply'), planId: z.string() }),
+    z.object({ kind: z.literal('rollback'), planId: z.string(), to: z.number().int() }),
+  ]),
+  diff: z.array(z.object({ path: z.string(), change: z.enum(['added', 'removed', 'changed']), before: z.unknown().optional(), after: z.unknown().optional() })),
+  result: z.object({ status: z.enum(['applying', 'applied', 'failed', 'imported']), applied: z.number().int().optional(), failed: z.number().int().optional(), notAttempted: z.number().int().optional(), unreachable: z.number().int().optional() }),
+});
+export const revisionsResponse = z.object({ latest: z.number().int(), revisions: z.array(revisionSummary) });
+export const revisionResponse = z.object({ revision: revisionSummary, spec: z.record(z.string(), z.unknown()).optional() });
 export const statusResponse = z.object({
   conditions: z.array(condition),
 });

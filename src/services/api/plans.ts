@@ -7,7 +7,11 @@
 //   apply: 1. the stored plan, re-authorized for the caller
 //          2. stale when the current spec changed since, or when planning again gives another plan
 //             (observed state or reachability changed): ERR_PLAN_STALE, nothing applied
-//          3. apply it (once), and the applied spec becomes the broker's current spec
+//          3. claim it (once, across broker processes); in API mode record the spec as the next
+//             revision first (a revision recorded by another process since makes it stale)
+//          4. apply it; the applied spec becomes the broker's current spec, the revision gets the outcome
+// In GitOps mode a plan of any spec but the file's is refused (ERR_SPEC_MODE_GITOPS).
+import { actorOf } from '../../core/audit/record.ts';
 import { describeActor } from '../../core/authz/actor.ts';
 import { planWrites } from '../../core/authz/plan-scope.ts';
 import { specChanges } from '../../core/authz/spec-changes.ts';
@@ -16,17 +20,13 @@ import { canonicalJson } from '../../core/canonical-json.ts';
 import { BrokerError } from '../../core/errors.ts';
 import type { FederationSpec } from '../../core/federation/schema.ts';
 import { isEmptyPlan } from '../../core/plan/diff.ts';
+import { finished, nextRevision, type Revision, type RevisionOrigin } from '../../core/revisions/revision.ts';
 import { sha256Base64url } from '../../core/sha256.ts';
 import type { Clock, IdSource } from '../../ports.ts';
 import type { PlanStore, StoredPlan } from '../../ports/api.ts';
 import { applyReachable, planReachable, type ApplyReport, type OnboardingDeps, type ReachablePlan } from '../onboarding.ts';
 import { authorizeAll, type AuthorizeDeps, type RequestContext } from './authorize.ts';
-
-/** The broker's current spec: what serve started with, then what the API applied last. */
-export interface CurrentSpec {
-  get(): FederationSpec;
-  set(spec: FederationSpec): void;
-}
+import type { CurrentSpec } from './current-spec.ts';
 
 export interface PlanDeps extends AuthorizeDeps {
   readonly current: CurrentSpec;
@@ -43,9 +43,10 @@ export const DEFAULT_PLAN_TTL_MS = 15 * 60_000;
 
 export interface MadePlan { readonly stored: StoredPlan; readonly reachable: ReachablePlan }
 
-export async function makePlan(deps: PlanDeps, ctx: RequestContext, proposed: FederationSpec | undefined): Promise<MadePlan> {
+export async function makePlan(deps: PlanDeps, ctx: RequestContext, proposed: FederationSpec | undefined, rollbackOf?: number): Promise<MadePlan> {
   const current = deps.current.get();
   const spec = proposed ?? current;
+  if (deps.current.mode === 'gitops' && fingerprint(spec) !== fingerprint(current)) throw gitOpsRefusal(deps.current.file);
   // The current spec's privileged roles decide: a proposed spec cannot shorten the list it is judged by.
   authorizeAll(deps, ctx, requestedOperations(current, spec), current.privileged);
   const reachable = await planReachable(spec, await deps.onboarding(spec));
@@ -54,13 +55,15 @@ export async function makePlan(deps: PlanDeps, ctx: RequestContext, proposed: Fe
   const stored: StoredPlan = {
     id: `plan-${deps.ids.newId()}`, spec, baseFingerprint: fingerprint(current), planFingerprint: planFingerprint(reachable),
     plan: reachable.plan, createdBy: ctx.actor, createdAt: now, expiresAt: now + (deps.planTtlMs ?? DEFAULT_PLAN_TTL_MS),
+    ...(deps.current.mode === 'api' && { baseRevision: deps.current.latest().number }),
+    ...(rollbackOf !== undefined && { rollbackOf }),
   };
   await deps.plans.save(stored);
-  deps.audit.record({ action: 'api.plan', correlationId: ctx.requestId, planId: stored.id, actor: describeActor(ctx.actor), summary: reachable.plan.summary, unreachable: reachable.unreachable.length });
+  deps.audit.record({ action: 'api.plan', correlationId: ctx.requestId, planId: stored.id, actor: describeActor(ctx.actor), summary: reachable.plan.summary, unreachable: reachable.unreachable.length, ...(rollbackOf !== undefined && { rollbackOf }) });
   return { stored, reachable };
 }
 
-export interface AppliedPlan { readonly stored: StoredPlan; readonly reachable: ReachablePlan; readonly report: ApplyReport; readonly onboarding: OnboardingDeps }
+export interface AppliedPlan { readonly stored: StoredPlan; readonly reachable: ReachablePlan; readonly report: ApplyReport; readonly onboarding: OnboardingDeps; readonly revision?: Revision }
 
 export async function applyStoredPlan(deps: PlanDeps, ctx: RequestContext, planId: string): Promise<AppliedPlan> {
   const stored = await deps.plans.get(planId, deps.clock.now().getTime());
@@ -72,10 +75,42 @@ export async function applyStoredPlan(deps: PlanDeps, ctx: RequestContext, planI
   const reachable = await planReachable(stored.spec, onboarding);
   if (planFingerprint(reachable) !== stored.planFingerprint) throw stale(planId, 'the observed state changed since the plan was made');
   await deps.plans.delete(planId);
+  const revision = await recordRevision(deps, ctx, stored);
   const report = isEmptyPlan(reachable.plan) ? { applied: 0, failed: 0, notAttempted: 0, total: 0, outcomes: [] } : await applyReachable(reachable, onboarding);
-  deps.current.set(stored.spec);
-  deps.audit.record({ action: 'api.apply', correlationId: ctx.requestId, planId, actor: describeActor(ctx.actor), applied: report.applied, failed: report.failed, notAttempted: report.notAttempted });
-  return { stored, reachable, report, onboarding };
+  const done = revision && await finishRevision(deps, revision, report, reachable.unreachable.length);
+  deps.audit.record({ action: 'api.apply', correlationId: ctx.requestId, planId, actor: describeActor(ctx.actor), applied: report.applied, failed: report.failed, notAttempted: report.notAttempted, ...(done && { revision: done.number }) });
+  return { stored, reachable, report, onboarding, ...(done && { revision: done }) };
+}
+
+/**
+ * API mode: the plan's spec as the next revision, recorded before anything is applied, so that of
+ * two processes applying plans made on the same revision only one goes ahead. An unchanged spec
+ * (a plan that only repairs drift) is no new revision.
+ */
+async function recordRevision(deps: PlanDeps, ctx: RequestContext, stored: StoredPlan): Promise<Revision | undefined> {
+  if (deps.current.mode !== 'api') return undefined;
+  const previous = deps.current.latest();
+  const specFingerprint = fingerprint(stored.spec);
+  if (specFingerprint === previous.fingerprint && stored.rollbackOf === undefined) return undefined;
+  const origin: RevisionOrigin = stored.rollbackOf !== undefined ? { kind: 'rollback', planId: stored.id, to: stored.rollbackOf } : { kind: 'apply', planId: stored.id };
+  const revision = nextRevision({ previous, spec: stored.spec, fingerprint: specFingerprint, author: actorOf(describeActor(ctx.actor)), timeMs: deps.clock.now().getTime(), origin });
+  if (!(await deps.current.store.append(revision))) throw stale(stored.id, `another spec revision was recorded after revision ${previous.number}`);
+  deps.current.adopt(revision);
+  return revision;
+}
+
+async function finishRevision(deps: PlanDeps, revision: Revision, report: ApplyReport, unreachable: number): Promise<Revision> {
+  const status = report.failed > 0 || report.notAttempted > 0 || unreachable > 0 ? 'failed' : 'applied';
+  const done = finished(revision, { status, applied: report.applied, failed: report.failed, notAttempted: report.notAttempted, unreachable }, deps.clock.now().getTime());
+  if (deps.current.mode === 'api') {
+    await deps.current.store.update(done);
+    deps.current.adopt(done);
+  }
+  return done;
+}
+
+export function gitOpsRefusal(file: string): BrokerError {
+  return new BrokerError('ERR_SPEC_MODE_GITOPS', `the broker runs in GitOps mode: its spec is the file ${file}; change the file through its review and apply it (fedbroker apply), or run serve with --spec-mode api to change the spec through the API`, { details: { mode: 'gitops' } });
 }
 
 /** What the spec change amounts to; an unchanged spec still needs an admin (anyone may not plan). */
