@@ -46,9 +46,9 @@ export interface MadePlan { readonly stored: StoredPlan; readonly reachable: Rea
 export async function makePlan(deps: PlanDeps, ctx: RequestContext, proposed: FederationSpec | undefined, rollbackOf?: number): Promise<MadePlan> {
   const current = deps.current.get();
   const spec = proposed ?? current;
-  if (deps.current.mode === 'gitops' && fingerprint(spec) !== fingerprint(current)) throw gitOpsRefusal(deps.current.file);
   // The current spec's privileged roles decide: a proposed spec cannot shorten the list it is judged by.
   authorizeAll(deps, ctx, requestedOperations(current, spec), current.privileged);
+  if (deps.current.mode === 'gitops' && fingerprint(spec) !== fingerprint(current)) throw gitOpsRefusal(deps.current.file);
   const reachable = await planReachable(spec, await deps.onboarding(spec));
   authorizeAll(deps, ctx, planWrites(reachable.plan), current.privileged);
   const now = deps.clock.now().getTime();
