@@ -283,6 +283,10 @@ export interface AuditStore {
   append(record: NewAuditRecord): Promise<void>;
   /** Matching records, the oldest first, at most `query.limit`. */
   query(query: AuditQuery): Promise<AuditRecord[]>;
+  /** Records within the retention in store order, at most `count`, after the record with id `after` (export). */
+  page(after: string | undefined, count: number): Promise<AuditRecord[]>;
+  /** Records of an export, their times kept, in one step: all stored or none. */
+  importAll(records: readonly NewAuditRecord[]): Promise<void>;
 }
 
 /** Runs work under a correlation id that every outbound call it makes carries (X-Correlation-Id). */

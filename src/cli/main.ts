@@ -95,6 +95,19 @@ export function buildProgram(setExitCode: (code: number) => void): Command {
     .addOption(outputOption())
     .option('--redis <url>', 'Redis URL (default: $FEDBROKER_REDIS_URL)')
     .action(async (opts: AuditOptions) => setExitCode(await (await import('./audit-command.ts')).auditCommand(opts)));
+  program.command('export')
+    .description('the spec revisions (API mode) and the durable audit trail as one file (JSON lines), for backup or a move to another Redis')
+    .option('--file <file>', 'write the export here (mode 0600) instead of stdout')
+    .addOption(outputOption())
+    .option('--redis <url>', 'Redis URL (default: $FEDBROKER_REDIS_URL)')
+    .action(async (opts: { file?: string; output: OutputFormat; redis?: string }) => setExitCode(await (await import('./backup-commands.ts')).exportCommand(opts)));
+  program.command('import')
+    .description('load an export into a Redis without spec revisions: every line is checked first, then it is written whole')
+    .argument('<file>', 'an export file of fedbroker export')
+    .option('--audit-only', 'import the audit records only (after an import whose audit step failed)')
+    .addOption(outputOption())
+    .option('--redis <url>', 'Redis URL (default: $FEDBROKER_REDIS_URL)')
+    .action(async (file: string, opts: { auditOnly?: boolean; output: OutputFormat; redis?: string }) => setExitCode(await (await import('./backup-commands.ts')).importCommand(file, opts)));
   const render = program.command('render')
     .description('print configuration the broker renders, for delivery by other tooling');
   render.command('horizon')
@@ -165,5 +178,5 @@ function reportError(error: unknown, json: boolean): number {
     console.error(`fedbroker: ${message} [${code}]${where ? ` (${where})` : ''}`);
     if (!isBrokerError(error) && error instanceof Error && error.stack) console.error(error.stack);
   }
-  return code === 'ERR_SPEC_FILE' || code === 'ERR_CONFIRMATION_REQUIRED' || code === 'ERR_USAGE' || code === 'ERR_REQUEST_INVALID' ? EXIT.USAGE : EXIT.FAILED;
+  return code === 'ERR_SPEC_FILE' || code === 'ERR_IMPORT_INVALID' || code === 'ERR_CONFIRMATION_REQUIRED' || code === 'ERR_USAGE' || code === 'ERR_REQUEST_INVALID' ? EXIT.USAGE : EXIT.FAILED;
 }

@@ -63,5 +63,24 @@ export function auditStoreContract(name: string, make: () => Promise<AuditWorld>
       assert.deepEqual(await world.store.query({ correlationId: id, limit: 10 }), [], 'past the retention');
       assert.deepEqual((await world.store.query({ cloud: 'cloud-a', limit: 10_000 })).filter((r) => r.correlationId === id), []);
     });
+
+    it('pages through every record in store order (export) and imports an export whole, times and correlation kept', async () => {
+      const world = await make();
+      const tag = unique('export');
+      for (let i = 0; i < 5; i++) await world.store.append(auditRecordOf({ action: 'sync.change', correlationId: `${tag}-${i % 2}`, cloud: 'cloud-b', n: i }, world.now() + i));
+      const seen: { id: string; correlationId: string; detail: Record<string, unknown> }[] = [];
+      for (let page = await world.store.page(undefined, 2); page.length > 0; page = await world.store.page(page[page.length - 1]!.id, 2)) seen.push(...page);
+      const ours = seen.filter((r) => r.correlationId.startsWith(tag));
+      assert.deepEqual(ours.map((r) => r.detail['n']), [0, 1, 2, 3, 4]);
+      assert.equal(new Set(seen.map((r) => r.id)).size, seen.length, 'no record twice');
+
+      const target = await make();
+      const moved = unique('moved');
+      const records = ours.map(({ id: _id, ...r }) => ({ ...(r as Omit<typeof r, 'id'>), correlationId: `${moved}-${r.correlationId.endsWith('-0') ? 0 : 1}` }));
+      await target.store.importAll(records as never);
+      const back = await target.store.query({ correlationId: `${moved}-0`, limit: 10 });
+      assert.deepEqual(back.map((r) => r.detail['n']), [0, 2, 4]);
+      assert.deepEqual(back.map((r) => r.time), ours.filter((r) => r.correlationId.endsWith('-0')).map((r) => (r as unknown as { time: string }).time));
+    });
   });
 }

@@ -22,4 +22,14 @@ export class MemoryAuditStore implements AuditStore {
     const limit = Math.min(Math.max(1, query.limit), AUDIT_QUERY_MAX);
     return this.#records.filter((r) => matchesAuditQuery(r, { ...query, sinceMs: oldest })).slice(0, limit).map((r) => structuredClone(r));
   }
+
+  async page(after: string | undefined, count: number): Promise<AuditRecord[]> {
+    const oldest = this.#now() - this.#retentionMs;
+    const start = after === undefined ? 0 : this.#records.findIndex((r) => r.id === after) + 1;
+    return this.#records.slice(start).filter((r) => Date.parse(r.time) >= oldest).slice(0, count).map((r) => structuredClone(r));
+  }
+
+  async importAll(records: readonly NewAuditRecord[]): Promise<void> {
+    for (const r of records) await this.append(r);
+  }
 }

@@ -9,6 +9,14 @@ import type { AuditStore } from '../../ports.ts';
 import type { RedisClient } from './logout-store.ts';
 
 const PAGE = 500;
+/** An export's records, appended in one script (all or none), each with its correlation list entry. */
+const IMPORT = `for i = 2, #ARGV, 2 do
+  local id = redis.call('XADD', KEYS[1], '*', 'r', ARGV[i + 1])
+  local list = KEYS[1] .. ':corr:' .. ARGV[i]
+  redis.call('RPUSH', list, id)
+  redis.call('PEXPIRE', list, ARGV[1])
+end
+return 1`;
 /** Stream ids carry Redis's clock, records the broker's: a time query starts this much earlier, then filters by the record's time. */
 const CLOCK_SLACK_MS = 5 * 60 * 1000;
 
@@ -78,6 +86,18 @@ export class RedisAuditStore implements AuditStore {
       if (page.length < PAGE) return out;
       start = `(${page[page.length - 1]![0]}`;
     }
+  }
+
+  async page(after: string | undefined, count: number): Promise<AuditRecord[]> {
+    const oldest = this.#now() - this.#retentionMs;
+    const entries = await this.#do(() => this.#redis.xrange(this.#p, after === undefined ? '-' : `(${after}`, '+', 'COUNT', Math.max(1, count)) as Promise<[string, string[]][]>);
+    return entries.flatMap((e) => { const r = parse(e); return r && Date.parse(r.time) >= oldest ? [r] : []; });
+  }
+
+  async importAll(records: readonly NewAuditRecord[]): Promise<void> {
+    if (records.length === 0) return;
+    const args = [String(this.#retentionMs), ...records.flatMap((r) => [r.correlationId, JSON.stringify(r)])];
+    await this.#do(() => this.#redis.eval(IMPORT, 1, this.#p, ...args));
   }
 
   async #do<T>(call: () => Promise<T>): Promise<T> {
