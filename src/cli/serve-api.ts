@@ -8,6 +8,8 @@ import { asyncCorrelationScope } from '../adapters/correlation.ts';
 import { HttpOut } from '../adapters/http-out.ts';
 import { MemoryPlanStore, MemoryRunStore } from '../adapters/memory/api-stores.ts';
 import { JoseBearerVerifier } from '../adapters/oidc/bearer-verifier.ts';
+import type { RedisClient } from '../adapters/redis/logout-store.ts';
+import { RedisTrustProposalStore } from '../adapters/redis/trust-proposal-store.ts';
 import { canonicalJson } from '../core/canonical-json.ts';
 import type { FederationSpec } from '../core/federation/schema.ts';
 import type { ApiDeps, SyncResultJson } from '../http/api/deps.ts';
@@ -24,7 +26,7 @@ export interface ComposedApi {
   close(): Promise<void>;
 }
 
-export async function composeApi(file: string, current: CurrentSpec, baseDir: string, logout: LogoutDeps, sync: SyncDeps | undefined, auditStore: AuditStore): Promise<ComposedApi> {
+export async function composeApi(file: string, current: CurrentSpec, baseDir: string, logout: LogoutDeps, sync: SyncDeps | undefined, auditStore: AuditStore, redis: RedisClient): Promise<ComposedApi> {
   const spec = current.get();
   const { config, baseDir: configDir } = await readApiConfigFile(file, spec);
   const outs = new Map<string, HttpOut>();
@@ -51,7 +53,7 @@ export async function composeApi(file: string, current: CurrentSpec, baseDir: st
     explain: await composeExplain(spec, baseDir),
     ...(sync && { sync: (options) => runSync(current.get(), sync, options) }),
     logout,
-    plans: new MemoryPlanStore(), syncRuns: new MemoryRunStore<SyncResultJson>(),
+    plans: new MemoryPlanStore(), syncRuns: new MemoryRunStore<SyncResultJson>(), trustProposals: new RedisTrustProposalStore(redis),
     clock: logout.clock, ids: logout.ids, audit: logout.audit, auditStore, correlation: asyncCorrelationScope,
   };
   return { deps, close: async () => { for (const o of outs.values()) await o.close(); } };

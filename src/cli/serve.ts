@@ -104,7 +104,7 @@ export async function serveCommand(opts: ServeOptions): Promise<number> {
   const syncJob: SyncJobHandle | undefined = sync && syncIntervalMs > 0 ? startSyncJob(async (signal) => { await current.refresh(); return runSync(current.get(), sync, { signal }); }, deps.audit, logger, deps.ids, { intervalMs: syncIntervalMs, correlation: asyncCorrelationScope }) : undefined;
   const syncPoller: SyncEventPollerHandle | undefined = sync && syncEventMs > 0
     ? startSyncEventPoller({ ...sync, spec, store: new RedisLogoutStore(composed.redis, 'fedbroker:sync'), clock: deps.clock, audit: deps.audit }, logger, syncEventMs) : undefined;
-  const api: ComposedApi | undefined = apiConfig ? await composeApi(apiConfig, current, loaded.baseDir, deps, sync, composed.auditStore) : undefined;
+  const api: ComposedApi | undefined = apiConfig ? await composeApi(apiConfig, current, loaded.baseDir, deps, sync, composed.auditStore, composed.redis) : undefined;
   const app = createApp({ logout: deps, logger, metrics, ready: () => deps.store.ping(), rateLimits, insecureUnauthenticatedAdminApi: !!opts.insecureUnauthenticatedAdminApi, ...(api && { api: api.deps }) });
   const server: Server = certFile && keyFile
     ? createHttpsServer({ cert: await readFile(certFile), key: await readFile(keyFile) }, app)

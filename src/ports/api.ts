@@ -4,6 +4,7 @@ import type { Actor } from '../core/authz/actor.ts';
 import type { FederationSpec } from '../core/federation/schema.ts';
 import type { Plan } from '../core/plan/diff.ts';
 import type { Revision, RevisionSummary } from '../core/revisions/revision.ts';
+import type { TrustConsent, TrustProposal } from '../core/authz/trust-proposal.ts';
 
 /** A bearer token whose signature, issuer, audience and time claims verified. */
 export interface VerifiedBearer {
@@ -28,6 +29,8 @@ export interface StoredPlan {
   readonly baseRevision?: number;
   /** A rollback: the revision whose spec the plan restores. */
   readonly rollbackOf?: number;
+  /** An accepted trust proposal: the partner's consent the plan carries. */
+  readonly consent?: TrustConsent;
   readonly plan: Plan;
   readonly createdBy: Actor;
   readonly createdAt: number;
@@ -74,4 +77,12 @@ export interface RevisionStore {
   all(): Promise<Revision[]>;
   /** Stores revisions 1..n of an export into an empty store, all or none; ERR_CONFLICT when revisions exist. */
   importAll(revisions: readonly Revision[]): Promise<void>;
+}
+
+/** Trust proposals waiting for the home's acceptance (docs/api.md, "Trust proposals"). */
+export interface TrustProposalStore {
+  put(proposal: TrustProposal): Promise<void>;
+  get(id: string): Promise<TrustProposal | undefined>;
+  /** Every proposal, the oldest first. */
+  list(): Promise<TrustProposal[]>;
 }

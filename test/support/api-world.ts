@@ -7,6 +7,7 @@ import { MemoryAuditStore } from '../../src/adapters/fakes/audit-store.ts';
 import { auditRecordOf } from '../../src/core/audit/record.ts';
 import { MemoryPlanStore, MemoryRunStore } from '../../src/adapters/memory/api-stores.ts';
 import { MemoryRevisionStore } from '../../src/adapters/memory/revision-store.ts';
+import { MemoryTrustProposalStore } from '../../src/adapters/memory/trust-proposal-store.ts';
 import { ApiModeSpec, GitOpsSpec } from '../../src/services/api/current-spec.ts';
 import type { RevisionStore } from '../../src/ports/api.ts';
 import { fingerprint } from '../../src/services/api/plans.ts';
@@ -51,10 +52,12 @@ export interface ApiWorldOptions {
   readonly mode?: 'api' | 'gitops';
   /** API mode: the revision store (shared by two worlds = two broker processes). */
   readonly revisions?: RevisionStore;
+  /** A variant of the demo spec. */
+  readonly mutate?: (doc: Record<string, unknown>) => void;
 }
 
 export async function apiWorld(options: ApiWorldOptions = {}): Promise<ApiWorld> {
-  const logout = await logoutWorld();
+  const logout = await logoutWorld(options.mutate);
   const spec = logout.spec;
   const federation = fakeFederation(spec);
   const config = parseApiConfig({ audience: AUDIENCE, federationAdmin: { issuers: [ADMIN_ISSUER] }, issuers: [{ issuer: ADMIN_ISSUER }] }, spec);
@@ -86,7 +89,7 @@ export async function apiWorld(options: ApiWorldOptions = {}): Promise<ApiWorld>
     explain: { homeDirectory: fixedHomeDirectory, keystone: (cloud) => federation.keystone.get(cloud)!, kubernetes: (cloud, cluster) => federation.kubernetes.get(clusterKey(cloud, cluster))! },
     sync: async (options) => { syncCalls.push(options); return emptySyncReport(options); },
     logout: logout.deps,
-    plans: new MemoryPlanStore(), syncRuns: new MemoryRunStore<SyncResultJson>(),
+    plans: new MemoryPlanStore(), syncRuns: new MemoryRunStore<SyncResultJson>(), trustProposals: new MemoryTrustProposalStore(),
     clock: { now: () => new Date(now.ms) }, ids: { newId: () => `r${++ids}` },
     audit: { record: (e) => { audit.push({ ...e }); logout.deps.audit.record(e); void auditStore.append(auditRecordOf(e, now.ms)); } },
     auditStore,

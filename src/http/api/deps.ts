@@ -1,7 +1,7 @@
 // What the admin API's routes need, as ports and use-case dependencies (composed in src/cli/serve-api.ts).
 import type { ApiConfig } from '../../core/authz/config.ts';
 import type { AuditLog, AuditStore, Clock, CorrelationScope, IdSource } from '../../ports.ts';
-import type { BearerVerifier, PlanStore, RunStore } from '../../ports/api.ts';
+import type { BearerVerifier, PlanStore, RunStore, TrustProposalStore } from '../../ports/api.ts';
 import type { CurrentSpec } from '../../services/api/current-spec.ts';
 import type { ExplainDeps } from '../../services/explain.ts';
 import type { LogoutDeps } from '../../services/logout/deps.ts';
@@ -26,6 +26,8 @@ export interface ApiDeps {
   readonly logout: LogoutDeps;
   readonly plans: PlanStore;
   readonly syncRuns: RunStore<SyncResultJson>;
+  /** Trust edges proposed by a partner, waiting for the home (API mode). */
+  readonly trustProposals: TrustProposalStore;
   readonly clock: Clock;
   readonly ids: IdSource;
   readonly audit: AuditLog;

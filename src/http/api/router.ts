@@ -14,8 +14,9 @@ import { AUDIT_ROUTES } from './routes-audit.ts';
 import { FEDERATION_ROUTES } from './routes-federation.ts';
 import { OPERATION_ROUTES } from './routes-operations.ts';
 import { REVISION_ROUTES } from './routes-revisions.ts';
+import { TRUST_ROUTES } from './routes-trust.ts';
 
-export const API_ROUTES: readonly ApiRoute[] = [...FEDERATION_ROUTES, ...OPERATION_ROUTES, ...AUDIT_ROUTES, ...REVISION_ROUTES];
+export const API_ROUTES: readonly ApiRoute[] = [...FEDERATION_ROUTES, ...OPERATION_ROUTES, ...AUDIT_ROUTES, ...REVISION_ROUTES, ...TRUST_ROUTES];
 
 export function createApiRouter(deps: ApiDeps): express.Router {
   const router = express.Router();

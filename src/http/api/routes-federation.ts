@@ -9,6 +9,7 @@ import { trustEdges } from '../../core/federation/trust.ts';
 import { planToJson } from '../../core/plan/format.ts';
 import { authorizeAll } from '../../services/api/authorize.ts';
 import { applyStoredPlan, makePlan } from '../../services/api/plans.ts';
+import { markTrustAccepted } from '../../services/api/trust-proposals.ts';
 import { outcomesByPart, summarizeError } from '../../services/apply-report.ts';
 import { explainClaims, explainSubject } from '../../services/explain.ts';
 import type { UnreachablePart } from '../../services/onboarding.ts';
@@ -59,6 +60,7 @@ export const FEDERATION_ROUTES = [
     body: s.applyRequest, responses: { 200: s.applyResponse },
     handle: async (deps, req: ApiRequest<{ planId: string }, unknown>) => {
       const { stored, reachable, report, onboarding, revision } = await applyStoredPlan(deps, req.ctx, req.body.planId);
+      await markTrustAccepted(deps, req.ctx, stored, revision?.number);
       const parts = outcomesByPart(stored.spec, onboarding.systems.map((x) => x.description), report, reachable.unreachable);
       return { status: 200, body: { planId: stored.id, applied: report.applied, failed: report.failed, notAttempted: report.notAttempted, total: report.total, summary: stored.plan.summary, unreachable: reachable.unreachable.map(unreachableJson), parts, ...(revision && { revision: revision.number }) } };
     },

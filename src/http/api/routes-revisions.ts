@@ -70,7 +70,7 @@ export const REVISION_ROUTES = [
     handle: async (deps, req: ApiRequest<unknown, unknown>) => {
       const current = apiMode(deps);
       const revision = await revisionOf(current, revisionNumber(req.params['number']));
-      const { stored, reachable } = await makePlan(deps, req.ctx, revision.spec, revision.number);
+      const { stored, reachable } = await makePlan(deps, req.ctx, revision.spec, { rollbackOf: revision.number });
       return { status: 200, body: { planId: stored.id, expiresAt: new Date(stored.expiresAt).toISOString(), rollbackOf: revision.number, ...(planToJson(stored.plan) as object), unreachable: reachable.unreachable.map(unreachableJson) } };
     },
   }),

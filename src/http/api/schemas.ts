@@ -59,7 +59,16 @@ export const planResponse = z.object({
   planId: z.string(), expiresAt: z.iso.datetime(), summary: planSummary, changes: z.array(planChange), unreachable: z.array(unreachablePart),
   /** A rollback plan: the revision whose spec it restores. */
   rollbackOf: z.number().int().optional(),
+  /** The plan of an accepted trust proposal. */
+  proposalId: z.string().optional(),
 });
+export const trustProposalRequest = z.strictObject({ home: cloudAlias, partner: cloudAlias });
+const trustProposal = z.object({
+  id: z.string(), home: z.string(), partner: z.string(), status: z.enum(['pending', 'accepted', 'withdrawn']),
+  proposedBy: z.string(), proposedAt: z.iso.datetime(), decidedBy: z.string().optional(), decidedAt: z.iso.datetime().optional(), revision: z.number().int().optional(),
+});
+export const trustProposalResponse = z.object({ proposal: trustProposal });
+export const trustProposalsResponse = z.object({ proposals: z.array(trustProposal) });
 const condition = z.object({ cloud: z.string(), type: z.string(), system: z.string().optional(), status: z.enum(['True', 'False', 'Unknown']), reason: z.string(), message: z.string() });
 const partOutcome = z.object({
   cloud: z.string(), system: z.string(), applied: z.array(z.string()), failed: z.array(z.object({ key: z.string(), code: z.string(), message: z.string() })),

@@ -13,6 +13,7 @@
 // In GitOps mode a plan of any spec but the file's is refused (ERR_SPEC_MODE_GITOPS).
 import { actorOf } from '../../core/audit/record.ts';
 import { describeActor } from '../../core/authz/actor.ts';
+import { consentCovers, type TrustConsent } from '../../core/authz/trust-proposal.ts';
 import { planWrites } from '../../core/authz/plan-scope.ts';
 import { specChanges } from '../../core/authz/spec-changes.ts';
 import type { Operation } from '../../core/authz/operations.ts';
@@ -43,20 +44,29 @@ export const DEFAULT_PLAN_TTL_MS = 15 * 60_000;
 
 export interface MadePlan { readonly stored: StoredPlan; readonly reachable: ReachablePlan }
 
-export async function makePlan(deps: PlanDeps, ctx: RequestContext, proposed: FederationSpec | undefined, rollbackOf?: number): Promise<MadePlan> {
+export interface PlanOptions {
+  /** A rollback: the revision whose spec is planned. */
+  readonly rollbackOf?: number;
+  /** An accepted trust proposal: what the partner consented to is not asked of the caller again. */
+  readonly consent?: TrustConsent;
+}
+
+export async function makePlan(deps: PlanDeps, ctx: RequestContext, proposed: FederationSpec | undefined, options: PlanOptions = {}): Promise<MadePlan> {
+  const { rollbackOf, consent } = options;
   const current = deps.current.get();
   const spec = proposed ?? current;
   // The current spec's privileged roles decide: a proposed spec cannot shorten the list it is judged by.
-  authorizeAll(deps, ctx, requestedOperations(current, spec), current.privileged);
+  authorizeAll(deps, ctx, notConsented(requestedOperations(current, spec), consent), current.privileged);
   if (deps.current.mode === 'gitops' && fingerprint(spec) !== fingerprint(current)) throw gitOpsRefusal(deps.current.file);
   const reachable = await planReachable(spec, await deps.onboarding(spec));
-  authorizeAll(deps, ctx, planWrites(reachable.plan), current.privileged);
+  authorizeAll(deps, ctx, notConsented(planWrites(reachable.plan), consent), current.privileged);
   const now = deps.clock.now().getTime();
   const stored: StoredPlan = {
     id: `plan-${deps.ids.newId()}`, spec, baseFingerprint: fingerprint(current), planFingerprint: planFingerprint(reachable),
     plan: reachable.plan, createdBy: ctx.actor, createdAt: now, expiresAt: now + (deps.planTtlMs ?? DEFAULT_PLAN_TTL_MS),
     ...(deps.current.mode === 'api' && { baseRevision: deps.current.latest().number }),
     ...(rollbackOf !== undefined && { rollbackOf }),
+    ...(consent && { consent }),
   };
   await deps.plans.save(stored);
   deps.audit.record({ action: 'api.plan', correlationId: ctx.requestId, planId: stored.id, actor: describeActor(ctx.actor), summary: reachable.plan.summary, unreachable: reachable.unreachable.length, ...(rollbackOf !== undefined && { rollbackOf }) });
@@ -69,7 +79,7 @@ export async function applyStoredPlan(deps: PlanDeps, ctx: RequestContext, planI
   const stored = await deps.plans.get(planId, deps.clock.now().getTime());
   if (!stored) throw new BrokerError('ERR_PLAN_NOT_FOUND', `no plan ${planId} (never made, expired, or applied already)`, { details: { planId } });
   const current = deps.current.get();
-  authorizeAll(deps, ctx, [...requestedOperations(current, stored.spec), ...planWrites(stored.plan)], current.privileged);
+  authorizeAll(deps, ctx, notConsented([...requestedOperations(current, stored.spec), ...planWrites(stored.plan)], stored.consent), current.privileged);
   if (fingerprint(current) !== stored.baseFingerprint) throw stale(planId, 'the broker\'s spec changed since the plan was made');
   const onboarding = await deps.onboarding(stored.spec);
   const reachable = await planReachable(stored.spec, onboarding);
@@ -111,6 +121,10 @@ async function finishRevision(deps: PlanDeps, revision: Revision, report: ApplyR
 
 export function gitOpsRefusal(file: string): BrokerError {
   return new BrokerError('ERR_SPEC_MODE_GITOPS', `the broker runs in GitOps mode: its spec is the file ${file}; change the file through its review and apply it (fedbroker apply), or run serve with --spec-mode api to change the spec through the API`, { details: { mode: 'gitops' } });
+}
+
+function notConsented(ops: readonly Operation[], consent: TrustConsent | undefined): Operation[] {
+  return ops.filter((op) => !consentCovers(consent, op));
 }
 
 /** What the spec change amounts to; an unchanged spec still needs an admin (anyone may not plan). */
