@@ -54,9 +54,9 @@ export async function importCommand(file: string, opts: ImportOptions): Promise<
   }
   const read = readExport(text);
   if (!read.ok) {
-    if (opts.output === 'json') printJson({ file, imported: false, problems: read.problems });
-    else for (const p of read.problems) console.error(`${file}:${p.line}: ${p.message}`);
-    throw new BrokerError('ERR_IMPORT_INVALID', `${file} is not an export this broker can import (${read.problems.length} problems${read.problems.length >= 20 ? ' or more' : ''}); nothing was imported`, { details: { file } });
+    if (opts.output !== 'json') for (const p of read.problems) console.error(`${file}:${p.line}: ${p.message}`);
+    const count = `${read.problems.length}${read.problems.length >= 20 ? ' or more' : ''} problem${read.problems.length === 1 ? '' : 's'}`;
+    throw new BrokerError('ERR_IMPORT_INVALID', `${file} is not an export this broker can import (${count}); nothing was imported`, { details: { file, problems: read.problems } });
   }
   const now = Date.now();
   const retentionMs = auditRetentionDays() * 24 * 3600 * 1000;

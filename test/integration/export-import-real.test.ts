@@ -81,6 +81,10 @@ describe('export and import between two Redis databases', { timeout: 120_000 }, 
     assert.equal(refused.status, 2, refused.stderr);
     assert.match(refused.stderr, new RegExp(`${damaged.replace(/[.]/g, '\\.')}:701: not an audit record: audit\\.outcome`));
     assert.match(refused.stderr, /ERR_IMPORT_INVALID/);
+    const asJson = fedbroker('import', damaged, '--redis', TARGET, '-o', 'json');
+    const error = JSON.parse(asJson.stdout).error;
+    assert.equal(error.code, 'ERR_IMPORT_INVALID');
+    assert.deepEqual(error.details.problems.map((p: { line: number }) => p.line), [701]);
     assert.equal(await target.dbsize(), 0, 'nothing imported');
   });
 });
