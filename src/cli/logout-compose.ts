@@ -88,6 +88,8 @@ export interface ComposeLogoutOptions {
   readonly onAudit?: (entry: { action: string; [k: string]: unknown }) => void;
   /** Long-running processes (`serve`): renew the Keycloak admin tokens in the background, off the logout path. */
   readonly keepTokensFresh?: boolean;
+  /** The spec to act on from now on (API mode: the latest revision, within the clouds composed here). */
+  readonly specOf?: () => FederationSpec;
 }
 
 export async function composeLogout(spec: FederationSpec, baseDir: string, options: ComposeLogoutOptions): Promise<ComposedLogout> {
@@ -128,8 +130,10 @@ export async function composeLogout(spec: FederationSpec, baseDir: string, optio
   };
   // A realm's keys are read with that cloud's Keycloak client: its origin and CA only.
   const jwksFetchFor = (alias: string) => ofCloud(clouds.keycloak, 'Keycloak client')(alias).fetch;
+  const specOf = options.specOf;
   const deps: LogoutDeps = {
-    spec, issuers: logoutIssuers(spec), verifier: new JoseLogoutTokenVerifier({ fetchFor: jwksFetchFor }),
+    get spec() { return specOf ? specOf() : spec; },
+    issuers: logoutIssuers(spec), verifier: new JoseLogoutTokenVerifier({ fetchFor: jwksFetchFor }),
     keycloak: ofCloud(clouds.sessions, 'Keycloak adapter'),
     keystone: (alias) => clouds.keystones.get(alias),
     store: new RedisLogoutStore(redis), queue, clock: { now: () => new Date() }, ids: { newId: () => randomUUID() }, audit,

@@ -51,7 +51,8 @@ export async function composeApi(file: string, current: CurrentSpec, baseDir: st
     current,
     onboarding,
     explain: await composeExplain(spec, baseDir),
-    ...(sync && { sync: (options) => runSync(current.get(), sync, options) }),
+    // The logout deps' spec is the current one within the clouds composed at start (serve-spec.ts).
+    ...(sync && { sync: (options) => runSync(logout.spec, sync, options) }),
     logout,
     plans: new MemoryPlanStore(), syncRuns: new MemoryRunStore<SyncResultJson>(), trustProposals: new RedisTrustProposalStore(redis),
     clock: logout.clock, ids: logout.ids, audit: logout.audit, auditStore, correlation: asyncCorrelationScope,

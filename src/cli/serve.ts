@@ -20,7 +20,7 @@ import { EXIT, type OutputFormat } from './output.ts';
 import { composeSync, redisSyncLeases, syncLeaseTtlMs } from './sync-compose.ts';
 import { composeApi, type ComposedApi } from './serve-api.ts';
 import { DEFAULT_SHUTDOWN_GRACE_MS, drainServe } from './serve-drain.ts';
-import { servedSpec, specModeOf } from './serve-spec.ts';
+import { composedSpecOf, servedSpec, specModeOf } from './serve-spec.ts';
 
 /**
  * Production default of the LOGOUT-event poll (ms): one admin GET per realm per interval. A logout
@@ -95,13 +95,14 @@ export async function serveCommand(opts: ServeOptions): Promise<number> {
   const rateLimits = rateLimitsOf(opts);
   const graceMs = intervalOf('--shutdown-grace', opts.shutdownGrace ?? process.env['FEDBROKER_SHUTDOWN_GRACE_MS'], DEFAULT_SHUTDOWN_GRACE_MS);
   const metrics = new BrokerMetrics(spec.clouds.map((c) => c.alias));
-  const composed = await composeLogout(spec, loaded.baseDir, { redisUrl: redisUrl(opts.redis), logger, onAudit: (e) => metrics.observe(e), keepTokensFresh: true });
+  const specOf = composedSpecOf(current, spec, logger);
+  const composed = await composeLogout(spec, loaded.baseDir, { redisUrl: redisUrl(opts.redis), logger, onAudit: (e) => metrics.observe(e), keepTokensFresh: true, specOf });
   const { deps } = composed;
   if (current.mode === 'api' && current.imported) deps.audit.record({ action: 'spec.import', correlationId: 'spec-revision-1', revision: 1, source: current.latest().origin.kind === 'import' ? opts.spec : undefined });
   const workers = await startLogoutWorkers(deps, logger, { pollIntervalMs: intervalMs });
   const sync = syncIntervalMs > 0 || syncEventMs > 0 || apiConfig
     ? await composeSync(spec, loaded.baseDir, { leases: redisSyncLeases(composed.redis, leaseTtlMs), keepTokensFresh: true }) : undefined;
-  const syncJob: SyncJobHandle | undefined = sync && syncIntervalMs > 0 ? startSyncJob(async (signal) => { await current.refresh(); return runSync(current.get(), sync, { signal }); }, deps.audit, logger, deps.ids, { intervalMs: syncIntervalMs, correlation: asyncCorrelationScope }) : undefined;
+  const syncJob: SyncJobHandle | undefined = sync && syncIntervalMs > 0 ? startSyncJob(async (signal) => { await current.refresh(); return runSync(specOf(), sync, { signal }); }, deps.audit, logger, deps.ids, { intervalMs: syncIntervalMs, correlation: asyncCorrelationScope }) : undefined;
   const syncPoller: SyncEventPollerHandle | undefined = sync && syncEventMs > 0
     ? startSyncEventPoller({ ...sync, spec, store: new RedisLogoutStore(composed.redis, 'fedbroker:sync'), clock: deps.clock, audit: deps.audit }, logger, syncEventMs) : undefined;
   const api: ComposedApi | undefined = apiConfig ? await composeApi(apiConfig, current, loaded.baseDir, deps, sync, composed.auditStore, composed.redis) : undefined;
