@@ -21,6 +21,7 @@ import type { SyncOptions, SyncReport } from '../../src/services/sync.ts';
 import { fakeFederation, type FakeFederation } from './fake-federation.ts';
 import { fixedHomeDirectory } from './fake-home-directory.ts';
 import { logoutWorld, silentLogger, type LogoutWorld } from './logout-fixtures.ts';
+import { assertConforms } from './openapi-conformance.ts';
 
 export const REALM = (realm: string) => `https://127.0.0.1:18443/realms/${realm}`;
 export const ADMIN_ISSUER = REALM('fed-admins');
@@ -115,4 +116,11 @@ export async function apiWorld(options: ApiWorldOptions = {}): Promise<ApiWorld>
 
 function emptySyncReport(options: SyncOptions): SyncReport {
   return { targets: [], failures: [], brake: [], stoppedByBrake: false, dryRun: options.dryRun === true, stopped: false, applied: [] };
+}
+
+/** A request through the world's app whose response is checked against the OpenAPI document. */
+export async function conformingCall(w: ApiWorld, method: 'get' | 'post', path: string, token: string | undefined, body?: unknown): Promise<request.Response> {
+  const res = method === 'get' ? await w.get(path, token) : await w.post(path, body ?? {}, token);
+  assertConforms(res, method, path.split('?')[0]!);
+  return res;
 }

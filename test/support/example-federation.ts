@@ -13,6 +13,13 @@ export function exampleDoc(): MutableDoc {
   return parse(readFileSync(EXAMPLE_SPEC_PATH, 'utf8'));
 }
 
+/** The demo spec with a change, as a plain JSON document (what an API client sends). */
+export function specWith(change: (doc: MutableDoc) => void): MutableDoc {
+  const doc = exampleDoc();
+  change(doc);
+  return doc;
+}
+
 export function exampleSpec(mutate: (doc: MutableDoc) => void = () => {}): FederationSpec {
   const doc = exampleDoc();
   mutate(doc);

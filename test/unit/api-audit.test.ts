@@ -4,14 +4,9 @@
 // checked against the OpenAPI document.
 import { beforeEach, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { apiWorld, type ApiWorld } from '../support/api-world.ts';
-import { assertConforms } from '../support/openapi-conformance.ts';
+import { apiWorld, conformingCall, type ApiWorld } from '../support/api-world.ts';
 
-async function get(w: ApiWorld, path: string, token: string | undefined) {
-  const res = await w.get(path, token);
-  assertConforms(res, 'get', path.split('?')[0]!);
-  return res;
-}
+const get = (w: ApiWorld, path: string, token: string | undefined) => conformingCall(w, 'get', path, token);
 
 describe('admin API: audit', () => {
   let w: ApiWorld;

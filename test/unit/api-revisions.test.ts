@@ -7,21 +7,10 @@ import { beforeEach, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { MemoryRevisionStore } from '../../src/adapters/memory/revision-store.ts';
 import { fingerprint } from '../../src/services/api/plans.ts';
-import { exampleDoc, type MutableDoc } from '../support/example-federation.ts';
-import { apiWorld, type ApiWorld } from '../support/api-world.ts';
-import { assertConforms } from '../support/openapi-conformance.ts';
+import { specWith, type MutableDoc } from '../support/example-federation.ts';
+import { apiWorld, conformingCall, type ApiWorld } from '../support/api-world.ts';
 
-async function call(w: ApiWorld, method: 'get' | 'post', path: string, token: string | undefined, body?: unknown) {
-  const res = method === 'get' ? await w.get(path, token) : await w.post(path, body ?? {}, token);
-  assertConforms(res, method, path);
-  return res;
-}
-
-function specWith(change: (doc: MutableDoc) => void): MutableDoc {
-  const doc = exampleDoc();
-  change(doc);
-  return doc;
-}
+const call = conformingCall;
 
 const CLOUD_B_GRANT = (doc: MutableDoc) => { doc.policy[1].grant.push({ clouds: ['cloud-b'], keystone: [{ project: 'p2', roles: ['reader'] }] }); };
 const changes = (plan: { body: { summary: { create: number; update: number; delete: number } } }) => plan.body.summary.create + plan.body.summary.update + plan.body.summary.delete;

@@ -3,22 +3,11 @@
 // request validation, and every response checked against the OpenAPI document.
 import { beforeEach, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { exampleDoc, type MutableDoc } from '../support/example-federation.ts';
-import { apiWorld, type ApiWorld } from '../support/api-world.ts';
+import { exampleDoc, specWith, type MutableDoc } from '../support/example-federation.ts';
+import { apiWorld, conformingCall, type ApiWorld } from '../support/api-world.ts';
 import { assertConforms } from '../support/openapi-conformance.ts';
 
-async function call(w: ApiWorld, method: 'get' | 'post', path: string, token: string | undefined, body?: unknown) {
-  const res = method === 'get' ? await w.get(path, token) : await w.post(path, body ?? {}, token);
-  assertConforms(res, method, path);
-  return res;
-}
-
-/** The demo spec with a change (a plain JSON document, as a client sends it). */
-function specWith(change: (doc: MutableDoc) => void): MutableDoc {
-  const doc = exampleDoc();
-  change(doc);
-  return doc;
-}
+const call = conformingCall;
 
 const CLOUD_B_GRANT = (doc: MutableDoc) => { doc.policy[1].grant.push({ clouds: ['cloud-b'], keystone: [{ project: 'p2', roles: ['reader'] }] }); };
 

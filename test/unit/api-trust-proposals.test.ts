@@ -6,18 +6,13 @@
 import { beforeEach, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { isTrusted } from '../../src/core/federation/trust.ts';
-import { apiWorld, type ApiWorld } from '../support/api-world.ts';
-import { assertConforms } from '../support/openapi-conformance.ts';
+import { apiWorld, conformingCall, type ApiWorld } from '../support/api-world.ts';
 
 const WITHOUT_C_TO_B = (doc: Record<string, unknown>) => {
   doc['trust'] = { mode: 'edges', edges: [['cloud-a', 'cloud-b'], ['cloud-b', 'cloud-a'], ['cloud-a', 'cloud-c'], ['cloud-c', 'cloud-a'], ['cloud-b', 'cloud-c']].map(([home, partner]) => ({ home, partner })) };
 };
 
-async function call(w: ApiWorld, method: 'get' | 'post', path: string, token: string, body?: unknown) {
-  const res = method === 'get' ? await w.get(path, token) : await w.post(path, body ?? {}, token);
-  assertConforms(res, method, path);
-  return res;
-}
+const call = conformingCall;
 
 describe('trust proposals', () => {
   let w: ApiWorld;
