@@ -1,12 +1,12 @@
 // Composition of the admin API inside `fedbroker serve --api-config FILE` (docs/api.md): the bearer
 // verifier (one HttpOut per issuer: its origin, its CA bundle), the managed systems for a spec
 // (cached per set of cloud entries), explain, role sync and logout over the serve's own ports, and
-// the in-memory plan and sync-run stores.
+// the plans, sync runs and trust proposals in Redis (shared by every broker process).
 import { readApiConfigFile } from '../adapters/api-config-file.ts';
 import { caBundle } from '../adapters/ca-files.ts';
 import { asyncCorrelationScope } from '../adapters/correlation.ts';
 import { HttpOut } from '../adapters/http-out.ts';
-import { MemoryPlanStore, MemoryRunStore } from '../adapters/memory/api-stores.ts';
+import { RedisPlanStore, RedisRunStore } from '../adapters/redis/api-stores.ts';
 import { JoseBearerVerifier } from '../adapters/oidc/bearer-verifier.ts';
 import type { RedisClient } from '../adapters/redis/logout-store.ts';
 import { RedisTrustProposalStore } from '../adapters/redis/trust-proposal-store.ts';
@@ -54,7 +54,7 @@ export async function composeApi(file: string, current: CurrentSpec, baseDir: st
     // The logout deps' spec is the current one within the clouds composed at start (serve-spec.ts).
     ...(sync && { sync: (options) => runSync(logout.spec, sync, options) }),
     logout,
-    plans: new MemoryPlanStore(), syncRuns: new MemoryRunStore<SyncResultJson>(), trustProposals: new RedisTrustProposalStore(redis),
+    plans: new RedisPlanStore(redis), syncRuns: new RedisRunStore<SyncResultJson>(redis), trustProposals: new RedisTrustProposalStore(redis),
     clock: logout.clock, ids: logout.ids, audit: logout.audit, auditStore, correlation: asyncCorrelationScope,
   };
   return { deps, close: async () => { for (const o of outs.values()) await o.close(); } };

@@ -41,8 +41,11 @@ export interface PlanStore {
   save(plan: StoredPlan): Promise<void>;
   /** undefined when unknown or expired (at `nowMs`). */
   get(id: string, nowMs: number): Promise<StoredPlan | undefined>;
-  /** A plan is applied at most once. */
-  delete(id: string): Promise<void>;
+  /**
+   * Takes the plan out, atomically (a plan is applied at most once, across broker processes): the plan
+   * for exactly one of any number of callers, undefined for the others and when unknown or expired.
+   */
+  claim(id: string, nowMs: number): Promise<StoredPlan | undefined>;
 }
 
 export interface RunRecord<T> {

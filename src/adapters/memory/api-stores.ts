@@ -1,5 +1,5 @@
-// The admin API's plans and sync runs in the broker process's memory, bounded: lost on restart
-// (documented in docs/api.md; a durable store comes with spec revisions).
+// The admin API's plans and sync runs in the process's memory, bounded: for unit tests (serve keeps
+// them in Redis: ../redis/api-stores.ts).
 import type { PlanStore, RunRecord, RunStore, StoredPlan } from '../../ports/api.ts';
 
 export class MemoryPlanStore implements PlanStore {
@@ -17,7 +17,12 @@ export class MemoryPlanStore implements PlanStore {
     return plan;
   }
 
-  async delete(id: string): Promise<void> { this.#plans.delete(id); }
+  async claim(id: string, nowMs: number): Promise<StoredPlan | undefined> {
+    // No await between reading and deleting: one claim takes it.
+    const plan = this.#plans.get(id);
+    this.#plans.delete(id);
+    return plan && plan.expiresAt > nowMs ? plan : undefined;
+  }
 }
 
 export class MemoryRunStore<T> implements RunStore<T> {

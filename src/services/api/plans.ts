@@ -84,7 +84,9 @@ export async function applyStoredPlan(deps: PlanDeps, ctx: RequestContext, planI
   const onboarding = await deps.onboarding(stored.spec);
   const reachable = await planReachable(stored.spec, onboarding);
   if (planFingerprint(reachable) !== stored.planFingerprint) throw stale(planId, 'the observed state changed since the plan was made');
-  await deps.plans.delete(planId);
+  if (!(await deps.plans.claim(planId, deps.clock.now().getTime()))) {
+    throw new BrokerError('ERR_PLAN_NOT_FOUND', `plan ${planId} was applied by another request at the same time (or expired just now); nothing was applied by this one`, { details: { planId } });
+  }
   const revision = await recordRevision(deps, ctx, stored);
   const report = isEmptyPlan(reachable.plan) ? { applied: 0, failed: 0, notAttempted: 0, total: 0, outcomes: [] } : await applyReachable(reachable, onboarding);
   const done = revision && await finishRevision(deps, revision, report, reachable.unreachable.length);
