@@ -1,7 +1,7 @@
 // The `fedbroker` command line: one sub-command per use case; exit codes in ./output.ts.
 import { Command, CommanderError, Option } from 'commander';
 import { isBrokerError } from '../core/errors.ts';
-import { EXIT, parseOutputFormat, printJson, wantsJson, type OutputFormat } from './output.ts';
+import { EXIT, exitCodeForError, parseOutputFormat, printJson, wantsJson, type OutputFormat } from './output.ts';
 import type { AuditOptions } from './audit-command.ts';
 import type { ApplyOptions, PlanOptions } from './federation-commands.ts';
 import type { LogoutOptions } from './logout-commands.ts';
@@ -164,5 +164,5 @@ function reportError(error: unknown, json: boolean): number {
     console.error(`fedbroker: ${message} [${code}]${where ? ` (${where})` : ''}`);
     if (!isBrokerError(error) && error instanceof Error && error.stack) console.error(error.stack);
   }
-  return code === 'ERR_SPEC_FILE' || code === 'ERR_CONFIRMATION_REQUIRED' || code === 'ERR_USAGE' || code === 'ERR_REQUEST_INVALID' ? EXIT.USAGE : EXIT.FAILED;
+  return exitCodeForError(code);
 }
