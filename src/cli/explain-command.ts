@@ -1,18 +1,16 @@
 // `fedbroker explain <spec> <home>:<user>` or `--claims <file>`: what a person gets in every partner
 // cloud and why: downstream name and groups, Keystone projects/roles with the generated rule that
 // matched, Kubernetes permissions with the binding that grants them.
-import { readFile } from 'node:fs/promises';
 import { createKeycloakHomeDirectory } from '../adapters/keycloak/home-directory.ts';
 import { createKeystoneAdmin } from '../adapters/keystone/factory.ts';
 import { createKubernetesAdmin } from '../adapters/kubernetes/factory.ts';
 import { BrokerError } from '../core/errors.ts';
 import { parseSubjectArgument, requireHomeCloudIn } from './subject-arg.ts';
-import type { Claims } from '../core/explain/keystone.ts';
 import type { FederationSpec } from '../core/federation/schema.ts';
 import type { HomeDirectoryPort, KeystoneAdminPort, KubernetesAdminPort } from '../ports.ts';
 import { explainClaims, explainSubject, type ExplainDeps, type Explanation } from '../services/explain.ts';
 import { loadValidSpec } from './load.ts';
-import { printExplanation } from './explain-output.ts';
+import { printExplanation, readClaims } from './explain-output.ts';
 import { EXIT, type OutputFormat } from './output.ts';
 
 export { formatExplanation } from './explain-output.ts';
@@ -32,15 +30,6 @@ export async function explainCommand(file: string, who: string | undefined, opts
   return EXIT.OK;
 }
 
-async function readClaims(file: string): Promise<Claims> {
-  try {
-    const claims: unknown = JSON.parse(await readFile(file, 'utf8'));
-    if (typeof claims !== 'object' || claims === null || Array.isArray(claims)) throw new Error('not a JSON object');
-    return claims as Claims;
-  } catch (cause) {
-    throw new BrokerError('ERR_USAGE', `--claims ${file} must be a JSON object of token claims (${(cause as Error).message})`, { cause, details: { file } });
-  }
-}
 
 export async function composeExplain(spec: FederationSpec, baseDir: string): Promise<ExplainDeps> {
   const directories = new Map<string, HomeDirectoryPort>();

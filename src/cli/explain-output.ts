@@ -1,5 +1,8 @@
 // How explain shows an explanation, locally and against a running broker (./remote): the same text
 // and the same JSON from the same Explanation (the API's POST /explain body is one).
+import { readFile } from 'node:fs/promises';
+import { BrokerError } from '../core/errors.ts';
+import type { Claims } from '../core/explain/keystone.ts';
 import type { Explanation } from '../services/explain.ts';
 import { printJson, type OutputFormat } from './output.ts';
 
@@ -7,6 +10,17 @@ export function printExplanation(explanation: Explanation, format: OutputFormat)
   // The JSON keeps the subject's `username` key it has always had (the home user name).
   if (format === 'json') printJson({ ...explanation, subject: { username: explanation.subject.homeUsername, ...explanation.subject } });
   else process.stdout.write(formatExplanation(explanation));
+}
+
+/** The claims of a partner token (--claims FILE): a JSON object, else ERR_USAGE. */
+export async function readClaims(file: string): Promise<Claims> {
+  try {
+    const claims: unknown = JSON.parse(await readFile(file, 'utf8'));
+    if (typeof claims !== 'object' || claims === null || Array.isArray(claims)) throw new Error('not a JSON object');
+    return claims as Claims;
+  } catch (cause) {
+    throw new BrokerError('ERR_USAGE', `--claims ${file} must be a JSON object of token claims (${(cause as Error).message})`, { cause, details: { file } });
+  }
 }
 
 export function formatExplanation(e: Explanation): string {

@@ -1,5 +1,6 @@
 // `fedbroker plan`, `apply` and `status`: the admin's onboarding loop (docs/design.md §4). Against a
 // running broker (--server) the same commands are ./remote/federation.ts, with the same output.
+import { BrokerError } from '../core/errors.ts';
 import type { Change } from '../core/plan/diff.ts';
 import { planToJson } from '../core/plan/format.ts';
 import { outcomesByPart, summarizeError, unreachableToJson } from '../services/apply-report.ts';
@@ -58,11 +59,15 @@ function describeStep(event: Parameters<ApplyProgress>[0]): string {
   return `${at}: done`;
 }
 
-export async function statusCommand(file: string, opts: { output: OutputFormat }): Promise<number> {
+/** Every cloud's conditions, or only those of --cloud (a cloud of the spec, else ERR_NOT_FOUND as the API answers). */
+export async function statusCommand(file: string, opts: { output: OutputFormat; cloud?: string }): Promise<number> {
   const loaded = await loadValidSpec(file, opts.output);
   if ('exitCode' in loaded) return loaded.exitCode;
+  const { cloud } = opts;
+  if (cloud !== undefined && !loaded.spec.clouds.some((c) => c.alias === cloud)) throw new BrokerError('ERR_NOT_FOUND', `cloud ${cloud} is not in the spec`, { details: { cloud } });
   const deps = await composeOnboarding(loaded.spec, loaded.baseDir);
-  return printStatus(await federationStatus(loaded.spec, deps), opts.output);
+  const conditions = await federationStatus(loaded.spec, deps);
+  return printStatus(cloud === undefined ? conditions : conditions.filter((c) => c.cloud === cloud), opts.output);
 }
 
 function describe(change: Change): string {
