@@ -297,6 +297,39 @@ describe('CLI --server (against the admin API over the fakes)', () => {
     }
   });
 
+  it('a spec the broker finds invalid (422 ERR_SPEC_INVALID) is shown like local spec problems, exit 3; an unknown problem code is ERR_API_RESPONSE', async () => {
+    const answers: { status: number; body: unknown }[] = [
+      { status: 422, body: { type: 'urn:fedbroker:error:ERR_SPEC_INVALID', title: 't', status: 422, code: 'ERR_SPEC_INVALID', detail: 'the spec is invalid (1 problem)', errorId: 'e-422', problems: [{ path: 'spec.clouds[0].alias', code: 'ERR_SPEC_SCHEMA', message: 'too long' }] } },
+      { status: 422, body: { type: 'x', title: 't', status: 422, code: 'ERR_SPEC_INVALID', detail: 'the spec is invalid (1 problem)', errorId: 'e-423', problems: [{ path: 'spec.clouds[0].alias', code: 'ERR_SPEC_SCHEMA', message: 'too long' }] } },
+      { status: 409, body: { type: 'x', title: 't', status: 409, code: 'ERR_FROM_THE_FUTURE', detail: 'newer broker', errorId: 'e-409' } },
+    ];
+    const seen: string[] = [];
+    const fake = createHttpServer((req, res) => {
+      seen.push(`${req.method} ${req.url} ${req.headers.authorization === `Bearer ${tokens[0]}` ? 'with token' : 'without token'}`);
+      const answer = answers.shift()!;
+      res.writeHead(answer.status, { 'content-type': 'application/problem+json' }).end(JSON.stringify(answer.body));
+    });
+    const port = await listen(fake);
+    try {
+      const at = ['--server', `http://127.0.0.1:${port}`, '--insecure-http'];
+      const spec = specFile();
+      const json = await cli(['plan', spec, '-o', 'json'], 'fed', at);
+      assert.equal(json.status, 3);
+      assert.deepEqual(JSON.parse(json.stdout), { file: spec, valid: false, problems: [{ path: 'clouds[0].alias', code: 'ERR_SPEC_SCHEMA', message: 'too long' }], errorId: 'e-422' });
+      const human = await cli(['validate', spec], 'fed', at);
+      assert.equal(human.status, 3);
+      assert.match(human.stderr, /the broker finds the spec invalid, 1 problem \(errorId=e-423\):\n {2}\S+ {2}clouds\[0\]\.alias: too long {2}\[ERR_SPEC_SCHEMA\]/);
+      const unknown = await cli(['status', '-o', 'json'], 'fed', at);
+      assert.equal(unknown.status, 1);
+      const { error } = JSON.parse(unknown.stdout);
+      assert.equal(error.code, 'ERR_API_RESPONSE');
+      assert.equal(error.details.errorId, 'e-409');
+      assert.deepEqual(seen, ['POST /api/v1/plan with token', 'POST /api/v1/validate with token', 'GET /api/v1/status with token']);
+    } finally {
+      await close(fake);
+    }
+  });
+
   it('https: the broker\'s certificate is verified; without its CA ERR_HTTP_TLS, with --ca-file (or $FEDBROKER_SERVER_CA) it works', async () => {
     const tls = makeTestTls();
     const secure = createHttpsServer({ cert: tls.certPem, key: tls.keyPem }, w.app);
