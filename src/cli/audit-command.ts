@@ -3,9 +3,10 @@
 // correlation id (one logout's event id is its correlation id).
 import { RedisAuditStore } from '../adapters/redis/audit-store.ts';
 import { closeRedis, connectRedis } from '../adapters/redis/logout-store.ts';
-import { auditLine, auditQueryOf } from '../core/audit/query.ts';
+import { auditQueryOf } from '../core/audit/query.ts';
+import { printAuditRecords } from './audit-output.ts';
 import { auditRetentionDays, redisUrl } from './logout-compose.ts';
-import { EXIT, printJson, type OutputFormat } from './output.ts';
+import type { OutputFormat } from './output.ts';
 
 export interface AuditOptions {
   readonly output: OutputFormat;
@@ -23,10 +24,7 @@ export async function auditCommand(opts: AuditOptions): Promise<number> {
   const redis = await connectRedis(redisUrl(opts.redis));
   try {
     const records = await new RedisAuditStore(redis, { retentionDays, now: () => now }).query(query);
-    if (opts.output === 'json') printJson({ records });
-    else if (records.length === 0) console.log('no audit records match');
-    else for (const r of records) console.log(auditLine(r));
-    return EXIT.OK;
+    return printAuditRecords(records, opts.output);
   } finally {
     await closeRedis(redis);
   }

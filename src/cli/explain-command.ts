@@ -1,18 +1,19 @@
 // `fedbroker explain <spec> <home>:<user>` or `--claims <file>`: what a person gets in every partner
 // cloud and why: downstream name and groups, Keystone projects/roles with the generated rule that
 // matched, Kubernetes permissions with the binding that grants them.
-import { readFile } from 'node:fs/promises';
 import { createKeycloakHomeDirectory } from '../adapters/keycloak/home-directory.ts';
 import { createKeystoneAdmin } from '../adapters/keystone/factory.ts';
 import { createKubernetesAdmin } from '../adapters/kubernetes/factory.ts';
 import { BrokerError } from '../core/errors.ts';
 import { parseSubjectArgument, requireHomeCloudIn } from './subject-arg.ts';
-import type { Claims } from '../core/explain/keystone.ts';
 import type { FederationSpec } from '../core/federation/schema.ts';
 import type { HomeDirectoryPort, KeystoneAdminPort, KubernetesAdminPort } from '../ports.ts';
 import { explainClaims, explainSubject, type ExplainDeps, type Explanation } from '../services/explain.ts';
 import { loadValidSpec } from './load.ts';
-import { EXIT, printJson, type OutputFormat } from './output.ts';
+import { printExplanation, readClaims } from './explain-output.ts';
+import { EXIT, type OutputFormat } from './output.ts';
+
+export { formatExplanation } from './explain-output.ts';
 
 export async function explainCommand(file: string, who: string | undefined, opts: { output: OutputFormat; claims?: string }): Promise<number> {
   // Arguments are checked before anything is composed: a usage error never depends on the clouds.
@@ -25,21 +26,10 @@ export async function explainCommand(file: string, who: string | undefined, opts
   const explanation: Explanation = subject
     ? await explainSubject(loaded.spec, subject.homeCloud, subject.username, deps)
     : await explainClaims(loaded.spec, claims!, deps);
-  // The JSON keeps the subject's `username` key it has always had (the home user name).
-  if (opts.output === 'json') printJson({ ...explanation, subject: { username: explanation.subject.homeUsername, ...explanation.subject } });
-  else process.stdout.write(formatExplanation(explanation));
+  printExplanation(explanation, opts.output);
   return EXIT.OK;
 }
 
-async function readClaims(file: string): Promise<Claims> {
-  try {
-    const claims: unknown = JSON.parse(await readFile(file, 'utf8'));
-    if (typeof claims !== 'object' || claims === null || Array.isArray(claims)) throw new Error('not a JSON object');
-    return claims as Claims;
-  } catch (cause) {
-    throw new BrokerError('ERR_USAGE', `--claims ${file} must be a JSON object of token claims (${(cause as Error).message})`, { cause, details: { file } });
-  }
-}
 
 export async function composeExplain(spec: FederationSpec, baseDir: string): Promise<ExplainDeps> {
   const directories = new Map<string, HomeDirectoryPort>();
@@ -60,36 +50,4 @@ export async function composeExplain(spec: FederationSpec, baseDir: string): Pro
     keystone: (cloud) => get(keystones, cloud),
     kubernetes: (cloud, cluster) => get(clusters, `${cloud}/${cluster}`),
   };
-}
-
-export function formatExplanation(e: Explanation): string {
-  const lines = [`${e.subject.homeUsername} of ${e.subject.homeCloud}  (home groups: ${e.subject.groups.join(', ') || 'none'})`];
-  for (const p of e.partners) {
-    lines.push('', `${p.cloud}: user ${p.username}${p.groups.length ? `, groups ${p.groups.join(', ')}` : ''}`);
-    for (const a of p.assumptions) lines.push(`  Keystone capabilities unknown: ${a.message} [${a.code}]; ${a.assumed}`);
-    const k = p.keystone;
-    if (k.outcome === 'not-configured') lines.push(`  Keystone: not configured (${k.reason})`);
-    else if (k.outcome === 'refused') lines.push(`  Keystone: refused with ${k.status} (${k.reason})`);
-    else {
-      lines.push(`  Keystone: user ${k.user.name} in domain ${k.user.domain}; groups ${k.groups.map((g) => `${domainName(g.domain)}/${g.name}`).join(', ') || 'none'}`);
-      for (const r of k.matchedRules) lines.push(`    rule ${r.index}: ${r.description}`);
-      if (k.projects.length === 0) lines.push('    no project');
-      for (const pr of k.projects) lines.push(`    project ${pr.domain}/${pr.project}: ${pr.roles.join(', ')}  (via ${pr.viaGroups.join(', ')})`);
-    }
-    for (const c of p.kubernetes) {
-      lines.push(`  Kubernetes ${c.cluster}: user ${c.identity.username}; groups ${c.identity.groups.join(', ')}`);
-      if (c.grants.length === 0) lines.push('    no permission');
-      for (const g of c.grants) {
-        const verbs = [...new Set(g.rules.flatMap((r) => r.verbs))].sort().join(',');
-        lines.push(`    ${g.namespace ? `namespace ${g.namespace}` : 'cluster-wide'}: ${g.binding.roleRef.kind} ${g.binding.roleRef.name} [${verbs}]  (${g.binding.kind} ${g.binding.name}${g.binding.policyRule ? `, policy ${g.binding.policyRule}` : ''})`);
-      }
-    }
-  }
-  return `${lines.join('\n')}\n`;
-}
-
-function domainName(domain: unknown): string {
-  if (typeof domain === 'string') return domain;
-  const d = domain as { name?: string; id?: string };
-  return d.name ?? d.id ?? '?';
 }

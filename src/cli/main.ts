@@ -1,15 +1,25 @@
 // The `fedbroker` command line: one sub-command per use case; exit codes in ./output.ts.
 import { Command, CommanderError, Option } from 'commander';
-import { isBrokerError } from '../core/errors.ts';
-import { EXIT, parseOutputFormat, printJson, wantsJson, type OutputFormat } from './output.ts';
+import { BrokerError, isBrokerError } from '../core/errors.ts';
+import { EXIT, exitCodeForError, parseOutputFormat, printJson, wantsJson, type OutputFormat } from './output.ts';
 import type { AuditOptions } from './audit-command.ts';
 import type { ApplyOptions, PlanOptions } from './federation-commands.ts';
 import type { LogoutOptions } from './logout-commands.ts';
 import type { ServeOptions } from './serve.ts';
+import { addRemoteOptions, remoteServer, type RemoteOptions } from './remote/options.ts';
 
 // Command modules load on use, so `validate` never loads the adapters of systems it does not call.
 const federationCommands = () => import('./federation-commands.ts');
 const logoutCommands = () => import('./logout-commands.ts');
+// --server (or $FEDBROKER_SERVER): the same commands against a running broker's admin API.
+const remoteFederation = () => import('./remote/federation.ts');
+const remoteOperations = () => import('./remote/operations.ts');
+
+/** A positional argument that only the local command needs: missing, it is commander's own usage error. */
+function required<T>(command: Command, name: string, value: T | undefined): T {
+  if (value === undefined) command.error(`error: missing required argument '${name}'`, { code: 'commander.missingArgument', exitCode: 1 });
+  return value as T;
+}
 
 const outputOption = () => new Option('-o, --output <format>', 'output format: human or json').default('human').argParser(parseOutputFormat);
 
@@ -18,51 +28,67 @@ export function buildProgram(setExitCode: (code: number) => void): Command {
     .description('SCS Federation Broker: validate, plan and apply a federation of Sovereign Cloud Stack clouds')
     .exitOverride()
     .showHelpAfterError();
-  program.command('validate')
+  addRemoteOptions(program.command('validate')
     .description('check a federation spec; report every problem with its path and line')
     .argument('<spec>', 'federation spec file (YAML)')
-    .addOption(outputOption())
-    .action(async (spec: string, opts: { output: OutputFormat }) => setExitCode(await (await import('./validate.ts')).validateCommand(spec, opts.output)));
+    .addOption(outputOption()))
+    .action(async (spec: string, opts: { output: OutputFormat } & RemoteOptions) => setExitCode(remoteServer(opts)
+      ? await (await remoteFederation()).validateRemote(spec, opts)
+      : await (await import('./validate.ts')).validateCommand(spec, opts.output)));
   program.command('migrate')
     .description('convert a spec of the previous spec version to the current one: printed, or written in place with --write (comments and order kept)')
     .argument('<spec>', 'federation spec file (YAML)')
     .option('--write', 'rewrite the file in place instead of printing it')
     .action(async (spec: string, opts: { write?: boolean }) => setExitCode(await (await import('./migrate-command.ts')).migrateCommand(spec, opts)));
-  program.command('plan')
-    .description('show what apply would change in every cloud (dry run)')
+  addRemoteOptions(program.command('plan')
+    .description('show what apply would change in every cloud (dry run); with --server the broker keeps the plan under the plan id it prints')
     .argument('<spec>', 'federation spec file (YAML)')
     .addOption(outputOption())
-    .option('--detailed-exitcode', 'exit 4 when the plan has changes, 0 when it is empty')
-    .action(async (spec: string, opts: PlanOptions) => setExitCode(await (await federationCommands()).planCommand(spec, opts)));
-  program.command('apply')
+    .option('--detailed-exitcode', 'exit 4 when the plan has changes, 0 when it is empty'))
+    .action(async (spec: string, opts: PlanOptions & RemoteOptions) => setExitCode(remoteServer(opts)
+      ? await (await remoteFederation()).planRemote(spec, opts)
+      : await (await federationCommands()).planCommand(spec, opts)));
+  addRemoteOptions(program.command('apply')
     .description('make every cloud match the spec: shows the plan, then applies it in order (idempotent, resumable)')
-    .argument('<spec>', 'federation spec file (YAML)')
+    .argument('[spec]', 'federation spec file (YAML); with --server, or --plan-id instead')
     .addOption(outputOption())
     .option('-y, --yes', 'apply without asking')
-    .action(async (spec: string, opts: ApplyOptions) => setExitCode(await (await federationCommands()).applyCommand(spec, opts)));
-  program.command('status')
+    .option('--plan-id <id>', 'with --server: apply exactly this plan the broker keeps (from plan --server)'))
+    .action(async (spec: string | undefined, opts: ApplyOptions & RemoteOptions & { planId?: string }, command: Command) => {
+      if (remoteServer(opts)) return setExitCode(await (await remoteFederation()).applyRemote(spec, opts));
+      if (opts.planId !== undefined) throw new BrokerError('ERR_USAGE', '--plan-id needs --server: plans are kept by a running broker', { details: { option: '--plan-id' } });
+      return setExitCode(await (await federationCommands()).applyCommand(required(command, 'spec', spec), opts));
+    });
+  addRemoteOptions(program.command('status')
     .description('conditions per cloud, read live from the systems')
-    .argument('<spec>', 'federation spec file (YAML)')
+    .argument('[spec]', 'federation spec file (YAML); not needed with --server (the broker\'s current spec)')
     .addOption(outputOption())
-    .action(async (spec: string, opts: { output: OutputFormat }) => setExitCode(await (await federationCommands()).statusCommand(spec, opts)));
-  program.command('sync')
+    .option('--cloud <alias>', 'only this cloud\'s conditions'))
+    .action(async (spec: string | undefined, opts: { output: OutputFormat; cloud?: string } & RemoteOptions, command: Command) => setExitCode(remoteServer(opts)
+      ? await (await remoteFederation()).statusRemote(opts)
+      : await (await federationCommands()).statusCommand(required(command, 'spec', spec), opts)));
+  addRemoteOptions(program.command('sync')
     .description('role sync: pre-provision and deprovision home users in every partner realm and Keystone (only what the broker owns)')
-    .argument('<spec>', 'federation spec file (YAML)')
+    .argument('[spec]', 'federation spec file (YAML); not needed with --server')
     .addOption(outputOption())
     .option('--cloud <alias...>', 'sync only these partner clouds')
     .option('--dry-run', 'show the changes, write nothing')
     .option('--confirm', 'run even when the brake finds more removals than the spec allows')
-    .option('--redis <url>', 'Redis URL of the per-cloud sync leases (default: $FEDBROKER_REDIS_URL); not needed with --dry-run')
-    .action(async (spec: string, opts: { output: OutputFormat; cloud?: string[]; dryRun?: boolean; confirm?: boolean; redis?: string }) =>
-      setExitCode(await (await import('./sync-command.ts')).syncCommand(spec, opts)));
-  program.command('explain')
+    .option('--redis <url>', 'Redis URL of the per-cloud sync leases (default: $FEDBROKER_REDIS_URL); not needed with --dry-run'))
+    .action(async (spec: string | undefined, opts: { output: OutputFormat; cloud?: string[]; dryRun?: boolean; confirm?: boolean; redis?: string } & RemoteOptions, command: Command) =>
+      setExitCode(remoteServer(opts)
+        ? await (await remoteOperations()).syncRemote(opts)
+        : await (await import('./sync-command.ts')).syncCommand(required(command, 'spec', spec), opts)));
+  addRemoteOptions(program.command('explain')
     .description('what a person gets in every partner cloud, and why (Keystone rule, Kubernetes binding)')
-    .argument('<spec>', 'federation spec file (YAML)')
+    .argument('[spec]', 'federation spec file (YAML); not needed with --server (then: explain <who> --server URL)')
     .argument('[who]', '<home cloud>:<username>, e.g. cloud-a:alice')
     .option('--claims <file>', 'explain the claims of a partner realm access token (JSON) instead')
-    .addOption(outputOption())
-    .action(async (spec: string, who: string | undefined, opts: { output: OutputFormat; claims?: string }) =>
-      setExitCode(await (await import('./explain-command.ts')).explainCommand(spec, who, opts)));
+    .addOption(outputOption()))
+    .action(async (spec: string | undefined, who: string | undefined, opts: { output: OutputFormat; claims?: string } & RemoteOptions, command: Command) =>
+      setExitCode(remoteServer(opts)
+        ? await (await remoteFederation()).explainRemote(spec, who, opts)
+        : await (await import('./explain-command.ts')).explainCommand(required(command, 'spec', spec), who, opts)));
   program.command('rotate-secrets')
     .description('new secrets for the broker\'s home clients fed-<partner>, written into the partner identity providers, without a failed login')
     .argument('<spec>', 'federation spec file (YAML)')
@@ -71,30 +97,37 @@ export function buildProgram(setExitCode: (code: number) => void): Command {
     .addOption(outputOption())
     .action(async (spec: string, opts: { output: OutputFormat; home?: string; partner?: string }) =>
       setExitCode(await (await import('./rotate-secrets-command.ts')).rotateSecretsCommand(spec, opts)));
-  const logout = program.command('logout')
+  const logout = addRemoteOptions(program.command('logout')
     .description('global logout of a federated subject: end their sessions in every realm and revoke their Keystone tokens')
-    .argument('<spec>', 'federation spec file (YAML)')
-    .argument('<who>', '<home cloud>:<username>')
+    .argument('[spec]', 'federation spec file (YAML); not needed with --server (then: logout <who> --server URL)')
+    .argument('[who]', '<home cloud>:<username>')
     .addOption(outputOption())
     .option('--redis <url>', 'Redis URL (default: $FEDBROKER_REDIS_URL)')
-    .option('--wait <seconds>', 'wait up to this long for the delivery report (a running `serve` delivers)')
-    .action(async (spec: string, who: string, opts: LogoutOptions) => setExitCode(await (await logoutCommands()).logoutCommand(spec, who, opts)));
-  logout.command('status')
+    .option('--wait <seconds>', 'wait up to this long for the delivery report (a running `serve` delivers)'))
+    .action(async (spec: string | undefined, who: string | undefined, opts: LogoutOptions & RemoteOptions, command: Command) => setExitCode(remoteServer(opts)
+      ? await (await remoteOperations()).logoutRemote(spec, who, opts)
+      : await (await logoutCommands()).logoutCommand(required(command, 'spec', spec), required(command, 'who', who), opts)));
+  addRemoteOptions(logout.command('status')
     .description('the delivery report of a logout event')
     .argument('<id>', 'logout event id')
     .addOption(outputOption())
-    .option('--redis <url>', 'Redis URL (default: $FEDBROKER_REDIS_URL)')
-    // --redis and --output may also land on the parent `logout` command: read them from both.
-    .action(async (id: string, _opts: unknown, command: Command) => setExitCode(await (await logoutCommands()).logoutStatusCommand(id, command.optsWithGlobals())));
-  program.command('audit')
+    .option('--redis <url>', 'Redis URL (default: $FEDBROKER_REDIS_URL)'))
+    // --redis, --output and the --server options may also land on the parent `logout` command: read them from both.
+    .action(async (id: string, _opts: unknown, command: Command) => {
+      const opts = command.optsWithGlobals<{ output: OutputFormat; redis?: string } & RemoteOptions>();
+      setExitCode(remoteServer(opts) ? await (await remoteOperations()).logoutStatusRemote(id, opts) : await (await logoutCommands()).logoutStatusCommand(id, opts));
+    });
+  addRemoteOptions(program.command('audit')
     .description('the durable audit trail (logouts, deliveries, sync changes, admin API calls), the oldest first')
     .option('--since <time>', 'only records from this time (2026-12-01T10:00:00Z) or this long ago (90s, 30m, 12h, 7d)')
     .option('--cloud <alias>', 'only records that touched this cloud')
     .option('--correlation-id <id>', 'only one operation (a logout\'s event id, an API request id, a sync run id)')
     .option('--limit <n>', 'at most this many records (default 1000)')
     .addOption(outputOption())
-    .option('--redis <url>', 'Redis URL (default: $FEDBROKER_REDIS_URL)')
-    .action(async (opts: AuditOptions) => setExitCode(await (await import('./audit-command.ts')).auditCommand(opts)));
+    .option('--redis <url>', 'Redis URL (default: $FEDBROKER_REDIS_URL)'))
+    .action(async (opts: AuditOptions & RemoteOptions) => setExitCode(remoteServer(opts)
+      ? await (await remoteOperations()).auditRemote(opts)
+      : await (await import('./audit-command.ts')).auditCommand(opts)));
   program.command('export')
     .description('the spec revisions (API mode) and the durable audit trail as one file (JSON lines), for backup or a move to another Redis')
     .option('--file <file>', 'write the export here (mode 0600) instead of stdout')
@@ -178,5 +211,5 @@ function reportError(error: unknown, json: boolean): number {
     console.error(`fedbroker: ${message} [${code}]${where ? ` (${where})` : ''}`);
     if (!isBrokerError(error) && error instanceof Error && error.stack) console.error(error.stack);
   }
-  return code === 'ERR_SPEC_FILE' || code === 'ERR_IMPORT_INVALID' || code === 'ERR_CONFIRMATION_REQUIRED' || code === 'ERR_USAGE' || code === 'ERR_REQUEST_INVALID' ? EXIT.USAGE : EXIT.FAILED;
+  return exitCodeForError(code);
 }

@@ -24,6 +24,15 @@ export const EXIT = {
   NOTHING_APPLIED: 7,
 } as const;
 
+/**
+ * The exit code of a command that stopped with this error code: the same locally and against a
+ * running broker (whose problem responses carry the code). Spec problems: 3; bad invocations: 2.
+ */
+export function exitCodeForError(code: string): number {
+  if (code === 'ERR_SPEC_INVALID') return EXIT.SPEC_INVALID;
+  return code === 'ERR_SPEC_FILE' || code === 'ERR_IMPORT_INVALID' || code === 'ERR_CONFIRMATION_REQUIRED' || code === 'ERR_USAGE' || code === 'ERR_REQUEST_INVALID' ? EXIT.USAGE : EXIT.FAILED;
+}
+
 export function parseOutputFormat(value: string): OutputFormat {
   if (value === 'human' || value === 'json') return value;
   throw new InvalidArgumentError(`--output must be "human" or "json", not "${value}"`);

@@ -3,10 +3,11 @@
 // by another process or lost, or its removal effect journal could not be used), 6 stopped by the brake.
 // A writing run needs Redis (the leases and the journal).
 import { closeRedis, connectRedis, type RedisClient } from '../adapters/redis/logout-store.ts';
-import { describeChange, formatFailure, formatSync, summarize } from '../core/sync/format.ts';
+import { syncRunToJson } from '../core/sync/format.ts';
 import { runSync } from '../services/sync.ts';
 import { loadValidSpec } from './load.ts';
-import { EXIT, printJson, type OutputFormat } from './output.ts';
+import type { OutputFormat } from './output.ts';
+import { printSyncRun } from './sync-output.ts';
 import { redisUrl } from './logout-compose.ts';
 import { composeSync, redisSyncLeases, syncLeaseTtlMs } from './sync-compose.ts';
 
@@ -24,18 +25,7 @@ export async function syncCommand(file: string, opts: SyncCommandOptions): Promi
   });
   try {
     const report = await runSync(loaded.spec, deps, { ...(opts.cloud && { clouds: opts.cloud }), dryRun: opts.dryRun === true, confirm: opts.confirm === true });
-    const failures = report.failures.map(formatFailure);
-    if (opts.output === 'json') {
-      printJson({
-        dryRun: report.dryRun, stopped: report.stopped, stoppedByBrake: report.stoppedByBrake, summary: summarize(report.targets), brake: report.brake, failures,
-        targets: report.targets.map((t, i) => ({ home: t.home, cloud: t.partner, system: t.system, observedUsers: t.observedUsers, observedMemberships: t.observedMemberships,
-          changes: t.changes.map((c, j) => ({ op: c.op, description: describeChange(c), reason: c.reason, applied: report.applied[i]?.[j] !== undefined && report.applied[i]?.[j]?.error === undefined,
-            ...(report.applied[i]?.[j]?.error !== undefined && { failed: true }) })) })),
-      });
-    } else process.stdout.write(formatSync({ ...report, failures }));
-    if (report.stoppedByBrake) return EXIT.BRAKE;
-    if (report.failures.some((f) => f.part === 'apply')) return EXIT.FAILED;
-    return report.failures.length > 0 ? EXIT.PARTIAL : EXIT.OK;
+    return printSyncRun(syncRunToJson(report), opts.output);
   } finally {
     await deps.close();
     if (redis) await closeRedis(redis);

@@ -10,10 +10,7 @@ export async function validateCommand(file: string, format: OutputFormat): Promi
   const { result } = await readSpecFile(file);
   if (result.ok) {
     if (result.convertedFrom !== undefined) console.error(`warning: ${previousVersionWarning(file, result.convertedFrom)}`);
-    const summary = summarize(result.spec);
-    if (format === 'json') printJson({ file, valid: true, summary });
-    else console.log(`${file}: valid (${summary.clouds} clouds, ${summary.trustEdges} trust edges, ${summary.policyRules} policy rules, ${summary.examples} examples passed)`);
-    return EXIT.OK;
+    return printValidSummary(file, summarize(result.spec), format);
   }
   if (format === 'json') {
     printJson({ file, valid: false, problems: result.problems.map((p) => ({ ...p, path: formatPath(p.path), pathSegments: p.path })) });
@@ -23,6 +20,15 @@ export async function validateCommand(file: string, format: OutputFormat): Promi
     for (const p of result.problems) console.error(humanProblem(file, p));
   }
   return EXIT.SPEC_INVALID;
+}
+
+export type SpecSummary = ReturnType<typeof summarize>;
+
+/** A valid spec's summary (locally, or as a broker's POST /api/v1/validate gives it). */
+export function printValidSummary(file: string, summary: SpecSummary, format: OutputFormat): number {
+  if (format === 'json') printJson({ file, valid: true, summary });
+  else console.log(`${file}: valid (${summary.clouds} clouds, ${summary.trustEdges} trust edges, ${summary.policyRules} policy rules, ${summary.examples} examples passed)`);
+  return EXIT.OK;
 }
 
 /** One spec problem as a person reads it: file:line:column, path, message, code and the fix. */

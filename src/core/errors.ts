@@ -86,6 +86,7 @@ export const ERROR_CODES = {
   ERR_SUBJECT_NOT_FOUND: 'The home cloud has no such user (explain, admin logout), or the claims name no cloud of the spec.',
   ERR_PLAN_CONFLICT: 'The plan would touch objects the broker does not own; nothing was applied.',
   ERR_CONFIRMATION_REQUIRED: 'apply needs --yes when it cannot ask on a terminal.',
+  ERR_API_RESPONSE: 'A broker\'s admin API (fedbroker --server) answered with something that is not an answer of its API (an unexpected status, or a body that is not its JSON).',
   ERR_NOT_FOUND: 'The object does not exist.',
   ERR_CONFLICT: 'The object exists already or was changed concurrently.',
   ERR_SPEC_MODE_GITOPS: 'The broker runs in GitOps mode: its spec is the file it was started with; change that file (and apply it), or run serve with --spec-mode api.',

@@ -11,6 +11,13 @@ import type { UnreachablePart } from './systems/model.ts';
 
 export interface ErrorSummary { readonly code: string; readonly message: string }
 
+/** An unreachable part as shown (CLI and API): where, and the error's code and message (never its details or cause). */
+export interface UnreachableJson { system: string; cloud: string; part: string; scope?: string; code: string; message: string }
+
+export function unreachableToJson(u: UnreachablePart): UnreachableJson {
+  return { system: u.system, cloud: u.cloud, part: u.part, ...(u.scope !== undefined && { scope: u.scope }), ...summarizeError(u.error) };
+}
+
 export interface PartOutcome {
   readonly cloud: string;
   readonly system: string;

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { diff, isEmptyPlan } from '../../src/core/plan/diff.ts';
 import { compareFields } from '../../src/core/plan/compare.ts';
-import { formatPlan, planToJson } from '../../src/core/plan/format.ts';
+import { formatPlan, formatPlanJson, planToJson } from '../../src/core/plan/format.ts';
 import { rewriteSecretsOfNewClients } from '../../src/core/render/keycloak/client-secret.ts';
 import type { DesiredObject, ObservedObject } from '../../src/core/plan/model.ts';
 import { renderKeycloak } from '../../src/core/render/keycloak/index.ts';
@@ -97,5 +97,23 @@ describe('plan output', () => {
     assert.equal(json.summary.create, desired.length);
     assert.equal(json.changes.length, desired.length);
     assert.ok(!JSON.stringify(json).toLowerCase().includes('"clientsecret":"'));
+  });
+});
+
+describe('plan output from its JSON (what a broker\'s POST /api/v1/plan answers)', () => {
+  it('reads the same as the plan itself: creates with write-only sources, updates with absent values, deletes', () => {
+    const [first, second, third] = desired;
+    const observed = [
+      observedFrom(first!, { fields: { ...asObserved(first!.fields), enabled: 'no' } as ObservedObject['fields'] }),
+      observedFrom(second!, { fields: {} }),
+      { ...observedFrom(third!), name: 'left-over' },
+    ];
+    const plan = rewriteSecretsOfNewClients(diff(desired, observed, KEYCLOAK_KIND_ORDER));
+    assert.ok(plan.summary.update > 0 && plan.summary.delete > 0 && plan.summary.create > 0, JSON.stringify(plan.summary));
+    const text = formatPlan(plan);
+    assert.match(text, /: \(none\) → /, 'an absent observed value');
+    assert.match(text, /\(secret of client /, 'a write-only source');
+    const overTheWire = JSON.parse(JSON.stringify(planToJson(plan)));
+    assert.equal(formatPlanJson(overTheWire), text);
   });
 });

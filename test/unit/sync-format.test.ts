@@ -2,7 +2,8 @@
 // findings and the parts not synced.
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { formatSync, summarize } from '../../src/core/sync/format.ts';
+import { formatSync, formatSyncJson, summarize, syncRunToJson } from '../../src/core/sync/format.ts';
+import { BrokerError } from '../../src/core/errors.ts';
 import type { SyncTarget } from '../../src/core/sync/model.ts';
 
 const target: SyncTarget = {
@@ -34,5 +35,20 @@ describe('sync report text', () => {
     assert.match(text, /^Brake: cloud-b keystone would lose 20 of 23 memberships of cloud-a \(more than 10 %\)\.$/m);
     assert.match(text, /^Not synced: home cloud-c could not be read; its users are left as they are: ERR_HTTP_UNREACHABLE: down$/m);
     assert.match(text, /stopped by the brake before writing; run again with --confirm to apply\.$/m);
+  });
+});
+
+describe('sync report JSON (sync -o json, GET /api/v1/sync/{id})', () => {
+  it('carries each change with its outcome, and reads as the same text as the report itself', () => {
+    const report = {
+      targets: [target], dryRun: false, stopped: false, stoppedByBrake: false, brake: [],
+      failures: [{ cloud: 'cloud-b', system: 'keycloak', part: 'apply', error: new BrokerError('ERR_KEYCLOAK_API', 'refused') }],
+      applied: [[{}, { error: new BrokerError('ERR_KEYCLOAK_API', 'refused') }]],
+    };
+    const json = JSON.parse(JSON.stringify(syncRunToJson(report)));
+    assert.deepEqual(json.targets[0].changes.map((c: { applied: boolean; failed?: boolean }) => [c.applied, c.failed ?? false]), [[true, false], [false, true], [false, false]]);
+    assert.deepEqual(json.summary, { added: 1, removed: 1, changed: 1, effects: 0 });
+    assert.deepEqual(json.failures, [{ cloud: 'cloud-b', system: 'keycloak', part: 'apply', code: 'ERR_KEYCLOAK_API', message: 'refused' }]);
+    assert.equal(formatSyncJson(json), formatSync({ ...report, failures: json.failures }));
   });
 });

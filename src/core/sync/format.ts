@@ -30,15 +30,18 @@ export function describeChange(change: SyncChange): string {
 }
 
 /** Effects (revocations, ended sessions) are counted on their own: they are neither additions nor removals. */
-export function changeKind(change: SyncChange): 'added' | 'removed' | 'changed' | 'effect' {
-  if (isEffect(change)) return 'effect';
-  if (isRemoval(change)) return change.op === 'disableUser' ? 'changed' : 'removed';
-  return change.op === 'enableUser' ? 'changed' : 'added';
+export function changeKind(change: Pick<SyncChange, 'op'>): 'added' | 'removed' | 'changed' | 'effect' {
+  // The kind depends on the operation alone (a change's JSON carries it too).
+  const { op } = change;
+  const asChange = change as SyncChange;
+  if (isEffect(asChange)) return 'effect';
+  if (isRemoval(asChange)) return op === 'disableUser' ? 'changed' : 'removed';
+  return op === 'enableUser' ? 'changed' : 'added';
 }
 
 export interface SyncSummary { added: number; removed: number; changed: number; effects: number }
 
-export function summarize(targets: readonly SyncTarget[]): SyncSummary {
+export function summarize(targets: readonly { readonly changes: readonly Pick<SyncChange, 'op'>[] }[]): SyncSummary {
   const out = { added: 0, removed: 0, changed: 0, effects: 0 };
   for (const c of targets.flatMap((t) => t.changes)) {
     const kind = changeKind(c);
@@ -59,13 +62,48 @@ function failureLine(f: FormattedFailure): string {
   return `${f.system ?? 'cloud'} of ${f.cloud}${f.home ? ` (users of ${f.home})` : ''} ${f.part === 'apply' ? 'refused a change' : 'could not be read; not synced'}`;
 }
 
+/** One change of a run as JSON (`fedbroker sync -o json`, GET /api/v1/sync/{id}). */
+export interface SyncChangeJson { readonly op: SyncChange['op']; readonly description: string; readonly reason: string; readonly applied: boolean; readonly failed?: true }
+export interface SyncTargetJson {
+  readonly home: string; readonly cloud: string; readonly system: string;
+  readonly observedUsers: number; readonly observedMemberships: number; readonly changes: readonly SyncChangeJson[];
+}
+export interface SyncRunJson {
+  readonly dryRun: boolean; readonly stopped: boolean; readonly stoppedByBrake: boolean; readonly summary: SyncSummary;
+  readonly brake: readonly BrakeFinding[]; readonly failures: readonly FormattedFailure[]; readonly targets: readonly SyncTargetJson[];
+}
+
+/** A run's report (its targets, and per target each change's outcome in `applied`) as JSON. */
+export function syncRunToJson(report: {
+  readonly dryRun: boolean; readonly stopped: boolean; readonly stoppedByBrake: boolean; readonly targets: readonly SyncTarget[]; readonly brake: readonly BrakeFinding[];
+  readonly failures: readonly Parameters<typeof formatFailure>[0][]; readonly applied: readonly (readonly { readonly error?: unknown }[])[];
+}): SyncRunJson {
+  return {
+    dryRun: report.dryRun, stopped: report.stopped, stoppedByBrake: report.stoppedByBrake, summary: summarize(report.targets), brake: report.brake, failures: report.failures.map(formatFailure),
+    targets: report.targets.map((t, i) => ({ home: t.home, cloud: t.partner, system: t.system, observedUsers: t.observedUsers, observedMemberships: t.observedMemberships,
+      changes: t.changes.map((c, j) => {
+        const outcome = report.applied[i]?.[j];
+        return { op: c.op, description: describeChange(c), reason: c.reason, applied: outcome !== undefined && outcome.error === undefined, ...(outcome?.error !== undefined && { failed: true as const }) };
+      }) })),
+  };
+}
+
 export function formatSync(input: { targets: readonly SyncTarget[]; brake: readonly BrakeFinding[]; failures: readonly FormattedFailure[]; dryRun: boolean; stoppedByBrake: boolean; stopped?: boolean }): string {
+  const targets = input.targets.map((t) => ({ home: t.home, cloud: t.partner, system: t.system, changes: t.changes.map((c) => ({ op: c.op, description: describeChange(c), reason: c.reason })) }));
+  return formatSyncJson({ ...input, targets });
+}
+
+/** A run as people read it, from its JSON (made here, or received from a broker's API). */
+export function formatSyncJson(input: {
+  targets: readonly (Pick<SyncTargetJson, 'home' | 'cloud' | 'system'> & { readonly changes: readonly Pick<SyncChangeJson, 'op' | 'description' | 'reason'>[] })[];
+  brake: readonly BrakeFinding[]; failures: readonly FormattedFailure[]; dryRun: boolean; stoppedByBrake: boolean; stopped?: boolean;
+}): string {
   const lines: string[] = [];
   for (const t of input.targets) {
     const s = summarize([t]);
-    lines.push(`${t.partner} ${t.system} (users of ${t.home}): ${counts(s)}`);
+    lines.push(`${t.cloud} ${t.system} (users of ${t.home}): ${counts(s)}`);
     const mark = { added: '+', removed: '-', changed: '~', effect: '!' } as const;
-    for (const c of t.changes) lines.push(`  ${mark[changeKind(c)]} ${describeChange(c)}  (${c.reason})`);
+    for (const c of t.changes) lines.push(`  ${mark[changeKind(c)]} ${c.description}  (${c.reason})`);
   }
   for (const b of input.brake) {
     lines.push(`Brake: ${b.partner} ${b.system} would lose ${b.removals} of ${b.observed} ${b.what} of ${b.home} (more than ${b.limitPercent} %).`);

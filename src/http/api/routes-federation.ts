@@ -10,9 +10,8 @@ import { planToJson } from '../../core/plan/format.ts';
 import { authorizeAll } from '../../services/api/authorize.ts';
 import { applyStoredPlan, makePlan } from '../../services/api/plans.ts';
 import { markTrustAccepted } from '../../services/api/trust-proposals.ts';
-import { outcomesByPart, summarizeError } from '../../services/apply-report.ts';
+import { outcomesByPart, unreachableToJson } from '../../services/apply-report.ts';
 import { explainClaims, explainSubject } from '../../services/explain.ts';
-import type { UnreachablePart } from '../../services/onboarding.ts';
 import { federationStatus } from '../../services/status.ts';
 import type { ApiDeps } from './deps.ts';
 import { route, SPEC_BODY_LIMIT, type ApiRequest } from './route.ts';
@@ -29,8 +28,6 @@ function requireCloud(spec: FederationSpec, cloud: string | undefined): void {
     throw new BrokerError('ERR_NOT_FOUND', `cloud ${cloud} is not in the spec`, { details: { cloud } });
   }
 }
-
-export const unreachableJson = (u: UnreachablePart) => ({ system: u.system, cloud: u.cloud, part: u.part, ...(u.scope !== undefined && { scope: u.scope }), ...summarizeError(u.error) });
 
 export const FEDERATION_ROUTES = [
   route({
@@ -52,7 +49,7 @@ export const FEDERATION_ROUTES = [
     body: s.planRequest, bodyLimit: SPEC_BODY_LIMIT, responses: { 200: s.planResponse },
     handle: async (deps, req: ApiRequest<{ spec?: FederationSpec }, unknown>) => {
       const { stored, reachable } = await makePlan(deps, req.ctx, req.body.spec);
-      return { status: 200, body: { planId: stored.id, expiresAt: new Date(stored.expiresAt).toISOString(), ...(planToJson(stored.plan) as object), unreachable: reachable.unreachable.map(unreachableJson) } };
+      return { status: 200, body: { planId: stored.id, expiresAt: new Date(stored.expiresAt).toISOString(), ...(planToJson(stored.plan) as object), unreachable: reachable.unreachable.map(unreachableToJson) } };
     },
   }),
   route({
@@ -62,7 +59,7 @@ export const FEDERATION_ROUTES = [
       const { stored, reachable, report, onboarding, revision } = await applyStoredPlan(deps, req.ctx, req.body.planId);
       await markTrustAccepted(deps, req.ctx, stored, revision?.number);
       const parts = outcomesByPart(stored.spec, onboarding.systems.map((x) => x.description), report, reachable.unreachable);
-      return { status: 200, body: { planId: stored.id, applied: report.applied, failed: report.failed, notAttempted: report.notAttempted, total: report.total, summary: stored.plan.summary, unreachable: reachable.unreachable.map(unreachableJson), parts, ...(revision && { revision: revision.number }) } };
+      return { status: 200, body: { planId: stored.id, applied: report.applied, failed: report.failed, notAttempted: report.notAttempted, total: report.total, summary: stored.plan.summary, unreachable: reachable.unreachable.map(unreachableToJson), parts, ...(revision && { revision: revision.number }) } };
     },
   }),
   route({

@@ -2,7 +2,7 @@
 // (start a global logout of a user, read its delivery report). Each reuses the CLI's use case.
 import { describeActor } from '../../core/authz/actor.ts';
 import { BrokerError, isBrokerError } from '../../core/errors.ts';
-import { formatFailure, summarize } from '../../core/sync/format.ts';
+import { syncRunToJson } from '../../core/sync/format.ts';
 import { authorizeAll } from '../../services/api/authorize.ts';
 import { adminLogout, logoutReport } from '../../services/logout/admin.ts';
 import type { SyncReport } from '../../services/sync.ts';
@@ -70,8 +70,6 @@ export const OPERATION_ROUTES = [
 ];
 
 function syncResultJson(report: SyncReport): SyncResultJson {
-  return {
-    dryRun: report.dryRun, stoppedByBrake: report.stoppedByBrake, stopped: report.stopped, summary: summarize(report.targets),
-    failures: report.failures.map(formatFailure), brake: [...report.brake], changeErrors: report.applied.flat().filter((a) => a.error !== undefined).length,
-  };
+  // The same JSON as `fedbroker sync -o json`, plus the number of changes that failed.
+  return { ...syncRunToJson(report), changeErrors: report.applied.flat().filter((a) => a.error !== undefined).length } as SyncResultJson;
 }

@@ -11,7 +11,8 @@ import type { ApiModeSpec } from '../../services/api/current-spec.ts';
 import { gitOpsRefusal, makePlan } from '../../services/api/plans.ts';
 import type { ApiDeps } from './deps.ts';
 import { route, type ApiRequest } from './route.ts';
-import { readScope, unreachableJson } from './routes-federation.ts';
+import { readScope } from './routes-federation.ts';
+import { unreachableToJson } from '../../services/apply-report.ts';
 import * as s from './schemas.ts';
 
 function apiMode(deps: ApiDeps): ApiModeSpec {
@@ -71,7 +72,7 @@ export const REVISION_ROUTES = [
       const current = apiMode(deps);
       const revision = await revisionOf(current, revisionNumber(req.params['number']));
       const { stored, reachable } = await makePlan(deps, req.ctx, revision.spec, { rollbackOf: revision.number });
-      return { status: 200, body: { planId: stored.id, expiresAt: new Date(stored.expiresAt).toISOString(), rollbackOf: revision.number, ...(planToJson(stored.plan) as object), unreachable: reachable.unreachable.map(unreachableJson) } };
+      return { status: 200, body: { planId: stored.id, expiresAt: new Date(stored.expiresAt).toISOString(), rollbackOf: revision.number, ...(planToJson(stored.plan) as object), unreachable: reachable.unreachable.map(unreachableToJson) } };
     },
   }),
 ];

@@ -3,7 +3,7 @@
 import { planToJson } from '../../core/plan/format.ts';
 import { acceptTrust, listTrustProposals, proposeTrust, withdrawTrust } from '../../services/api/trust-proposals.ts';
 import { route, type ApiRequest } from './route.ts';
-import { unreachableJson } from './routes-federation.ts';
+import { unreachableToJson } from '../../services/apply-report.ts';
 import * as s from './schemas.ts';
 
 export const TRUST_ROUTES = [
@@ -22,7 +22,7 @@ export const TRUST_ROUTES = [
     responses: { 200: s.planResponse },
     handle: async (deps, req) => {
       const { stored, reachable, proposal } = await acceptTrust(deps, req.ctx, req.params['id'] ?? '');
-      return { status: 200, body: { planId: stored.id, expiresAt: new Date(stored.expiresAt).toISOString(), proposalId: proposal.id, ...(planToJson(stored.plan) as object), unreachable: reachable.unreachable.map(unreachableJson) } };
+      return { status: 200, body: { planId: stored.id, expiresAt: new Date(stored.expiresAt).toISOString(), proposalId: proposal.id, ...(planToJson(stored.plan) as object), unreachable: reachable.unreachable.map(unreachableToJson) } };
     },
   }),
   route({

@@ -54,6 +54,7 @@ const unreachablePart = z.object({ system: z.string(), cloud: z.string(), part: 
 const planChange = z.object({
   action: z.enum(['create', 'update', 'delete', 'conflict']), system: z.string(), cloud: z.string(), scope: z.string(), kind: z.string(), name: z.string(),
   reason: z.string().optional(), fieldChanges: z.array(z.object({ path: z.string(), observed: z.unknown(), desired: z.unknown() })), writeOnly: z.array(z.string()).optional(),
+  writeOnlySources: z.record(z.string(), z.string()).optional(),
 });
 export const planResponse = z.object({
   planId: z.string(), expiresAt: z.iso.datetime(), summary: planSummary, changes: z.array(planChange), unreachable: z.array(unreachablePart),
@@ -113,6 +114,10 @@ export const syncReportResponse = z.object({
     summary: z.object({ added: z.number().int(), removed: z.number().int(), changed: z.number().int(), effects: z.number().int() }),
     failures: z.array(z.object({ cloud: z.string(), system: z.string().optional(), part: z.string(), home: z.string().optional(), code: z.string(), message: z.string() })),
     brake: z.array(z.unknown()), changeErrors: z.number().int(),
+    targets: z.array(z.object({
+      home: z.string(), cloud: z.string(), system: z.string(), observedUsers: z.number().int(), observedMemberships: z.number().int(),
+      changes: z.array(z.object({ op: z.string(), description: z.string(), reason: z.string(), applied: z.boolean(), failed: z.literal(true).optional() })),
+    })),
   }).optional(),
   error: errorSummary.optional(),
 });
