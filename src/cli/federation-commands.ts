@@ -6,6 +6,7 @@ import { planToJson } from '../core/plan/format.ts';
 import { outcomesByPart, summarizeError, unreachableToJson } from '../services/apply-report.ts';
 import { applyReachable, planReachable, type ApplyProgress } from '../services/onboarding.ts';
 import { federationStatus } from '../services/status.ts';
+import { openCliAudit } from './cli-audit.ts';
 import { composeOnboarding } from './compose.ts';
 import { applyExitCode, confirmApply, emptyApplyJson, isEmptyPlanJson, planExitCode, printApplyReport, printPlan, printStatus, type PlanOutputJson } from './federation-output.ts';
 import { loadValidSpec } from './load.ts';
@@ -42,7 +43,17 @@ export async function applyCommand(file: string, opts: ApplyOptions): Promise<nu
       return json.unreachable.length > 0 ? EXIT.PARTIAL : EXIT.OK;
     }
     if (!(await confirmApply(opts.yes))) return EXIT.FAILED;
-    const report = await applyReachable(reachable, deps, (event) => { if (human && event.status !== 'start') console.log(describeStep(event)); });
+    const audit = await openCliAudit('apply');
+    const clouds = [...new Set(plan.changes.flatMap((c) => { const o = c.desired ?? c.observed; return o && c.action !== 'noop' ? [o.cloud] : []; }))].sort();
+    console.error(`audit run id: ${audit.runId}`);
+    const report = await applyReachable(reachable, deps, (event) => { if (human && event.status !== 'start') console.log(describeStep(event)); })
+      .catch(async (error: unknown) => {
+        audit.record('cli.apply.failed', { spec: file, clouds, outcome: 'failed', error: summarizeError(error) });
+        await audit.close();
+        throw error;
+      });
+    audit.record('cli.apply', { spec: file, clouds, summary: plan.summary, applied: report.applied, failed: report.failed, notAttempted: report.notAttempted, unreachable: unreachable.length, outcome: report.failed + report.notAttempted > 0 ? 'failed' : 'ok' });
+    await audit.close();
     const parts = outcomesByPart(loaded.spec, deps.systems.map((s) => s.description), report, unreachable);
     printApplyReport({ applied: report.applied, failed: report.failed, notAttempted: report.notAttempted, total: report.total, summary: plan.summary, unreachable: json.unreachable, parts }, opts.output);
     return applyExitCode(report, json.unreachable.length);

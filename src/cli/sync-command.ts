@@ -5,6 +5,7 @@
 import { closeRedis, connectRedis, type RedisClient } from '../adapters/redis/logout-store.ts';
 import { syncRunToJson } from '../core/sync/format.ts';
 import { runSync } from '../services/sync.ts';
+import { openCliAudit } from './cli-audit.ts';
 import { loadValidSpec } from './load.ts';
 import type { OutputFormat } from './output.ts';
 import { printSyncRun } from './sync-output.ts';
@@ -24,8 +25,14 @@ export async function syncCommand(file: string, opts: SyncCommandOptions): Promi
     throw error;
   });
   try {
+    const audit = opts.dryRun ? undefined : await openCliAudit('sync', redisUrl(opts.redis));
+    if (audit) console.error(`audit run id: ${audit.runId}`);
     const report = await runSync(loaded.spec, deps, { ...(opts.cloud && { clouds: opts.cloud }), dryRun: opts.dryRun === true, confirm: opts.confirm === true });
-    return printSyncRun(syncRunToJson(report), opts.output);
+    const json = syncRunToJson(report);
+    audit?.record('cli.sync', { spec: file, clouds: [...new Set(report.targets.map((t) => t.partner))].sort(), summary: json.summary, failures: json.failures.length, stoppedByBrake: report.stoppedByBrake,
+      outcome: report.stoppedByBrake ? 'refused' : report.failures.length > 0 ? 'failed' : 'ok' });
+    await audit?.close();
+    return printSyncRun(json, opts.output);
   } finally {
     await deps.close();
     if (redis) await closeRedis(redis);
