@@ -7,7 +7,7 @@
 // signed before the timed window. Floors, same run and concurrency: a bare HTTPS GET /healthz to the
 // same server, and a bare Redis SET NX PX with ioredis (the broker's client library).
 //   flock -o /tmp/testbed.lock node --import tsx bench/backchannel-receipts.bench.ts \
-//     [--runs 3] [--seconds 10] [--concurrency 8,16,32,64] [--alg ES256|RS256] [--cpu-prof DIR: the server's CPU profile of each receipts window]
+//     [--runs 3] [--seconds 10] [--concurrency 4,8,16,32] [--alg ES256|RS256] [--cpu-prof DIR: the server's CPU profile of each receipts window]
 import { fork, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { loadavg, cpus } from 'node:os';
@@ -18,7 +18,7 @@ import type { ServerConfig } from './receipts-server.ts';
 import { closedLoop, logoutToken, ms, quietSecond, realmKey, spread, type Alg, type LoadResult } from './receipts-load.ts';
 
 const { values: args } = parseArgs({ options: {
-  runs: { type: 'string', default: '3' }, seconds: { type: 'string', default: '10' }, concurrency: { type: 'string', default: '8,16,32,64' },
+  runs: { type: 'string', default: '3' }, seconds: { type: 'string', default: '10' }, concurrency: { type: 'string', default: '4,8,16,32' },
   alg: { type: 'string', default: 'ES256' }, 'cpu-prof': { type: 'string' }, 'max-rate': { type: 'string', default: '5000' },
 } });
 const RUNS = Number(args.runs);
