@@ -51,6 +51,26 @@ export function auditLogger(destination: 1 | 2, level = process.env['FEDBROKER_L
   return createBrokerLogger(pino.destination(destination), { level });
 }
 
+/**
+ * The audit log of logout: every entry a JSON line at info, handed to `onAudit` (metrics), and kept in
+ * the audit store (fedbroker audit, GET /api/v1/audit); a lost store write is logged, the work goes on.
+ * `flush` waits for the writes still in flight.
+ */
+export function storedAuditLog(auditStore: AuditStore, logger: Logger, now: () => number, onAudit?: (entry: { action: string; [k: string]: unknown }) => void): { audit: AuditLog; flush(): Promise<void> } {
+  const auditWrites = new Set<Promise<void>>();
+  const audit: AuditLog = {
+    record: (entry) => {
+      logger.info({ audit: true, ...entry }, entry.action);
+      onAudit?.(entry);
+      const write = auditStore.append(auditRecordOf(entry, now()))
+        .catch((e: unknown) => { logger.warn({ action: entry.action, correlationId: entry.correlationId, code: (e as { code?: string }).code }, 'audit record not stored'); })
+        .finally(() => { auditWrites.delete(write); });
+      auditWrites.add(write);
+    },
+  };
+  return { audit, flush: async () => { await Promise.all([...auditWrites]); } };
+}
+
 interface CloudClients {
   readonly keycloak: Map<string, KeycloakClient>;
   readonly sessions: Map<string, KeycloakSessionsPort>;
@@ -111,18 +131,7 @@ export async function composeLogout(spec: FederationSpec, baseDir: string, optio
   });
   const now = () => Date.now();
   const auditStore = new RedisAuditStore(redis, { retentionDays, now });
-  const auditWrites = new Set<Promise<void>>();
-  const audit: AuditLog = {
-    record: (entry) => {
-      options.logger.info({ audit: true, ...entry }, entry.action);
-      options.onAudit?.(entry);
-      // Kept in the store too (fedbroker audit, GET /api/v1/audit); a lost write is logged, the work goes on.
-      const write = auditStore.append(auditRecordOf(entry, now()))
-        .catch((e: unknown) => { options.logger.warn({ action: entry.action, correlationId: entry.correlationId, code: (e as { code?: string }).code }, 'audit record not stored'); })
-        .finally(() => { auditWrites.delete(write); });
-      auditWrites.add(write);
-    },
-  };
+  const { audit, flush: flushAudit } = storedAuditLog(auditStore, options.logger, now, options.onAudit);
   const ofCloud = <T>(map: ReadonlyMap<string, T>, what: string) => (alias: string): T => {
     const found = map.get(alias);
     if (!found) throw new BrokerError('ERR_INTERNAL', `no ${what} for cloud ${alias}`, { details: { cloud: alias } });
@@ -143,7 +152,7 @@ export async function composeLogout(spec: FederationSpec, baseDir: string, optio
     deps, queue, redis, auditStore,
     async close() {
       await queue.close();
-      await Promise.all([...auditWrites]);
+      await flushAudit();
       await clouds.close();
       await closeRedis(redis);
     },
