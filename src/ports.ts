@@ -205,6 +205,11 @@ export interface KeycloakSessionsPort {
   logoutUser(realm: string, userId: string): Promise<void>;
   /** Ends one session (Keycloak notifies its clients); a session that is gone already is no error. */
   endSession(realm: string, sessionId: string): Promise<void>;
+  /**
+   * Turns the logout hand-over of an identity provider of the realm on or off (Keycloak: the provider's
+   * back-channel logout, with which ending a brokered session also ends the session at the provider).
+   */
+  setLogoutHandover(realm: string, identityProvider: string, enabled: boolean): Promise<void>;
   /** LOGOUT events from `sinceMs` (inclusive), oldest first, one page. */
   logoutEvents(realm: string, sinceMs: number, first: number, max: number): Promise<RealmLogoutEvent[]>;
   /** Optional: get the admin token before the first call needs it. */

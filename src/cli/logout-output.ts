@@ -19,6 +19,7 @@ export function printLogoutReport(report: DeliveryReport, format: OutputFormat):
 function printReport(r: DeliveryReport): void {
   console.log(`logout ${r.id}: ${r.outcome}${r.latencyMs !== undefined ? ` in ${r.latencyMs} ms` : ''}`);
   console.log(`  subject ${r.subject.homeCloud}:${r.subject.homeUsername ?? r.subject.homeSub} (source ${r.source} at ${r.cloud}, ${new Date(r.receivedAt).toISOString()})`);
+  if (r.onlyCloud !== undefined) console.log(`  in cloud ${r.onlyCloud} only (every other cloud keeps her sessions)`);
   if (r.coalesced?.length) console.log(`  joined signals: ${r.coalesced.join(', ')}`);
   for (const d of r.deliveries) {
     console.log(`  ${`${d.system}/${d.cloud}`.padEnd(20)} ${d.status.padEnd(10)} attempts=${d.attempts}${d.latencyMs !== undefined ? ` ${d.latencyMs} ms` : ''}${d.detail ? `  ${d.detail}` : ''}${d.lastError && d.status !== 'delivered' ? `  [${d.lastError.code}] ${d.lastError.message}` : ''}`);

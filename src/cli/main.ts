@@ -103,7 +103,8 @@ export function buildProgram(setExitCode: (code: number) => void): Command {
     .argument('[who]', '<home cloud>:<username>')
     .addOption(outputOption())
     .option('--redis <url>', 'Redis URL (default: $FEDBROKER_REDIS_URL)')
-    .option('--wait <seconds>', 'wait up to this long for the delivery report (a running `serve` delivers)'))
+    .option('--wait <seconds>', 'wait up to this long for the delivery report (a running `serve` delivers)')
+    .option('--cloud <cloud>', 'end her sessions in this cloud only (its realm and Keystone), not everywhere'))
     .action(async (spec: string | undefined, who: string | undefined, opts: LogoutOptions & RemoteOptions, command: Command) => setExitCode(remoteServer(opts)
       ? await (await remoteOperations()).logoutRemote(spec, who, opts)
       : await (await logoutCommands()).logoutCommand(required(command, 'spec', spec), required(command, 'who', who), opts)));

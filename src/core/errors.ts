@@ -77,6 +77,7 @@ export const ERROR_CODES = {
   ERR_LOGOUT_NONCE: 'The logout token carries a nonce, which logout tokens must not.',
   ERR_LOGOUT_SUBJECT: 'The logout token names neither sub nor sid.',
   ERR_LOGOUT_SUBJECT_UNKNOWN: 'No federated subject matches the logout (unknown user or realm).',
+  ERR_LOGOUT_HANDOVER_BUSY: 'Another delivery has this identity provider\'s logout hand-over to the home turned off right now; the delivery is retried.',
   ERR_LOGOUT_EVENT_NOT_FOUND: 'No logout event with this id is known.',
   ERR_QUEUE_UNAVAILABLE: 'The logout queue (Redis) cannot be reached; nothing was accepted.',
   ERR_SYNC_BUSY: 'Another broker process holds the sync lease of this cloud; its part of the run was left to that process.',

@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import { exampleDoc, specWith, type MutableDoc } from '../support/example-federation.ts';
 import { apiWorld, conformingCall, type ApiWorld } from '../support/api-world.ts';
 import { assertConforms } from '../support/openapi-conformance.ts';
+import { ALICE_A } from '../support/logout-fixtures.ts';
 
 const call = conformingCall;
 
@@ -216,5 +217,31 @@ describe('admin API routes', () => {
     assert.equal(report.body.outcome, 'delivered');
     assert.equal((await call(w, 'get', `/api/v1/logout/events/${started.body.eventId}`, adminB)).status, 403);
     assert.equal((await call(w, 'post', '/api/v1/logout', fed, { subject: 'alice' })).status, 400);
+  });
+
+  it('logout in one cloud: a cloud-b admin ends a guest\'s sessions in cloud-b only, reads that report, and is refused for cloud-c (audited)', async () => {
+    const started = await call(w, 'post', '/api/v1/clouds/cloud-b/logout', adminB, { subject: 'cloud-a:alice' });
+    assert.equal(started.status, 202, started.text);
+    await w.logout.queue.idle();
+    const report = await call(w, 'get', `/api/v1/logout/events/${started.body.eventId}`, adminB);
+    assert.equal(report.status, 200, report.text);
+    assert.equal(report.body.outcome, 'delivered');
+    assert.equal(report.body.onlyCloud, 'cloud-b');
+    assert.deepEqual(report.body.deliveries.map((d: { system: string; cloud: string }) => `${d.system}/${d.cloud}`).sort(), ['keycloak/cloud-b', 'keystone/cloud-b']);
+    assert.equal((await w.logout.keycloak.get('cloud-a')!.sessions('cloud-a', ALICE_A)).length, 2, 'her home sessions stay');
+    assert.equal((await call(w, 'get', `/api/v1/logout/events/${started.body.eventId}`, await w.cloudAdmin('cloud-a'))).status, 403, 'not the home admin\'s report');
+    const enqueued = w.logout.queue.enqueued;
+    for (const body of [{ subject: 'cloud-a:alice' }, { subject: 'cloud-b:bob' }]) {
+      const refused = await call(w, 'post', '/api/v1/clouds/cloud-c/logout', adminB, body);
+      assert.equal(refused.status, 403, refused.text);
+      assert.equal(refused.body.code, 'ERR_FORBIDDEN_CLOUD');
+    }
+    assert.equal(w.logout.queue.enqueued, enqueued, 'nothing queued for the refused calls');
+    assert.ok(w.audit.some((a) => a.action === 'api.refused' && String(a['reason'] ?? a['operation'] ?? '').length > 0), JSON.stringify(w.audit.filter((a) => a.action === 'api.refused')));
+    const plain = await call(w, 'post', '/api/v1/clouds/cloud-b/logout', user, { subject: 'cloud-a:alice' });
+    assert.equal(plain.body.code, 'ERR_FORBIDDEN_CLOUD');
+    const unknown = await call(w, 'post', '/api/v1/clouds/cloud-b/logout', fed, { subject: 'cloud-a:nobody' });
+    assert.equal(unknown.body.code, 'ERR_SUBJECT_NOT_FOUND');
+    assert.equal((await call(w, 'post', '/api/v1/clouds/cloud-b/logout', fed, { subject: 'cloud-a:alice', everywhere: true })).status, 400, 'unknown field');
   });
 });

@@ -22,6 +22,12 @@ export class FakeKeycloakSessions implements KeycloakSessionsPort {
   readonly loggedOut: string[] = [];
   /** Sessions ended one by one (endSession), in order. */
   readonly endedSessions: string[] = [];
+  /** `<realm>/<identity provider>` whose logout hand-over is off now (every provider starts with it on). */
+  readonly handoverOff = new Set<string>();
+  /** Every end (a user's logout or one session), with the providers whose hand-over was off at that moment. */
+  readonly ends: { readonly ended: string; readonly handoverOff: readonly string[] }[] = [];
+  /** Every hand-over change, in order. */
+  readonly handoverChanges: { readonly realm: string; readonly identityProvider: string; readonly enabled: boolean }[] = [];
 
   constructor(cloud: string) {
     this.cloud = cloud;
@@ -58,7 +64,7 @@ export class FakeKeycloakSessions implements KeycloakSessionsPort {
     for (const [userId, sessions] of this.sessionsByUser) {
       if (this.users.get(userId)?.realm !== realm) continue;
       const left = sessions.filter((s) => s.id !== sessionId);
-      if (left.length !== sessions.length) { this.sessionsByUser.set(userId, left); this.endedSessions.push(sessionId); }
+      if (left.length !== sessions.length) { this.sessionsByUser.set(userId, left); this.endedSessions.push(sessionId); this.ends.push({ ended: sessionId, handoverOff: [...this.handoverOff] }); }
     }
   }
 
@@ -67,6 +73,14 @@ export class FakeKeycloakSessions implements KeycloakSessionsPort {
     if (this.users.get(userId)?.realm !== realm) return;
     this.sessionsByUser.set(userId, []);
     this.loggedOut.push(userId);
+    this.ends.push({ ended: userId, handoverOff: [...this.handoverOff] });
+  }
+
+  async setLogoutHandover(realm: string, identityProvider: string, enabled: boolean): Promise<void> {
+    this.#check();
+    this.handoverChanges.push({ realm, identityProvider, enabled });
+    if (enabled) this.handoverOff.delete(`${realm}/${identityProvider}`);
+    else this.handoverOff.add(`${realm}/${identityProvider}`);
   }
 
   async logoutEvents(realm: string, sinceMs: number, first: number, max: number): Promise<RealmLogoutEvent[]> {

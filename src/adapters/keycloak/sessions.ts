@@ -71,6 +71,15 @@ export class KeycloakSessions implements KeycloakSessionsPort {
     await this.#rest.realm(urlPath`/users/${userId}/logout`, { realm, method: 'POST', object: `user ${userId}`, allowNotFound: true });
   }
 
+  async setLogoutHandover(realm: string, identityProvider: string, enabled: boolean): Promise<void> {
+    const object = `identity provider ${identityProvider}`;
+    const path = urlPath`/identity-provider/instances/${identityProvider}`;
+    const idp = await this.#rest.get<{ config?: Record<string, string> }>(path, { realm, object });
+    if ((idp.config?.['backchannelSupported'] === 'true') === enabled) return;
+    // The whole representation goes back; Keycloak keeps the stored client secret for its mask.
+    await this.#rest.realm(path, { realm, object, method: 'PUT', body: { ...idp, config: { ...idp.config, backchannelSupported: String(enabled) } } });
+  }
+
   async logoutEvents(realm: string, sinceMs: number, first: number, max: number): Promise<RealmLogoutEvent[]> {
     const events = await this.#rest.get<EventRep[]>(`/events?type=LOGOUT&direction=asc&dateFrom=${Math.floor(sinceMs)}&first=${first}&max=${max}`, { realm, object: 'events' });
     return events.filter((e) => e.type === 'LOGOUT' && e.userId && e.id).map((e) => ({

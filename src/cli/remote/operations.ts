@@ -46,10 +46,11 @@ async function followSync(api: BrokerApiClient, id: string): Promise<SyncRun> {
 }
 
 /** `logout [spec] who`: with --server a single argument is the person. --wait follows the delivery report. */
-export async function logoutRemote(spec: string | undefined, who: string | undefined, opts: Output & { wait?: string }): Promise<number> {
+export async function logoutRemote(spec: string | undefined, who: string | undefined, opts: Output & { wait?: string; cloud?: string }): Promise<number> {
   const subject = parseSubjectArgument(who ?? spec);
   return withBroker(opts, async (api) => {
-    const started = await api.post<{ eventId: string; coalesced: boolean }>('/logout', { subject: `${subject.homeCloud}:${subject.username}` });
+    const path = opts.cloud === undefined ? '/logout' : `/clouds/${encodeURIComponent(opts.cloud)}/logout`;
+    const started = await api.post<{ eventId: string; coalesced: boolean }>(path, { subject: `${subject.homeCloud}:${subject.username}` });
     let report: DeliveryReport | undefined;
     const waitMs = Number(opts.wait ?? 0) * 1000;
     for (const until = Date.now() + waitMs; waitMs > 0 && Date.now() < until; await pause()) {

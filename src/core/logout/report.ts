@@ -20,6 +20,11 @@ export interface LogoutEventRecord {
   readonly loggedOutAt?: number;
   readonly correlationId: string;
   readonly targets: readonly FanoutTarget[];
+  /**
+   * Set when an admin ended the subject's sessions in this one cloud only (its realm and Keystone):
+   * no other cloud is touched, and the realm's identity provider does not pass the end on to the home.
+   */
+  readonly onlyCloud?: string;
   /** Further signals (tokens, realm events) that turned out to be this same logout. */
   readonly coalesced?: readonly string[];
 }

@@ -83,6 +83,13 @@ export function fanoutTargets(spec: FederationSpec, subject: FederatedSubject): 
   ];
 }
 
+/** The subject's places in one cloud only: its realm, and its Keystone if it has one. */
+export function cloudTargets(spec: FederationSpec, cloud: string): FanoutTarget[] {
+  const found = spec.clouds.find((c) => c.alias === cloud);
+  if (!found) return [];
+  return [{ system: 'keycloak', cloud }, ...(found.keystone ? [{ system: 'keystone' as const, cloud }] : [])];
+}
+
 /** The Keystone user name (= unique id of its shadow user) of the subject in `cloud`. */
 export function keystoneUserName(spec: FederationSpec, subject: FederatedSubject, cloud: string): string | undefined {
   if (!subject.homeUsername) return undefined;

@@ -1,10 +1,11 @@
 // The admin API's operation routes: role sync (start a run, read its report) and admin logout
-// (start a global logout of a user, read its delivery report). Each reuses the CLI's use case.
+// (a global logout of a user, the end of her sessions in one cloud only, the delivery report). Each
+// reuses the CLI's use case.
 import { describeActor } from '../../core/authz/actor.ts';
 import { BrokerError, isBrokerError } from '../../core/errors.ts';
 import { syncRunToJson } from '../../core/sync/format.ts';
 import { authorizeAll } from '../../services/api/authorize.ts';
-import { adminLogout, logoutReport } from '../../services/logout/admin.ts';
+import { adminCloudLogout, adminLogout, logoutReport } from '../../services/logout/admin.ts';
 import type { SyncReport } from '../../services/sync.ts';
 import type { SyncResultJson } from './deps.ts';
 import { route, type ApiRequest } from './route.ts';
@@ -59,11 +60,26 @@ export const OPERATION_ROUTES = [
     },
   }),
   route({
-    method: 'get', path: '/logout/events/:id', operationId: 'logoutReport', summary: 'The delivery report of a logout event (a cloud admin: of users homed at its cloud).',
+    method: 'post', path: '/clouds/:cloud/logout', operationId: 'startCloudLogout',
+    summary: 'End a user\'s sessions in this cloud only (its realm and Keystone; other clouds and her home keep theirs); a cloud admin: its own cloud.',
+    body: s.logoutRequest, responses: { 202: s.logoutStartedResponse },
+    handle: async (deps, req: ApiRequest<{ subject: string }, unknown>) => {
+      const cloud = req.params['cloud'] ?? '';
+      authorizeAll(deps, req.ctx, [{ kind: 'logout-realm', cloud }], deps.current.get().privileged);
+      const at = req.body.subject.indexOf(':');
+      const home = req.body.subject.slice(0, at);
+      const started = await adminCloudLogout(deps.logout, cloud, home, req.body.subject.slice(at + 1));
+      deps.audit.record({ action: 'api.logout.started', correlationId: req.ctx.requestId, eventId: started.eventId, actor: describeActor(req.ctx.actor), homeCloud: home, onlyCloud: cloud });
+      return { status: 202, body: started };
+    },
+  }),
+  route({
+    method: 'get', path: '/logout/events/:id', operationId: 'logoutReport', summary: 'The delivery report of a logout event (a cloud admin: of users homed at its cloud, and of its own one-cloud logouts).',
     responses: { 200: s.logoutReportResponse },
     handle: async (deps, req) => {
       const report = await logoutReport(deps.logout, req.params['id'] ?? '');
-      authorizeAll(deps, req.ctx, [{ kind: 'read', cloud: report.subject.homeCloud }], deps.current.get().privileged);
+      // A logout in one cloud only is that cloud's; a global one belongs to the user's home.
+      authorizeAll(deps, req.ctx, [{ kind: 'read', cloud: report.onlyCloud ?? report.subject.homeCloud }], deps.current.get().privileged);
       return { status: 200, body: report };
     },
   }),

@@ -9,6 +9,7 @@ import { sessionsToEnd, wholesaleRevocation, type RealmSession } from '../../cor
 import { keystoneUserName, sessionKey, userLookupIn, userMatches, type FanoutTarget, type RealmUser } from '../../core/logout/subject.ts';
 import type { DeliveryAttempt, DeliveryJob } from '../../ports.ts';
 import { realmOf, SESSION_CLAIM_TTL_SECONDS, type LogoutDeps } from './deps.ts';
+import { withoutHandover } from './handover.ts';
 
 interface TargetOutcome {
   readonly detail: string;
@@ -57,13 +58,20 @@ async function endSessions(deps: LogoutDeps, event: LogoutEventRecord, target: F
     const { end, keep } = sessionsToEnd(await keycloak.sessions(realm, user.id), logoutTimeOf(event));
     // Bind the sessions to this event first: the logout tokens Keycloak sends for them are echoes.
     for (const sid of end) await deps.store.claimSession(sessionKey(target.cloud, sid), event.id, SESSION_CLAIM_TTL_SECONDS);
-    if (end.length > 0 && keep.length === 0) await keycloak.logoutUser(realm, user.id);
-    else await Promise.all(end.map((sid) => keycloak.endSession(realm, sid)));
+    const endThem = async () => {
+      if (end.length > 0 && keep.length === 0) await keycloak.logoutUser(realm, user.id);
+      else await Promise.all(end.map((sid) => keycloak.endSession(realm, sid)));
+    };
+    // In one cloud only: a guest's sessions end without the hand-over to her home realm.
+    const guest = event.onlyCloud !== undefined && target.cloud !== event.subject.homeCloud;
+    if (guest && end.length > 0) await withoutHandover(deps, target.cloud, realm, event.subject.homeCloud, endThem);
+    else await endThem();
     ended += end.length;
     kept += keep.length;
   }
   if (found.length === 0) return { detail: 'no user' };
-  return { detail: `${ended} session(s) of ${found.length} user(s) ended${kept > 0 ? `; ${kept} started after the logout kept` : ''}` };
+  const only = event.onlyCloud !== undefined && target.cloud !== event.subject.homeCloud ? ' (in this realm only: not handed over to the home)' : '';
+  return { detail: `${ended} session(s) of ${found.length} user(s) ended${only}${kept > 0 ? `; ${kept} started after the logout kept` : ''}` };
 }
 
 async function revokeTokens(deps: LogoutDeps, event: LogoutEventRecord, target: FanoutTarget): Promise<TargetOutcome> {
