@@ -40,7 +40,7 @@ describe('logout in one cloud only', () => {
     assert.deepEqual(c.ends.map((e) => e.handoverOff), [['cloud-c/cloud-a']], 'ended with the hand-over of cloud-a off');
     assert.deepEqual(c.handoverChanges, [{ realm: 'cloud-c', identityProvider: 'cloud-a', enabled: false }, { realm: 'cloud-c', identityProvider: 'cloud-a', enabled: true }]);
     assert.deepEqual([...c.handoverOff], []);
-    assert.equal(await w.store.claimOnce('handover-off/cloud-c/cloud-a', 30), true, 'the hand-over lock was released');
+    assert.equal(await w.deps.store.claimOnce('handover-off/cloud-c/cloud-a', 30), true, 'the hand-over lock was released');
   });
 
   it('a global logout never turns a hand-over off', async () => {
@@ -80,7 +80,7 @@ describe('logout in one cloud only', () => {
 
   it('a busy hand-over lock fails the attempt, and the queue\'s retry delivers once it is free', async () => {
     const w = await logoutWorld();
-    assert.equal(await w.store.claimOnce('handover-off/cloud-c/cloud-a', 30), true);
+    assert.equal(await w.deps.store.claimOnce('handover-off/cloud-c/cloud-a', 30), true);
     const started = await adminCloudLogout(w.deps, 'cloud-c', 'cloud-a', 'alice');
     await new Promise((r) => setTimeout(r, 30));
     const pending = await logoutReport(w.deps, started.eventId);
