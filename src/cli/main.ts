@@ -129,6 +129,46 @@ export function buildProgram(setExitCode: (code: number) => void): Command {
     .action(async (opts: AuditOptions & RemoteOptions) => setExitCode(remoteServer(opts)
       ? await (await remoteOperations()).auditRemote(opts)
       : await (await import('./audit-command.ts')).auditCommand(opts)));
+  const remoteRevisions = () => import('./remote/revisions.ts');
+  type RevisionsOptions = { output: OutputFormat; limit?: string; before?: string } & RemoteOptions;
+  const revisions = addRemoteOptions(program.command('revisions')
+    .description('spec revisions of a running broker in API mode, the newest first (needs --server)')
+    .option('--limit <n>', 'at most this many (default 50)')
+    .option('--before <number>', 'only revisions older than this one')
+    .addOption(outputOption()))
+    .action(async (opts: RevisionsOptions) => setExitCode(await (await remoteRevisions()).revisionsRemote(opts)));
+  // --output and the --server options may also land on the parent command: read them from both.
+  addRemoteOptions(revisions.command('show')
+    .description('one revision: author, time, origin, apply outcome and its diff')
+    .argument('<number>', 'revision number')
+    .addOption(outputOption()))
+    .action(async (n: string, _opts: unknown, command: Command) => setExitCode(await (await remoteRevisions()).revisionShowRemote(n, command.optsWithGlobals<RevisionsOptions>())));
+  addRemoteOptions(revisions.command('rollback')
+    .description('plan the spec of revision <number> again; `apply --plan-id` applies it as a new revision')
+    .argument('<number>', 'revision number')
+    .addOption(outputOption()))
+    .action(async (n: string, _opts: unknown, command: Command) => setExitCode(await (await remoteRevisions()).rollbackRemote(n, command.optsWithGlobals<RevisionsOptions>())));
+  const trust = program.command('trust')
+    .description('trust proposals of a running broker in API mode: the partner proposes home → partner, the home accepts (needs --server)');
+  addRemoteOptions(trust.command('propose')
+    .description('propose trust <home> → <partner> (users of home may log into partner)')
+    .argument('<home>', 'home cloud').argument('<partner>', 'partner cloud')
+    .addOption(outputOption()))
+    .action(async (home: string, partner: string, opts: RevisionsOptions) => setExitCode(await (await remoteRevisions()).trustProposeRemote(home, partner, opts)));
+  addRemoteOptions(trust.command('list')
+    .description('the proposals, the oldest first')
+    .addOption(outputOption()))
+    .action(async (opts: RevisionsOptions) => setExitCode(await (await remoteRevisions()).trustListRemote(opts)));
+  addRemoteOptions(trust.command('accept')
+    .description('accept a proposal: prints the plan of the spec with the edge; `apply --plan-id` applies it')
+    .argument('<id>', 'proposal id')
+    .addOption(outputOption()))
+    .action(async (id: string, opts: RevisionsOptions) => setExitCode(await (await remoteRevisions()).trustAcceptRemote(id, opts)));
+  addRemoteOptions(trust.command('withdraw')
+    .description('end a pending proposal (either side)')
+    .argument('<id>', 'proposal id')
+    .addOption(outputOption()))
+    .action(async (id: string, opts: RevisionsOptions) => setExitCode(await (await remoteRevisions()).trustWithdrawRemote(id, opts)));
   program.command('export')
     .description('the spec revisions (API mode) and the durable audit trail as one file (JSON lines), for backup or a move to another Redis')
     .option('--file <file>', 'write the export here (mode 0600) instead of stdout')

@@ -78,7 +78,7 @@ function showApplied(report: ApplyOutputJson, format: OutputFormat): number {
   return applyExitCode(report, report.unreachable.length);
 }
 
-function printPlanId(plan: PlanOutputJson, api: BrokerApiClient): void {
+export function printPlanId(plan: PlanOutputJson, api: BrokerApiClient): void {
   console.log(`Plan id: ${plan.planId} (kept until ${plan.expiresAt}); apply exactly this plan with: fedbroker apply --server ${api.server} --plan-id ${plan.planId}`);
 }
 
