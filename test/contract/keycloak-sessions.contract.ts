@@ -18,6 +18,8 @@ export interface KeycloakSessionsFixture {
   readonly realm: string;
   /** A fresh local user of the realm (no identity-provider link), no session yet. */
   newUser(): Promise<SessionsUser>;
+  /** A fresh identity provider of the realm with its logout hand-over on, and a way to read it back (not through the port). */
+  newIdentityProvider(): Promise<{ readonly alias: string; handover(): Promise<boolean>; clientId(): Promise<string | undefined> }>;
 }
 
 export function keycloakSessionsContract(name: string, make: () => Promise<KeycloakSessionsFixture>): void {
@@ -72,6 +74,20 @@ export function keycloakSessionsContract(name: string, make: () => Promise<Keycl
       const nobody = '00000000-0000-4000-8000-000000000000';
       assert.deepEqual(await port.sessions(realm, nobody), []);
       await port.logoutUser(realm, nobody);
+    });
+
+    it('turns an identity provider\'s logout hand-over off and on again (twice the same is no error), nothing else of it', async () => {
+      const { port, realm, newIdentityProvider } = await make();
+      const idp = await newIdentityProvider();
+      assert.equal(await idp.handover(), true);
+      const clientId = await idp.clientId();
+      await port.setLogoutHandover(realm, idp.alias, false);
+      assert.equal(await idp.handover(), false);
+      await port.setLogoutHandover(realm, idp.alias, false);
+      assert.equal(await idp.handover(), false);
+      await port.setLogoutHandover(realm, idp.alias, true);
+      assert.equal(await idp.handover(), true);
+      assert.equal(await idp.clientId(), clientId, 'the rest of its configuration stays');
     });
 
     it('pages LOGOUT events from a time on, oldest first; none from the future', async () => {

@@ -11,7 +11,7 @@ import { homeDirectoryContract, homeMetadataContract } from '../contract/home-po
 import { keycloakSessionsContract } from '../contract/keycloak-sessions.contract.ts';
 import { exampleSpec } from '../support/example-federation.ts';
 import { adminJson, deleteUserIfPresent, findUser, jsonBody } from '../support/keycloak-admin.ts';
-import { loadTestbed, passwordGrantToken } from '../support/testbed.ts';
+import { keycloakAdminFetch, loadTestbed, passwordGrantToken } from '../support/testbed.ts';
 
 /** A demo cloud pointed at the running test bed's Keycloak (absolute CA and secret paths). */
 function testbedCloud(alias: string): CloudSpec {
@@ -39,7 +39,25 @@ homeMetadataContract('Keycloak (cloud-a OIDC, cloud-c SAML)', async () => ({
 
 const SESSIONS_REALM = 'cloud-b';
 const created: string[] = [];
-after(async () => { for (const username of created) await deleteUserIfPresent(SESSIONS_REALM, username); });
+const createdProviders: string[] = [];
+after(async () => {
+  for (const username of created) await deleteUserIfPresent(SESSIONS_REALM, username);
+  for (const alias of createdProviders) await keycloakAdminFetch(`/admin/realms/${SESSIONS_REALM}/identity-provider/instances/${alias}`, { method: 'DELETE' });
+});
+
+/** A throw-away OIDC identity provider in the realm, as the broker renders one (back-channel logout on). */
+async function newIdentityProvider() {
+  const alias = `contract-idp-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 6)}`;
+  createdProviders.push(alias);
+  const issuer = `${loadTestbed().keycloak.url}/realms/cloud-a`;
+  await adminJson(`/admin/realms/${SESSIONS_REALM}/identity-provider/instances`, jsonBody({ alias, providerId: 'oidc', enabled: true, config: {
+    issuer, authorizationUrl: `${issuer}/protocol/openid-connect/auth`, tokenUrl: `${issuer}/protocol/openid-connect/token`,
+    logoutUrl: `${issuer}/protocol/openid-connect/logout`, clientId: `client-of-${alias}`, clientSecret: 'contract-secret', clientAuthMethod: 'client_secret_post',
+    backchannelSupported: 'true', syncMode: 'FORCE',
+  } }));
+  const read = () => adminJson<{ config: Record<string, string> }>(`/admin/realms/${SESSIONS_REALM}/identity-provider/instances/${alias}`);
+  return { alias, handover: async () => (await read()).config['backchannelSupported'] === 'true', clientId: async () => (await read()).config['clientId'] };
+}
 
 keycloakSessionsContract(`Keycloak (${SESSIONS_REALM})`, async () => {
   const port = await createKeycloakSessions(testbedCloud(SESSIONS_REALM), '/');
@@ -53,5 +71,5 @@ keycloakSessionsContract(`Keycloak (${SESSIONS_REALM})`, async () => {
     const user = await findUser(SESSIONS_REALM, username);
     if (!user) throw new Error(`user ${username} was not created in ${SESSIONS_REALM}`);
     return { id: user.id, username, login: async () => { await passwordGrantToken(SESSIONS_REALM, username, password); } };
-  } };
+  }, newIdentityProvider };
 });

@@ -31,5 +31,9 @@ keycloakSessionsContract('fake', async () => {
     const user = { id: `user-${n}-id`, username: `user-${n}` };
     port.addUser('cloud-a', { ...user, attributes: {}, federatedIdentities: [] });
     return { ...user, login: async () => { port.sessionsByUser.get(user.id)?.push({ id: `session-${n}-${port.sessionsByUser.get(user.id)?.length}`, startedAt: Date.now() }); } };
+  }, newIdentityProvider: async () => {
+    n += 1;
+    const alias = `idp-${n}`;
+    return { alias, handover: async () => !port.handoverOff.has(`cloud-a/${alias}`), clientId: async () => `client-of-${alias}` };
   } };
 });
