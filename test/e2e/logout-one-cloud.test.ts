@@ -19,7 +19,7 @@ import { launchBrowser, newContext } from '../support/browser.ts';
 import { brokeredLogin, partnerToken } from '../support/brokered-login.ts';
 import { report, startBroker, waitFor, type BrokerProcess } from '../support/broker-process.ts';
 import { DEMO_SPEC, fedbroker } from '../support/federation.ts';
-import { adminJson } from '../support/keycloak-admin.ts';
+import { adminJson, grantRealmRole } from '../support/keycloak-admin.ts';
 import { keystoneFederatedToken, keystoneTokenUse } from '../support/keystone-federated.ts';
 import { sessionIds } from '../support/sessions.ts';
 import { keycloakAdminFetch, loadTestbed, passwordGrantToken, testbedCloud, testbedFetch, userPassword } from '../support/testbed.ts';
@@ -28,20 +28,6 @@ const CLOUD_ADMIN_ROLE = 'fedbroker-test-cloud-admin';
 const PARTNERS = ['cloud-b', 'cloud-c'] as const;
 /** How long the other clouds are watched for a late effect (a hand-over would end the home session within ~100 ms). */
 const WATCH_MS = 2500;
-
-async function must(res: Response, what: string): Promise<Response> {
-  if (!res.ok) throw new Error(`${what}: ${res.status} ${await res.text()}`);
-  return res;
-}
-
-async function grantRealmRole(realm: string, role: string, username: string): Promise<void> {
-  const created = await keycloakAdminFetch(`/admin/realms/${realm}/roles`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ name: role }) });
-  if (created.status !== 201 && created.status !== 409) throw new Error(`create role ${role} in ${realm}: ${created.status}`);
-  const roleRep = await (await must(await keycloakAdminFetch(`/admin/realms/${realm}/roles/${role}`), 'read role')).json() as { id: string; name: string };
-  const [user] = await (await must(await keycloakAdminFetch(`/admin/realms/${realm}/users?username=${username}&exact=true`), 'find user')).json() as { id: string }[];
-  if (!user) throw new Error(`no user ${username} in ${realm}`);
-  await must(await keycloakAdminFetch(`/admin/realms/${realm}/users/${user.id}/role-mappings/realm`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify([roleRep]) }), 'assign role');
-}
 
 describe('a cloud admin ends a user\'s sessions in her own cloud only', { timeout: 240_000 }, () => {
   let browser: Browser;

@@ -12,26 +12,12 @@ import { join } from 'node:path';
 import type request from 'supertest';
 import { startBroker, waitFor, type BrokerProcess } from '../support/broker-process.ts';
 import { EXAMPLE_SPEC_PATH, exampleDoc } from '../support/example-federation.ts';
+import { grantRealmRole } from '../support/keycloak-admin.ts';
 import { assertConforms } from '../support/openapi-conformance.ts';
 import { keycloakAdminFetch, passwordGrantToken, testbedCloud, testbedFetch, userPassword } from '../support/testbed.ts';
 
 const CLOUD_ADMIN_ROLE = 'fedbroker-test-cloud-admin';
 const FEDERATION_ADMIN_ROLE = 'fedbroker-test-federation-admin';
-
-async function must(res: Response, what: string): Promise<Response> {
-  if (!res.ok) throw new Error(`${what}: ${res.status} ${await res.text()}`);
-  return res;
-}
-
-/** Creates a realm role (if missing) and gives it to the user. */
-async function grantRealmRole(realm: string, role: string, username: string): Promise<void> {
-  const created = await keycloakAdminFetch(`/admin/realms/${realm}/roles`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ name: role }) });
-  if (created.status !== 201 && created.status !== 409) throw new Error(`create role ${role} in ${realm}: ${created.status}`);
-  const roleRep = await (await must(await keycloakAdminFetch(`/admin/realms/${realm}/roles/${role}`), 'read role')).json() as { id: string; name: string };
-  const [user] = await (await must(await keycloakAdminFetch(`/admin/realms/${realm}/users?username=${username}&exact=true`), 'find user')).json() as { id: string }[];
-  if (!user) throw new Error(`no user ${username} in ${realm}`);
-  await must(await keycloakAdminFetch(`/admin/realms/${realm}/users/${user.id}/role-mappings/realm`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify([roleRep]) }), 'assign role');
-}
 
 async function tokenOf(cloud: string, user: string): Promise<string> {
   return (await passwordGrantToken(cloud, user, userPassword(cloud, user))).access_token;

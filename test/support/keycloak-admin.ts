@@ -35,3 +35,18 @@ export async function clientByClientId(realm: string, clientId: string): Promise
 export function jsonBody(body: unknown): RequestInit {
   return { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) };
 }
+
+async function must(res: Response, what: string): Promise<Response> {
+  if (!res.ok) throw new Error(`${what}: ${res.status} ${await res.text()}`);
+  return res;
+}
+
+/** Creates a realm role (if missing) and gives it to the user (admin API tests: who is a cloud or federation admin). */
+export async function grantRealmRole(realm: string, role: string, username: string): Promise<void> {
+  const created = await keycloakAdminFetch(`/admin/realms/${realm}/roles`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ name: role }) });
+  if (created.status !== 201 && created.status !== 409) throw new Error(`create role ${role} in ${realm}: ${created.status}`);
+  const roleRep = await (await must(await keycloakAdminFetch(`/admin/realms/${realm}/roles/${role}`), 'read role')).json() as { id: string; name: string };
+  const [user] = await (await must(await keycloakAdminFetch(`/admin/realms/${realm}/users?username=${username}&exact=true`), 'find user')).json() as { id: string }[];
+  if (!user) throw new Error(`no user ${username} in ${realm}`);
+  await must(await keycloakAdminFetch(`/admin/realms/${realm}/users/${user.id}/role-mappings/realm`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify([roleRep]) }), 'assign role');
+}
