@@ -51,10 +51,9 @@ export const OPERATION_ROUTES = [
     method: 'post', path: '/logout', operationId: 'startLogout', summary: 'Global logout of a user (every realm, every Keystone); a cloud admin: users homed at its cloud.',
     body: s.logoutRequest, responses: { 202: s.logoutStartedResponse },
     handle: async (deps, req: ApiRequest<{ subject: string }, unknown>) => {
-      const at = req.body.subject.indexOf(':');
-      const home = req.body.subject.slice(0, at);
+      const { home, username } = splitSubject(req.body.subject);
       authorizeAll(deps, req.ctx, [{ kind: 'global-logout', homeCloud: home }], deps.current.get().privileged);
-      const started = await adminLogout(deps.logout, home, req.body.subject.slice(at + 1));
+      const started = await adminLogout(deps.logout, home, username);
       deps.audit.record({ action: 'api.logout.started', correlationId: req.ctx.requestId, eventId: started.eventId, actor: describeActor(req.ctx.actor), homeCloud: home });
       return { status: 202, body: started };
     },
@@ -66,9 +65,8 @@ export const OPERATION_ROUTES = [
     handle: async (deps, req: ApiRequest<{ subject: string }, unknown>) => {
       const cloud = req.params['cloud'] ?? '';
       authorizeAll(deps, req.ctx, [{ kind: 'logout-realm', cloud }], deps.current.get().privileged);
-      const at = req.body.subject.indexOf(':');
-      const home = req.body.subject.slice(0, at);
-      const started = await adminCloudLogout(deps.logout, cloud, home, req.body.subject.slice(at + 1));
+      const { home, username } = splitSubject(req.body.subject);
+      const started = await adminCloudLogout(deps.logout, cloud, home, username);
       deps.audit.record({ action: 'api.logout.started', correlationId: req.ctx.requestId, eventId: started.eventId, actor: describeActor(req.ctx.actor), homeCloud: home, onlyCloud: cloud });
       return { status: 202, body: started };
     },
@@ -84,6 +82,12 @@ export const OPERATION_ROUTES = [
     },
   }),
 ];
+
+/** `<home>:<username>`, as the request schema lets it through (both parts present). */
+function splitSubject(subject: string): { home: string; username: string } {
+  const at = subject.indexOf(':');
+  return { home: subject.slice(0, at), username: subject.slice(at + 1) };
+}
 
 function syncResultJson(report: SyncReport): SyncResultJson {
   // The same JSON as `fedbroker sync -o json`, plus the number of changes that failed.

@@ -52,6 +52,8 @@ async function endSessions(deps: LogoutDeps, event: LogoutEventRecord, target: F
   const keycloak = deps.keycloak(target.cloud);
   const realm = realmOf(deps, target.cloud);
   const found = await usersOf(deps, event, target.cloud);
+  // In one cloud only: a guest's sessions end without the hand-over to her home realm.
+  const guestInOneCloud = event.onlyCloud !== undefined && target.cloud !== event.subject.homeCloud;
   let ended = 0;
   let kept = 0;
   for (const user of found) {
@@ -62,15 +64,13 @@ async function endSessions(deps: LogoutDeps, event: LogoutEventRecord, target: F
       if (end.length > 0 && keep.length === 0) await keycloak.logoutUser(realm, user.id);
       else await Promise.all(end.map((sid) => keycloak.endSession(realm, sid)));
     };
-    // In one cloud only: a guest's sessions end without the hand-over to her home realm.
-    const guest = event.onlyCloud !== undefined && target.cloud !== event.subject.homeCloud;
-    if (guest && end.length > 0) await withoutHandover(deps, target.cloud, realm, event.subject.homeCloud, endThem);
+    if (guestInOneCloud && end.length > 0) await withoutHandover(deps, target.cloud, realm, event.subject.homeCloud, endThem);
     else await endThem();
     ended += end.length;
     kept += keep.length;
   }
   if (found.length === 0) return { detail: 'no user' };
-  const only = event.onlyCloud !== undefined && target.cloud !== event.subject.homeCloud ? ' (in this realm only: not handed over to the home)' : '';
+  const only = guestInOneCloud ? ' (in this realm only: not handed over to the home)' : '';
   return { detail: `${ended} session(s) of ${found.length} user(s) ended${only}${kept > 0 ? `; ${kept} started after the logout kept` : ''}` };
 }
 
